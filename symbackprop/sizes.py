@@ -1,0 +1,159 @@
+"""Side-by-side sizes of the forms of one derivative: the student's "why not just expand?".
+
+Examples
+========
+>>> import symbackprop as sb
+>>> net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
+>>> t = sb.compare_sizes(net, "w1")
+>>> [r.form for r in t.rows]  # doctest: +NORMALIZE_WHITESPACE
+['expanded', 'expanded, multiplied out', 'chain (1 path)', 'backprop program (all 9 gradients)',
+ 'CSE of all 9 expanded gradients']
+>>> t.row("chain (1 path)").tree < t.row("expanded").tree
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import sympy as sp
+
+from .derive import (
+    DEFAULT_BUDGET,
+    backprop,
+    chain,
+    count_paths,
+    estimate_chain_size,
+    estimate_expanded_size,
+    estimate_multiplied_out,
+    expanded,
+)
+from .errors import ExpressionTooLargeError, UnknownVariableError
+from .graph import Graph
+from .metrics import dag_size, size, tree_size
+
+__all__ = ["SizeRow", "SizeTable", "compare_sizes"]
+
+CSE_LIMIT = 30_000  # largest tree handed to sympy.cse in a comparison (it is the slow column)
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    """One form's sizes; ``built`` is False where the tree size is an estimate, not a count."""
+
+    form: str
+    tree: int
+    dag: int | None
+    cse: int | None
+    latex_chars: int | None
+    built: bool = True
+
+
+@dataclass(frozen=True)
+class SizeTable:
+    """The rows of :func:`compare_sizes`, printable as text or Markdown."""
+
+    title: str
+    rows: tuple[SizeRow, ...]
+
+    def row(self, form: str) -> SizeRow:
+        for r in self.rows:
+            if r.form == form:
+                return r
+        raise UnknownVariableError(form, [r.form for r in self.rows], where="this table")
+
+    def as_dicts(self) -> list[dict]:
+        return [asdict(r) for r in self.rows]
+
+    def _cells(self) -> list[list[str]]:
+        def f(v, exact=True):
+            if v is None:
+                return "-"
+            return f"{v:,}" if exact else f"≈{v:.3g}" if v >= 1e6 else f"≈{v:,}"
+        return [[r.form, f(r.tree, r.built), f(r.dag), f(r.cse), f(r.latex_chars)]
+                for r in self.rows]
+
+    _HEAD = ["form", "tree", "DAG", "after CSE (ops)", "LaTeX chars"]
+
+    def __str__(self) -> str:
+        cells = [self._HEAD, *self._cells()]
+        widths = [max(len(c[i]) for c in cells) for i in range(len(self._HEAD))]
+        lines = [self.title]
+        for k, c in enumerate(cells):
+            lines.append("  ".join(c[0].ljust(widths[0]) if i == 0 else c[i].rjust(widths[i])
+                                   for i in range(len(c))).rstrip())
+            if k == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        if any(not r.built for r in self.rows):
+            lines.append("≈: estimated by counting; too large to build within the budget")
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        out = [f"**{self.title}**", "", "| " + " | ".join(self._HEAD) + " |",
+               "|" + "---|" + "---:|" * (len(self._HEAD) - 1)]
+        out += ["| " + " | ".join(c) + " |" for c in self._cells()]
+        return "\n".join(out)
+
+
+def compare_sizes(g: Graph, v=None, budget: float | None = None,
+                  cse_limit: int = CSE_LIMIT) -> SizeTable:
+    """Sizes of the expanded, multiplied-out, chain and backprop forms of ∂output/∂v, side by side.
+
+    ``v`` defaults to the first parameter (in an ``mlp``, a first-layer weight: the deepest).
+    Forms past ``budget`` are not built: their tree size is estimated by counting and marked.
+    """
+    budget = DEFAULT_BUDGET if budget is None else budget
+    if v is None:
+        v = (g.param_symbols or g.leaf_symbols)[0]
+    v = g.symbol(v)
+    rows: list[SizeRow] = []
+
+    def measured(form, expr, with_cse=True):
+        s = size(expr)
+        cse = s.cse if with_cse and s.tree <= cse_limit else None
+        lat = s.latex_chars if s.tree <= budget else None
+        return SizeRow(form, s.tree, s.dag, cse, lat)
+
+    try:
+        e = expanded(g, v, budget=budget)
+        rows.append(measured("expanded", e))
+        terms, est = estimate_multiplied_out(e)
+        if est <= budget:
+            rows.append(measured("expanded, multiplied out", sp.expand(e)))
+        else:
+            rows.append(SizeRow("expanded, multiplied out", est, None, None, None, built=False))
+    except ExpressionTooLargeError:
+        rows.append(SizeRow("expanded", estimate_expanded_size(g, v), None, None, None, False))
+        rows.append(SizeRow("expanded, multiplied out", estimate_expanded_size(g, v),
+                            None, None, None, built=False))
+
+    n = count_paths(g, v)
+    label = f"chain ({n:,} path{'s' if n != 1 else ''})"
+    try:
+        rows.append(measured(label, chain(g, v, budget=budget).local))
+    except ExpressionTooLargeError:
+        rows.append(SizeRow(label, estimate_chain_size(g, v), None, None, None, built=False))
+
+    prog = backprop(g)
+    grads = [s for s in g.param_symbols] or list(g.leaf_symbols)
+    rhs = [s.expr for s in prog.steps]
+    memo: dict = {}
+    tree = sum(tree_size(r, memo=memo) + 2 for r in rhs)  # + target symbol and the assignment
+    rows.append(SizeRow(f"backprop program (all {len(grads)} gradients)", tree, dag_size(rhs),
+                        sum(sp.count_ops(r) for r in rhs), len(_program_latex(prog))))
+
+    label = f"CSE of all {len(grads)} expanded gradients"
+    ests = [estimate_expanded_size(g, p) for p in grads]
+    if sum(ests) <= cse_limit:
+        exprs = [expanded(g, p, budget=budget) for p in grads]
+        s = size(exprs)
+        rows.append(SizeRow(label, s.tree, s.dag, s.cse, None))
+    else:
+        rows.append(SizeRow(label, sum(ests), None, None, None, built=False))
+    title = f"Sizes of ∂{g.output.name}/∂{v.name}"
+    return SizeTable(title, tuple(rows))
+
+
+def _program_latex(prog) -> str:
+    from .latex import latex
+    return latex(prog)
