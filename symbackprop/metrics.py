@@ -5,7 +5,7 @@ and numbers; a subexpression that appears twice counts twice); ``dag`` counts di
 subexpressions (SymPy shares equal subtrees, so this is what sits in memory); ``cse`` counts the
 operations left after :func:`sympy.cse`; ``latex_chars`` is the length of the LaTeX.
 Both ``tree`` and ``dag`` come from one memoised walk over the shared graph of the expression, so
-a tree of :math:`2^{60}` nodes is counted in microseconds.
+a tree of :math:`2^{60}` nodes is counted in milliseconds.
 
 Examples
 ========

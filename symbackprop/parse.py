@@ -132,6 +132,9 @@ class _Builder:
             return self.power(a, b, node)
         if isinstance(node, ast.Call):
             f = node.func
+            if isinstance(f, ast.Attribute):
+                raise _err("attribute access (a.b) is not allowed in the text format", f,
+                           self.lines)
             if not isinstance(f, ast.Name):
                 raise _err("only calls of plain function names are allowed "
                            f"({', '.join(FUNCTIONS)})", node, self.lines)

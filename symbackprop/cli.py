@@ -1,0 +1,251 @@
+"""Command-line interface: ``symbackprop derive ...`` (and ``python -m symbackprop``).
+
+With no arguments it prints the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net with a
+generic activation a(·).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+import sympy as sp
+
+from .derive import DEFAULT_BUDGET, backprop, chain, count_paths, expanded
+from .errors import SymbackpropError, UnknownNameError
+from .graph import Graph
+from .network import ACTIVATIONS, LOSSES, NAMINGS, OUTPUT_ACTIVATIONS, mlp
+from .parse import read_graph
+
+__all__ = ["main"]
+
+FORMS = ("chain", "expanded", "backprop", "all")
+
+
+def inline(expr: sp.Expr, unicode: bool = True) -> str:
+    """One-line text for an expression: ``x^2·y`` (or SymPy's ``x**2*y`` with unicode off)."""
+    s = sp.sstr(expr)
+    if unicode:
+        s = s.replace("**", "^").replace("*", "·")
+    return s
+
+
+def _paren(expr: sp.Expr, unicode: bool) -> str:
+    s = inline(expr, unicode)
+    return f"({s})" if expr.is_Add or s.startswith("-") else s
+
+
+def parse_point(text: str | None) -> dict[str, str]:
+    """``"x1=0.05,x2=0.1"`` -> ``{"x1": "0.05", "x2": "0.1"}`` (values converted later, exactly)."""
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" not in part:
+            raise SymbackpropError(f"--at expects name=value pairs separated by commas; got {part!r}")
+        k, v = (s.strip() for s in part.split("=", 1))
+        if k in out:
+            raise SymbackpropError(f"--at gives {k!r} twice")
+        out[k] = v
+    return out
+
+
+def add_network_options(p: argparse.ArgumentParser, activation: str = "a",
+                        naming: str = "sequential") -> None:
+    src = p.add_argument_group("the network (or --graph)")
+    src.add_argument("--net", default="2-2-1", metavar="SIZES",
+                     help="layer sizes joined by '-' (default: 2-2-1, seed 004's net)")
+    src.add_argument("--activation", default=activation, metavar="NAME",
+                     help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: {activation})")
+    src.add_argument("--output-activation", default=None, metavar="NAME",
+                     help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
+                          "(default: depends on the loss)")
+    src.add_argument("--loss", default="half_se", metavar="NAME",
+                     help=f"loss: {', '.join(LOSSES)} (default: half_se)")
+    src.add_argument("--naming", default=naming, metavar="NAME",
+                     help=f"symbol names: {', '.join(NAMINGS)} (default: {naming})")
+    src.add_argument("--graph", default=None, metavar="FILE",
+                     help="read a staged graph in the text format instead of building a net")
+
+
+def graph_from_args(args) -> Graph:
+    if args.graph:
+        return read_graph(args.graph)
+    return mlp(args.net, activation=args.activation, output_activation=args.output_activation,
+               loss=args.loss, naming=args.naming)
+
+
+def _wrt(g: Graph, names) -> list[sp.Symbol]:
+    if names:
+        flat = [n for item in names for n in item.replace(",", " ").split()]
+        return [g.symbol(n) for n in flat]
+    return list(g.param_symbols or g.leaf_symbols)
+
+
+def _print_chain(g: Graph, v: sp.Symbol, budget, uni: bool, out) -> None:
+    c = chain(g, v, budget=budget)
+    d = "∂" if uni else "d"
+    head = f"{d}{g.output.name}/{d}{v.name} = "
+    pad = " " * (len(head) - 2) + "= "
+    join = "\n" + " " * (len(head) - 2) + "+ "
+    n = len(c.paths)
+    print(f"{d}{g.output.name}/{d}{v.name}: chain rule, {n} path{'s' if n != 1 else ''}", file=out)
+    if not n:
+        print(f"  {head}0  ({v.name} does not reach {g.output.name})", file=out)
+        return
+    dot = " · " if uni else " * "
+    leib = join.join(dot.join(f"{d}{f.child.name}/{d}{f.parent.name}" for f in p.factors)
+                     for p in c.paths)
+    print("  " + head + leib, file=out)
+    print("  " + pad + join.join(dot.join(_paren(f.local, uni) for f in p.factors)
+                                 for p in c.paths), file=out)
+    if n > 1 or len(c.paths[0].factors) > 1:
+        print("  " + pad + inline(c.local, uni), file=out)
+    print("  local derivatives:", file=out)
+    width = max(len(f"{d}{f.child.name}/{d}{f.parent.name}") for f in c.factors)
+    for f in c.factors:
+        label = f"{d}{f.child.name}/{d}{f.parent.name}".ljust(width)
+        print(f"    {label} = {inline(f.local, uni)}", file=out)
+
+
+def _print_expanded(g: Graph, v: sp.Symbol, budget, multiply_out: bool, uni: bool, out) -> None:
+    d = "∂" if uni else "d"
+    e = expanded(g, v, multiply_out=multiply_out, budget=budget)
+    kind = "multiplied out" if multiply_out else "every node substituted"
+    print(f"{d}{g.output.name}/{d}{v.name}: expanded ({kind})", file=out)
+    cols = max(shutil.get_terminal_size((100, 24)).columns - 4, 40)
+    text = sp.pretty(e, use_unicode=uni, wrap_line=True, num_columns=cols)
+    for line in text.splitlines():
+        print("    " + line, file=out)
+
+
+def _print_program(g: Graph, wanted: list[sp.Symbol], uni: bool, out) -> None:
+    prog = backprop(g)
+    print(f"backprop program ({len(prog.forward)} forward, {len(prog.deltas)} delta, "
+          f"{len(prog.grads)} gradient steps; each delta computed once)", file=out)
+    titles = {"forward": "forward", "delta": "backward: deltas", "grad": "gradients"}
+    for kind in ("forward", "delta", "grad"):
+        steps = [s for s in prog.steps if s.kind == kind and (kind != "grad" or s.of in wanted)]
+        if steps:
+            print(f"  # {titles[kind]}", file=out)
+            for s in steps:
+                print(f"    {s.target.name} = {inline(s.expr, uni)}", file=out)
+
+
+def _print_values(g: Graph, at: dict[str, str], wanted, uni: bool, out) -> None:
+    point = g.point(at)
+    missing = [s.name for s in g.leaf_symbols if s not in point]
+    if missing:
+        raise SymbackpropError(f"--at gives no value for {', '.join(missing)} "
+                               f"(all leaves are needed: {', '.join(s.name for s in g.leaf_symbols)})")
+    values = g.evaluate(point)
+    grads = backprop(g).evaluate(point)
+    d = "∂" if uni else "d"
+    print(f"at {', '.join(f'{k}={v}' for k, v in at.items())}:", file=out)
+    width = max(len(s.name) for s in g.symbols)
+    print(f"  {'symbol'.ljust(width)}  {'value':>22}  {d}{g.output.name}/{d}symbol", file=out)
+    for s in g.symbols:
+        print(f"  {s.name.ljust(width)}  {_num(values[s]):>22}  {_num(grads[s])}", file=out)
+    generic = any(getattr(type(f), "is_generic_activation", False)
+                  for f in g.output.atoms(sp.Function) | set().union(
+                      *(n.expr.atoms(sp.Function) for n in g.nodes)))
+    if generic:
+        print("  (the generic activation a(·) has no numeric value: choose e.g. "
+              "--activation sigmoid for numbers)", file=out)
+
+
+def _num(v: sp.Expr) -> str:
+    if v.is_Integer or v.is_Rational:
+        return str(v) if v.is_Integer or len(str(v)) < 16 else f"{float(v):.10g}"
+    if v.is_number:
+        try:
+            return f"{float(v):.10g}"
+        except TypeError:
+            return str(v)
+    return inline(v)
+
+
+def cmd_derive(args, out=sys.stdout) -> int:
+    g = graph_from_args(args)
+    if args.form not in FORMS:
+        raise UnknownNameError("form", args.form, FORMS)
+    wanted = _wrt(g, args.wrt)
+    uni = not args.ascii
+    budget = args.budget
+    src = f"graph {args.graph}" if args.graph else repr(g).strip("<>")
+    print(src, file=out)
+    print("  " + str(g).replace("\n", "\n  "), file=out)
+    print(file=out)
+    if args.form in ("chain", "all"):
+        for v in wanted:
+            _print_chain(g, v, budget, uni, out)
+            print(file=out)
+    if args.form in ("expanded", "all"):
+        for v in wanted:
+            _print_expanded(g, v, budget, args.multiply_out, uni, out)
+            print(file=out)
+    if args.form in ("backprop", "all"):
+        _print_program(g, wanted, uni, out)
+        print(file=out)
+    if args.sizes:
+        from .sizes import compare_sizes
+        for v in wanted:
+            print(compare_sizes(g, v, budget=budget), file=out)
+            print(file=out)
+    if args.at is not None:
+        _print_values(g, parse_point(args.at), wanted, uni, out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symbackprop",
+        description="Backpropagation made visible: derive, measure and print gradients.",
+        epilog="With no command: the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net.")
+    parser.add_argument("--version", action="version", version="symbackprop 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    d = sub.add_parser("derive", help="derive gradients in chain, expanded or backprop form",
+                       description="Derive ∂L/∂w for a network or a staged graph.")
+    add_network_options(d)
+    d.add_argument("--wrt", nargs="+", metavar="NAME",
+                   help="variables to differentiate with respect to (default: all parameters)")
+    d.add_argument("--form", default="chain", choices=FORMS,
+                   help="which form to print (default: chain)")
+    d.add_argument("--multiply-out", action="store_true",
+                   help="with the expanded form: also multiply out products of sums")
+    d.add_argument("--sizes", action="store_true", help="print the size comparison table")
+    d.add_argument("--at", metavar="POINT", default=None,
+                   help="a point, e.g. x1=0.05,x2=0.1,t=0.01,w1=0.15,...: print values and "
+                        "gradients of every symbol")
+    d.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                   help=f"largest expression tree to build (default: {DEFAULT_BUDGET:,})")
+    d.add_argument("--ascii", action="store_true", help="plain ASCII output")
+    d.set_defaults(func=cmd_derive)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:
+        argv = ["derive", "--wrt", "w1"]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except SymbackpropError as e:
+        print(f"symbackprop: error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""One shared catalogue of small nets, activations and losses for parametrized tests."""
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softplus", "leaky_relu"]
+NETS = [[1, 1, 1], [2, 3, 1], [2, 2, 2, 2], [3, 2, 3, 2]]  # widths up to 3, depths up to 3
+LOSS_OUTPUTS = [("half_se", None), ("mse", "identity"), ("bce", None), ("softmax_ce", None)]
+
+
+def cases():
+    """(layers, activation, loss, output_activation) covering every activation and loss."""
+    out = []
+    for i, act in enumerate(ACTIVATIONS):
+        for j, (loss, out_act) in enumerate(LOSS_OUTPUTS):
+            layers = NETS[(i + j) % len(NETS)]
+            if loss == "softmax_ce" and layers[-1] < 2:
+                layers = [*layers[:-1], 2]
+            out.append((layers, act, loss, out_act))
+    return out
