@@ -169,7 +169,8 @@ def _num(v: sp.Expr) -> str:
     return inline(v)
 
 
-def cmd_derive(args, out=sys.stdout) -> int:
+def cmd_derive(args, out=None) -> int:
+    out = sys.stdout if out is None else out
     g = graph_from_args(args)
     if args.form not in FORMS:
         raise UnknownNameError("form", args.form, FORMS)

@@ -179,7 +179,7 @@ class logsumexp(sp.Function):
             raise TypeError("logsumexp needs at least one argument")
         if len(z) == 1:
             return z[0]
-        if all(_is_float(v) for v in z):
+        if all(v.is_number for v in z):  # numbers: the exact value (or a float for floats)
             return sp.log(sp.Add(*[sp.exp(v) for v in z]))
         return None
 

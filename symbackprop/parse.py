@@ -282,11 +282,15 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     leaves = [u for n in order for u in defs[n][1] if u not in defs]
     leaves = list(dict.fromkeys(leaves))
     declared = {n for entries in decl.values() for n, _ in entries}
-    for kind, entries in decl.items():
+    seen_decl: dict[str, int] = {}
+    for entries in decl.values():
         for n, line in entries:
-            if n not in leaves:
-                raise ParseError(f"{n!r} is declared as a {kind} but never used", line, 1,
-                                 lines[line - 1])
+            if n in seen_decl:
+                raise DuplicateNameError(str(ParseError(
+                    f"{n!r} is declared twice (first on line {seen_decl[n]})", line, 1,
+                    lines[line - 1])))
+            seen_decl[n] = line
+    # a declared leaf that no line uses is still a leaf (its gradient is 0)
     ordered_inputs = [n for n, _ in decl["input"]] + [
         n for n in leaves if n not in declared]
     if ordered_inputs:

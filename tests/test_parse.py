@@ -75,7 +75,6 @@ def test_numbers_and_unary():
     ("f = exp", "is a function", 1, 5),
     ("", "no assignment", None, None),
     ("# params: w\nw = x", "declared as a param", 2, 1),
-    ("# targets: t\nf = x", "never used", 1, 1),
     ("f = x\n# output: g", "output 'g' is not assigned", 2, 1),
     ("f = x + 1e999", "not finite", 1, 9),
 ])
@@ -84,6 +83,15 @@ def test_refused_with_line_and_column(text, message, line, col):
         sb.parse_graph(text)
     assert info.value.line == line
     assert info.value.col == col
+
+
+def test_declared_but_unused_leaf_has_zero_gradient():
+    g = sb.parse_graph("# targets: t\n# inputs: x u\nf = 2*x")
+    assert g.kind("t") == "target" and g.kind("u") == "input"
+    grads = sb.backprop(g).evaluate({"x": 1, "u": 5, "t": 3})
+    assert grads[g.symbol("t")] == 0 and grads[g.symbol("x")] == 2
+    with pytest.raises(sb.DuplicateNameError, match="declared twice"):
+        sb.parse_graph("# params: w\n# targets: w\nf = w")
 
 
 def test_nothing_runs(tmp_path, monkeypatch):
