@@ -146,10 +146,11 @@ def _print_values(g: Graph, at: dict[str, str], wanted, uni: bool, out) -> None:
     grads = backprop(g).evaluate(point)
     d = "∂" if uni else "d"
     print(f"at {', '.join(f'{k}={v}' for k, v in at.items())}:", file=out)
-    width = max(len(s.name) for s in g.symbols)
-    print(f"  {'symbol'.ljust(width)}  {'value':>22}  {d}{g.output.name}/{d}symbol", file=out)
-    for s in g.symbols:
-        print(f"  {s.name.ljust(width)}  {_num(values[s]):>22}  {_num(grads[s])}", file=out)
+    rows = [(s.name, _num(values[s]), _num(grads[s])) for s in g.symbols]
+    head = ("symbol", "value", f"{d}{g.output.name}/{d}symbol")
+    w = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    for r in [head, *rows]:
+        print(f"  {r[0].ljust(w[0])}  {r[1].rjust(w[1])}  {r[2].rjust(w[2])}", file=out)
     generic = any(getattr(type(f), "is_generic_activation", False)
                   for f in g.output.atoms(sp.Function) | set().union(
                       *(n.expr.atoms(sp.Function) for n in g.nodes)))
