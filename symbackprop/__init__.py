@@ -14,6 +14,8 @@ compile them to NumPy.
 
 from __future__ import annotations
 
+from .check import GradientCheck, check_gradient, numerical_gradient
+from .compile import Compiled, compile
 from .derive import (
     DEFAULT_BUDGET,
     Chain,
@@ -51,6 +53,8 @@ from .metrics import Size, size
 from .network import ACTIVATIONS, LOSSES, NAMINGS, Network, mlp
 from .parse import parse_graph, read_graph
 from .sizes import SizeTable, compare_sizes
+from .train import Run, train
+from . import datasets
 
 __version__ = "0.1.0"
 
@@ -60,6 +64,9 @@ __all__ = [
     "LOSSES",
     "NAMINGS",
     "Chain",
+    "Compiled",
+    "GradientCheck",
+    "Run",
     "CycleError",
     "DivergenceError",
     "DuplicateNameError",
@@ -82,6 +89,11 @@ __all__ = [
     "VerificationError",
     "backprop",
     "chain",
+    "check_gradient",
+    "compile",
+    "datasets",
+    "numerical_gradient",
+    "train",
     "compare_sizes",
     "count_paths",
     "estimate_chain_size",

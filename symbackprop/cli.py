@@ -203,6 +203,43 @@ def cmd_derive(args, out=None) -> int:
     return 0
 
 
+def cmd_train(args, out=None) -> int:
+    from .datasets import load
+    from .train import train
+    out = sys.stdout if out is None else out
+    if args.graph:
+        raise SymbackpropError("train needs a network (--net ...); staged graphs have no data")
+    X, T = load(args.data, seed=args.seed) if args.data != "xor" else load("xor")
+    net = mlp(args.net, activation=args.activation, output_activation=args.output_activation,
+              loss=args.loss, naming=args.naming)
+    if net.n_inputs != X.shape[1] or net.n_outputs != T.shape[1]:
+        raise SymbackpropError(
+            f"the data set {args.data!r} has {X.shape[1]} inputs and {T.shape[1]} targets; "
+            f"the net {args.net} has {net.n_inputs} and {net.n_outputs}")
+    every = max(args.steps // 10, 1)
+
+    def report(step, theta, loss):
+        if step % every == 0 or step == 1:
+            print(f"  step {step:>6}  loss {loss:.6g}", file=out)
+        return False
+
+    print(f"training {net!r} on {args.data} ({X.shape[0]} examples) with {args.optimizer}, "
+          f"lr={args.lr}", file=out)
+    run = train(net, X, T, lr=args.lr, steps=args.steps, seed=args.seed,
+                batch_size=args.batch_size, optimizer=args.optimizer, callback=report,
+                progress=False)
+    final = run.loss(X, T)
+    print(f"final loss {final:.6g} after {run.steps} steps ({run.compiled.path} path)", file=out)
+    if args.loss != "mse" and args.data != "sine":
+        print(f"training accuracy {run.accuracy(X, T):.1%}", file=out)
+    if args.plot:
+        from .plot import save_loss_curve
+        save_loss_curve(run.history["loss"], args.plot,
+                        title=f"{args.net} {args.activation} on {args.data}, lr={args.lr}")
+        print(f"loss curve written to {args.plot}", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbackprop",
@@ -228,6 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"largest expression tree to build (default: {DEFAULT_BUDGET:,})")
     d.add_argument("--ascii", action="store_true", help="plain ASCII output")
     d.set_defaults(func=cmd_derive)
+
+    from .datasets import DATASETS
+    from .train import OPTIMIZERS
+    t = sub.add_parser("train", help="train a small net with the compiled gradients",
+                       description="Train a network by gradient descent on a built-in data set.")
+    add_network_options(t, activation="tanh", naming="textbook")
+    t.set_defaults(net="2-4-1")
+    t.add_argument("--data", default="xor", choices=sorted(DATASETS),
+                   help="data set (default: xor)")
+    t.add_argument("--lr", type=float, default=0.5, help="learning rate (default: 0.5)")
+    t.add_argument("--steps", type=int, default=2000, help="steps (default: 2000)")
+    t.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    t.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
+    t.add_argument("--optimizer", default="gd", choices=OPTIMIZERS, help="default: gd")
+    t.add_argument("--plot", metavar="PNG", default=None, help="save the loss curve")
+    t.set_defaults(func=cmd_train)
     return parser
 
 

@@ -1,0 +1,88 @@
+"""Small datasets made in the package (no downloads): xor, two moons, spiral, sine.
+
+Each returns ``(X, T)`` as float arrays: X is (n, n_inputs), T is (n, n_targets); class labels
+are 0/1 columns (one column for two classes, one-hot for more).
+
+>>> from symbackprop import datasets
+>>> X, T = datasets.xor()
+>>> X.tolist(), T.ravel().tolist()
+([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 1.0, 1.0, 0.0])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import SymbackpropError, UnknownNameError
+
+__all__ = ["DATASETS", "digits", "load", "sine", "spiral", "two_moons", "xor"]
+
+
+def xor():
+    """The four points of XOR."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    return X, np.array([[0], [1], [1], [0]], dtype=float)
+
+
+def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
+    """Two interleaving half circles (as in scikit-learn's make_moons), labels 0 and 1."""
+    rng = np.random.default_rng(seed)
+    n1 = n // 2
+    n2 = n - n1
+    a = np.linspace(0, np.pi, n1)
+    b = np.linspace(0, np.pi, n2)
+    X = np.vstack([np.c_[np.cos(a), np.sin(a)], np.c_[1 - np.cos(b), 0.5 - np.sin(b)]])
+    X += rng.normal(scale=noise, size=X.shape)
+    T = np.r_[np.zeros(n1), np.ones(n2)][:, None]
+    return X, T
+
+
+def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
+    """Interleaved spiral arms (CS231n's toy data), one-hot labels."""
+    rng = np.random.default_rng(seed)
+    per = n // classes
+    X, labels = [], []
+    for c in range(classes):
+        r = np.linspace(0.0, 1, per)
+        th = np.linspace(c * 4, (c + 1) * 4, per) + rng.normal(scale=noise, size=per)
+        X.append(np.c_[r * np.sin(th), r * np.cos(th)])
+        labels += [c] * per
+    return np.vstack(X), np.eye(classes)[labels]
+
+
+def sine(n: int = 100, noise: float = 0.0, seed: int = 0):
+    """Regression: t = sin(x) for x in [-pi, pi]."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-np.pi, np.pi, n)
+    t = np.sin(x) + rng.normal(scale=noise, size=n) if noise else np.sin(x)
+    return x[:, None], t[:, None]
+
+
+def digits(seed: int = 0, test_size: float = 0.25):
+    """8x8 handwritten digits from scikit-learn (optional extra ``digits``), scaled to [0, 1].
+
+    Returns ``(X_train, T_train, X_test, T_test)`` with one-hot targets.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise SymbackpropError("the digits data set needs scikit-learn: "
+                               "pip install 'symbackprop[digits]'") from None
+    d = load_digits()
+    X = d.data / 16.0
+    T = np.eye(10)[d.target]
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(X))
+    cut = int(len(X) * (1 - test_size))
+    return X[idx[:cut]], T[idx[:cut]], X[idx[cut:]], T[idx[cut:]]
+
+
+DATASETS = {"xor": xor, "moons": two_moons, "two_moons": two_moons, "spiral": spiral,
+            "sine": sine}
+
+
+def load(name: str, **kwargs):
+    """A dataset by name: xor, moons (two_moons), spiral, sine."""
+    if name not in DATASETS:
+        raise UnknownNameError("dataset", name, DATASETS)
+    return DATASETS[name](**kwargs)

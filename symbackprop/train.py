@@ -1,0 +1,189 @@
+r"""Gradient descent with the compiled gradients: :math:`w \leftarrow w - \eta\,\partial L/\partial w`.
+
+Full batch by default; ``batch_size`` gives minibatch SGD; ``optimizer="momentum"`` or
+``"adam"`` are options. Runs are reproducible with a seed. On NaN or inf it stops with
+:class:`DivergenceError`, which names the step and keeps the last good parameters.
+
+Examples
+========
+>>> import symbackprop as sb
+>>> from symbackprop import datasets
+>>> X, T = datasets.xor()
+>>> run = sb.train(sb.mlp([2, 4, 1], activation="tanh"), X, T, lr=0.5, steps=2000, seed=1)
+>>> run.history["loss"][-1] < 1e-3, run.accuracy(X, T)
+(True, 1.0)
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compile import Compiled, compile
+from .errors import DivergenceError, ShapeError, SymbackpropError, UnknownNameError
+from .graph import Graph
+from .network import Network
+
+__all__ = ["OPTIMIZERS", "Run", "init_params", "train"]
+
+OPTIMIZERS = ("adam", "gd", "momentum")
+
+
+def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
+    """Initial parameters: Glorot-uniform weights and zero biases for networks, N(0, 0.5²) else."""
+    rng = np.random.default_rng(seed)
+    params = graph.param_symbols
+    if not isinstance(graph, Network):
+        return rng.normal(scale=0.5, size=len(params))
+    theta = np.zeros(len(params))
+    for i, s in enumerate(params):
+        meta = graph.meta.get(s.name, {})
+        if meta.get("role") == "weight":
+            l = meta["layer"]
+            fan_in, fan_out = graph.layers[l - 1], graph.layers[l]
+            lim = np.sqrt(6.0 / (fan_in + fan_out))
+            theta[i] = rng.uniform(-lim, lim)
+    return theta
+
+
+@dataclass
+class Run:
+    """A training run: final parameters, history, and the compiled function used."""
+
+    compiled: Compiled
+    theta: np.ndarray
+    history: dict[str, list] = field(default_factory=dict)
+    steps: int = 0
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Parameter name -> value."""
+        return {s.name: float(v) for s, v in zip(self.compiled.params, self.theta)}
+
+    def predict(self, X) -> np.ndarray:
+        return self.compiled.predict(self.theta, X)
+
+    def loss(self, X, T) -> float:
+        return self.compiled.loss(self.theta, X, T)
+
+    def accuracy(self, X, T) -> float:
+        """Fraction classified right: threshold 0.5 for one output, argmax for several."""
+        P = self.predict(X)
+        T = np.asarray(T, dtype=float)
+        if T.ndim == 1:
+            T = T[:, None]
+        if P.shape[1] == 1:
+            return float(np.mean((P[:, 0] > 0.5) == (T[:, 0] > 0.5)))
+        return float(np.mean(P.argmax(axis=1) == T.argmax(axis=1)))
+
+
+def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
+    g = compiled.graph
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(compiled.params):
+        layer = g.meta.get(s.name, {}).get("layer")
+        if layer is not None and g.meta[s.name]["role"] == "weight":
+            groups.setdefault(f"W{layer}", []).append(i)
+    return groups
+
+
+def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
+          batch_size: int | None = None, optimizer: str = "gd", momentum: float = 0.9,
+          betas: tuple[float, float] = (0.9, 0.999), theta0=None, layer_norms: bool = False,
+          progress: bool | None = None, callback=None) -> Run:
+    """Train a network (or any Graph with parameters) by gradient descent.
+
+    Parameters
+    ==========
+    net : a network from :func:`mlp`, a Graph, or an already compiled function.
+    X, T : inputs (batch, n_inputs) and targets (batch, n_targets).
+    lr : the learning rate η of w ← w − η ∂L/∂w.
+    batch_size : None for full batch; else minibatch SGD with a fresh shuffle each epoch.
+    optimizer : ``gd`` (plain), ``momentum`` (heavy ball, ``momentum``) or ``adam`` (``betas``).
+    layer_norms : also record the gradient norm of each weight matrix per step (for the
+        vanishing-gradient lesson) in ``history["grad_norm_W1"]``, ...
+    progress : a tqdm bar; default: only when stderr is a terminal.
+    callback : called as ``callback(step, theta, loss)`` after each step; return True to stop.
+
+    The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
+    if not (np.isscalar(lr) and np.isfinite(lr) and lr > 0):
+        raise SymbackpropError(f"the learning rate must be a positive number, not {lr!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise SymbackpropError(f"steps must be a non-negative integer, not {steps!r}")
+    f = net if isinstance(net, Compiled) else compile(net)
+    theta = init_params(f.graph, seed) if theta0 is None else np.array(theta0, dtype=float)
+    theta, X, T = f._check(theta, X, T)
+    n = X.shape[0]
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or not 1 <= batch_size):
+        raise ShapeError(f"batch_size must be a positive integer, not {batch_size!r}")
+    bs = n if batch_size is None else min(int(batch_size), n)
+    rng = np.random.default_rng(seed + 1)
+    history: dict[str, list] = {"loss": [], "grad_norm": []}
+    groups = _layer_slices(f) if layer_norms else {}
+    for k in groups:
+        history[f"grad_norm_{k}"] = []
+    vel = np.zeros_like(theta)
+    m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
+    order = np.arange(n)
+    pos = n
+    bar = None
+    if progress or (progress is None and sys.stderr.isatty()):
+        try:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=steps, desc="training", leave=False)
+        except ImportError:
+            bar = None
+    try:
+        for step in range(1, steps + 1):
+            if bs == n:
+                xb, tb = X, T
+            else:
+                if pos + bs > n:
+                    order = rng.permutation(n)
+                    pos = 0
+                idx = order[pos:pos + bs]
+                pos += bs
+                xb, tb = X[idx], T[idx]
+            with np.errstate(all="ignore"):
+                loss, grad = f._fn(theta, xb, tb)
+            if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
+                what = "the loss" if not np.isfinite(loss) else "the gradient"
+                raise DivergenceError(step, what, last_good=dict(zip(
+                    (s.name for s in f.params), theta.tolist())), history=history)
+            if optimizer == "gd":
+                new = theta - lr * grad
+            elif optimizer == "momentum":
+                vel = momentum * vel - lr * grad
+                new = theta + vel
+            else:
+                b1, b2 = betas
+                m1 = b1 * m1 + (1 - b1) * grad
+                m2 = b2 * m2 + (1 - b2) * grad**2
+                mh = m1 / (1 - b1**step)
+                vh = m2 / (1 - b2**step)
+                new = theta - lr * mh / (np.sqrt(vh) + 1e-8)
+            if not np.all(np.isfinite(new)):
+                raise DivergenceError(step, "the updated parameters", last_good=dict(zip(
+                    (s.name for s in f.params), theta.tolist())), history=history)
+            history["loss"].append(float(loss))
+            with np.errstate(over="ignore"):
+                history["grad_norm"].append(float(np.linalg.norm(grad)))
+                for k, idx in groups.items():
+                    history[f"grad_norm_{k}"].append(float(np.linalg.norm(grad[idx])))
+            theta = new
+            if bar is not None:
+                bar.update(1)
+                if step % 50 == 0:
+                    bar.set_postfix(loss=f"{loss:.4g}")
+            if callback is not None and callback(step, theta, loss):
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return Run(f, theta, history, len(history["loss"]))
