@@ -26,7 +26,7 @@ Examples
 ['w1', 'w2', 'w3', 'w4', 'b1', 'b2', 'w5', 'w6', 'b3']
 >>> theta = np.array([0.15, 0.2, 0.25, 0.3, 0.35, 0.35, 0.4, 0.45, 0.6])
 >>> loss, grad = f(theta, np.array([[0.05, 0.1]]), np.array([[0.01]]))
->>> round(loss, 9), round(grad[6], 9)   # E and dE/dw5 of Mazur's worked example
+>>> round(loss, 9), round(float(grad[6]), 9)   # E and dE/dw5 of Mazur's worked example
 (0.274811083, 0.082167041)
 """
 
@@ -81,12 +81,12 @@ class _Printer(NumPyPrinter):
     def _print_Symbol(self, e):
         return e.name
 
-    def _print_AppliedUndef(self, e):
-        raise SymbackpropError(
-            f"{type(e).__name__}(...) is a generic function with no numeric value, so it cannot "
-            "be compiled; build the net with a concrete activation such as 'sigmoid'")
-
-    def _print_Function(self, e):  # anything without a stable NumPy form
+    def _print_Function(self, e):
+        if getattr(type(e), "is_generic_activation", False) or isinstance(
+                e, sp.core.function.AppliedUndef):
+            raise SymbackpropError(
+                f"{type(e).__name__}(...) is a generic function with no numeric value, so it "
+                "cannot be compiled; build the net with a concrete activation such as 'sigmoid'")
         return super()._print_Function(e)
 
 
@@ -163,21 +163,26 @@ class Compiled:
             raise ShapeError("the batch is empty")
         return theta, X, T
 
+    # underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); overflow and invalid
+    # operations keep the caller's numpy error settings
     def __call__(self, theta, X, T=None) -> tuple[float, np.ndarray]:
         theta, X, T = self._check(theta, X, T)
-        return self._fn(theta, X, T)
+        with np.errstate(under="ignore"):
+            return self._fn(theta, X, T)
 
     def loss(self, theta, X, T=None) -> float:
         """The mean loss only (the forward pass)."""
         theta, X, T = self._check(theta, X, T)
-        return self._forward(theta, X, T)
+        with np.errstate(under="ignore"):
+            return self._forward(theta, X, T)
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self._predict is None:
             raise SymbackpropError("predict needs a network built by mlp(...)")
         theta, X, _ = self._check(theta, X, None)
-        return self._predict(theta, X)
+        with np.errstate(under="ignore"):
+            return self._predict(theta, X)
 
     def __repr__(self) -> str:
         return (f"<Compiled {self.path} path: {len(self.params)} params, "

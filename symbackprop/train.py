@@ -150,7 +150,7 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
                 idx = order[pos:pos + bs]
                 pos += bs
                 xb, tb = X[idx], T[idx]
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"):  # a non-finite result is caught just below
                 loss, grad = f._fn(theta, xb, tb)
             if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
                 what = "the loss" if not np.isfinite(loss) else "the gradient"
