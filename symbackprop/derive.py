@@ -69,6 +69,36 @@ def _sym(g: Graph, v) -> sp.Symbol:
     return g.symbol(v)
 
 
+def _diff(g: Graph, node, v: sp.Symbol) -> sp.Expr:
+    """``sympy.diff`` of a node's expression, but a sum only differentiates its terms with ``v``.
+
+    An affine node of a wide layer has one term per source; differentiating all of them for
+    each weight would make building the program quadratic in the width. The index from symbol
+    to terms is built once per node.
+    """
+    expr = node.expr
+    if not expr.is_Add:
+        return sp.diff(expr, v)
+    index = g._cache.setdefault("terms", {})
+    if node.name not in index:
+        by_symbol: dict[sp.Symbol, list] = {}
+        for a in expr.args:
+            for s in a.free_symbols:
+                by_symbol.setdefault(s, []).append(a)
+        index[node.name] = by_symbol
+    return sp.Add(*[_diff_term(a, v) for a in index[node.name].get(v, ())])
+
+
+def _diff_term(a: sp.Expr, v: sp.Symbol) -> sp.Expr:
+    if a == v:
+        return sp.S.One
+    if a.is_Mul:  # w*h: when v is a plain factor once and nowhere else, d/dv is the rest
+        rest = [f for f in a.args if f != v]
+        if len(rest) == len(a.args) - 1 and not any(v in f.free_symbols for f in rest):
+            return sp.Mul(*rest)
+    return sp.diff(a, v)
+
+
 def local_partial(g: Graph, child, parent) -> sp.Expr:
     r"""The local derivative :math:`\partial\,\mathrm{child}/\partial\,\mathrm{parent}` in neighbouring symbols.
 
@@ -85,7 +115,7 @@ def local_partial(g: Graph, child, parent) -> sp.Expr:
     key = (c, p)
     if key not in cache:
         node = g.definition(c)
-        d = sp.diff(node.expr, p)
+        d = _diff(g, node, p)
         if isinstance(node.expr, (sp.Function, sp.core.function.AppliedUndef)):
             d = d.xreplace({node.expr: c})
         cache[key] = d
@@ -96,7 +126,7 @@ def _raw_partial(g: Graph, child: sp.Symbol, parent: sp.Symbol) -> sp.Expr:
     cache = g._cache.setdefault("raw_local", {})
     key = (child, parent)
     if key not in cache:
-        cache[key] = sp.diff(g.definition(child).expr, parent)
+        cache[key] = _diff(g, g.definition(child), parent)
     return cache[key]
 
 
