@@ -1,0 +1,271 @@
+"""Benchmarks for the compiled gradients, measured side by side in one run.
+
+Run:  python benchmarks/bench_gradients.py  [--quick]
+
+Writes benchmarks/RESULTS.md. Every table reports ratios of times measured in the same run,
+interleaved, each the best of several repeats, because absolute times on a shared machine drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.special import expit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import symbackprop as sb  # noqa: E402
+
+NETS = [[2, 2, 1], [2, 4, 4, 1], [2, 4, 4, 4, 4, 1], [4, 8, 8, 1], [64, 32, 10]]
+BATCHES = [1, 32, 1024]
+
+
+def hand_written(layers):
+    """Backprop for a sigmoid net with E = 1/2 sum (t - y)^2, written by hand with NumPy."""
+    shapes = list(zip(layers[:-1], layers[1:]))
+
+    def f(theta, X, T):
+        Ws, bs, i = [], [], 0
+        for n_in, n_out in shapes:
+            Ws.append(theta[i:i + n_in * n_out].reshape(n_out, n_in))
+            i += n_in * n_out
+            bs.append(theta[i:i + n_out])
+            i += n_out
+        Hs = [X]
+        for W, b in zip(Ws, bs):
+            Hs.append(expit(Hs[-1] @ W.T + b))
+        Y = Hs[-1]
+        loss = 0.5 * ((T - Y) ** 2).sum(axis=1).mean()
+        D = (Y - T) * Y * (1 - Y)
+        B = X.shape[0]
+        per_layer = [None] * len(Ws)
+        for l in range(len(Ws) - 1, -1, -1):
+            per_layer[l] = ((D.T @ Hs[l] / B).ravel(), D.mean(axis=0))
+            if l:
+                D = (D @ Ws[l]) * Hs[l] * (1 - Hs[l])
+        return loss, np.concatenate([a for pair in per_layer for a in pair])
+    return f
+
+
+def autograd_fn(layers):
+    import autograd.numpy as anp
+    from autograd import value_and_grad
+    shapes = list(zip(layers[:-1], layers[1:]))
+
+    def loss(theta, X, T):
+        i = 0
+        H = X
+        for n_in, n_out in shapes:
+            W = anp.reshape(theta[i:i + n_in * n_out], (n_out, n_in))
+            i += n_in * n_out
+            b = theta[i:i + n_out]
+            i += n_out
+            H = 1 / (1 + anp.exp(-(anp.dot(H, W.T) + b)))
+        return 0.5 * anp.mean(anp.sum((T - H) ** 2, axis=1))
+    return value_and_grad(loss)
+
+
+def torch_fn(layers):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    shapes = list(zip(layers[:-1], layers[1:]))
+
+    def f(theta, X, T):
+        th = torch.tensor(theta, requires_grad=True, dtype=torch.float64)
+        H = torch.from_numpy(X)
+        Tt = torch.from_numpy(T)
+        i = 0
+        for n_in, n_out in shapes:
+            W = th[i:i + n_in * n_out].reshape(n_out, n_in)
+            i += n_in * n_out
+            b = th[i:i + n_out]
+            i += n_out
+            H = torch.sigmoid(H @ W.T + b)
+        loss = 0.5 * ((Tt - H) ** 2).sum(dim=1).mean()
+        loss.backward()
+        return float(loss), th.grad.numpy()
+    return f
+
+
+def jax_fn(layers):
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    shapes = list(zip(layers[:-1], layers[1:]))
+
+    def loss(theta, X, T):
+        i = 0
+        H = X
+        for n_in, n_out in shapes:
+            W = theta[i:i + n_in * n_out].reshape(n_out, n_in)
+            i += n_in * n_out
+            b = theta[i:i + n_out]
+            i += n_out
+            H = jax.nn.sigmoid(H @ W.T + b)
+        return 0.5 * jnp.mean(jnp.sum((T - H) ** 2, axis=1))
+    vg = jax.jit(jax.value_and_grad(loss))
+
+    def f(theta, X, T):
+        v, g = vg(theta, X, T)
+        return float(v), np.asarray(g)
+    return f
+
+
+def best_time(fn, args, number, repeat):
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn(*args)
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def measure_side_by_side(fns: dict, args, budget_s: float):
+    """Interleave: each round times every function once; keep each one's best round."""
+    first = next(iter(fns.values()))
+    t0 = time.perf_counter()
+    first(*args)
+    one = max(time.perf_counter() - t0, 1e-7)
+    number = max(1, int(0.02 / one))
+    best = {k: float("inf") for k in fns}
+    rounds = max(3, int(budget_s / (0.02 * len(fns) + 1e-9)))
+    for _ in range(min(rounds, 15)):
+        for k, fn in fns.items():
+            best[k] = min(best[k], best_time(fn, args, number, 1))
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (for a smoke run)")
+    args = ap.parse_args()
+    budget = 0.3 if args.quick else 1.5
+    rng = np.random.default_rng(0)
+    lines = ["# Benchmark results", "",
+             f"Measured by `python benchmarks/bench_gradients.py` on {platform.machine()} "
+             f"({os.cpu_count()} cores), Python {platform.python_version()}, "
+             f"NumPy {np.__version__}, SymPy {sb.__version__ and __import__('sympy').__version__}. "
+             "All nets: sigmoid everywhere, E = ½ Σ (t − ŷ)², mean over the batch, float64. "
+             "Times are the best of interleaved rounds; the tables give ratios from the same "
+             "run (absolute times on this shared machine drift by 2×).", ""]
+
+    # ---- gradient time against other implementations -------------------------------------
+    have_torch = torch_fn([1, 1]) is not None
+    have_jax = jax_fn([1, 1]) is not None
+    cols = ["compiled (auto)", "compiled, unchecked call", "compiled scalar path", "hand NumPy",
+            "autograd"] + (["PyTorch CPU"] if have_torch else []) + (["JAX (jit)"] if have_jax else [])
+    lines += ["## Gradient time relative to hand-written NumPy backprop", "",
+              "One call of loss and full gradient; ratio = time / time of the hand-written "
+              "NumPy function (lower is faster). `compiled (auto)` is `f(theta, X, T)` with its "
+              "shape checks; `unchecked` calls the generated function directly, as `train` does.",
+              "", "| net | batch | hand NumPy (µs) | " + " | ".join(cols) + " |",
+              "|---|---:|---:|" + "---:|" * len(cols)]
+    misses = []
+    for layers in NETS:
+        net = sb.mlp(layers, activation="sigmoid")
+        f = sb.compile(net)
+        fs = sb.compile(net, path="scalar")
+        hand = hand_written(layers)
+        fns = {"compiled (auto)": f, "compiled, unchecked call": f._fn,
+               "compiled scalar path": fs._fn, "hand NumPy": hand,
+               "autograd": autograd_fn(layers)}
+        if have_torch:
+            fns["PyTorch CPU"] = torch_fn(layers)
+        if have_jax:
+            fns["JAX (jit)"] = jax_fn(layers)
+        theta = rng.normal(size=len(f.params)) * 0.5
+        for B in BATCHES:
+            X = rng.normal(size=(B, layers[0]))
+            T = rng.uniform(size=(B, layers[-1]))
+            # all agree before anything is timed
+            ref = hand(theta, X, T)
+            for k, fn in fns.items():
+                l, g = fn(theta, X, T)
+                assert abs(l - ref[0]) <= 1e-9 * max(1, abs(ref[0])), k
+                assert np.allclose(g, ref[1], rtol=1e-7, atol=1e-12), k
+            t = measure_side_by_side(fns, (theta, X, T), budget)
+            h = t["hand NumPy"]
+            lines.append(f"| {'-'.join(map(str, layers))} | {B} | {h * 1e6:.1f} | "
+                         + " | ".join(f"{t[c] / h:.2f}" for c in cols) + " |")
+            target = 1.2 if B == 1024 else 2.0 if B == 1 else None
+            ratio = t["compiled (auto)"] / h
+            if target and ratio > target:
+                misses.append(f"{'-'.join(map(str, layers))} at batch {B}: {ratio:.2f}× "
+                              f"(target {target}×)")
+        print("measured", layers, flush=True)
+
+    # ---- derive + compile time ---------------------------------------------------------------
+    lines += ["", "## Derive and compile time by net size", "",
+              "Wall time of building the net, deriving and compiling (one run each).", "",
+              "| net | parameters | build `mlp` (s) | matrix path: derive + compile (s) | "
+              "scalar path: backprop program + compile (s) |", "|---|---:|---:|---:|---:|"]
+    derive_times = {}
+    for layers in NETS:
+        t0 = time.perf_counter()
+        net = sb.mlp(layers, activation="sigmoid")
+        t1 = time.perf_counter()
+        sb.compile(net)
+        t2 = time.perf_counter()
+        sb.compile(net, path="scalar")
+        t3 = time.perf_counter()
+        derive_times[tuple(layers)] = (t2 - t0, t1 - t0 + t3 - t2)
+        lines.append(f"| {'-'.join(map(str, layers))} | {len(net.param_symbols):,} | "
+                     f"{t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2:.3f} |")
+
+    # ---- gradient / forward -------------------------------------------------------------------
+    lines += ["", "## Gradient time / forward time", "",
+              "Loss and gradient (`f`) against the loss alone (`f.loss`), same path, same data; "
+              "backpropagation's promise is a small constant.", "",
+              "| net | batch | gradient / forward |", "|---|---:|---:|"]
+    worst = 0.0
+    for layers in NETS:
+        net = sb.mlp(layers, activation="sigmoid")
+        f = sb.compile(net)
+        theta = rng.normal(size=len(f.params)) * 0.5
+        for B in BATCHES:
+            X = rng.normal(size=(B, layers[0]))
+            T = rng.uniform(size=(B, layers[-1]))
+            t = measure_side_by_side({"grad": f._fn, "fwd": f._forward}, (theta, X, T), budget)
+            r = t["grad"] / t["fwd"]
+            worst = max(worst, r)
+            lines.append(f"| {'-'.join(map(str, layers))} | {B} | {r:.2f} |")
+
+    lines += ["", "## Targets", "",
+              "- compiled within 1.2× of hand-written NumPy at batch 1024 and within 2× at "
+              "batch 1: " + ("met for every net." if not misses else
+                             "missed for " + "; ".join(misses) + ". The generated matrix code "
+                             "does the same matmuls as the hand-written code; what is left is "
+                             "per-call overhead (argument checks, Python-level lines) that small "
+                             "batches cannot hide."),
+              "- derive + compile of 64-32-10 (2,410 parameters) under 10 s: "
+              f"{derive_times[(64, 32, 10)][0]:.2f} s on the matrix path and "
+              f"{derive_times[(64, 32, 10)][1]:.2f} s on the scalar path (building the net "
+              "included) " + ("(met)." if max(derive_times[(64, 32, 10)]) < 10 else "(missed)."),
+              f"- gradient time at most 2.2× forward time: the largest ratio measured is "
+              f"{worst:.2f}" + (" (met)." if worst <= 2.2 else
+                                "; at small batches the fixed cost of a Python call dominates "
+                                "both, and the gradient runs more NumPy calls than the forward "
+                                "pass.")]
+    out = HERE / "RESULTS.md"
+    tmp = out.with_suffix(".md.tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
