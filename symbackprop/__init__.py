@@ -49,8 +49,10 @@ from .errors import (
 from .functions import generic_activation, leaky_relu, logsumexp, relu, sigmoid, softplus
 from .graph import Graph, Node
 from .latex import latex
+from .matrix import MatrixForm, matrix_form
 from .metrics import Size, size
 from .network import ACTIVATIONS, LOSSES, NAMINGS, Network, mlp
+from .notes import Notes, compile_pdf, notes, write_notes
 from .parse import parse_graph, read_graph
 from .sizes import SizeTable, compare_sizes
 from .train import Run, train
@@ -72,6 +74,8 @@ __all__ = [
     "DuplicateNameError",
     "ExpressionTooLargeError",
     "Factor",
+    "MatrixForm",
+    "Notes",
     "Graph",
     "LayerSpecError",
     "Network",
@@ -102,6 +106,10 @@ __all__ = [
     "expanded",
     "generic_activation",
     "latex",
+    "matrix_form",
+    "notes",
+    "compile_pdf",
+    "write_notes",
     "leaky_relu",
     "local_partial",
     "logsumexp",

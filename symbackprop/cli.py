@@ -240,6 +240,35 @@ def cmd_train(args, out=None) -> int:
     return 0
 
 
+def cmd_notes(args, out=None) -> int:
+    from .notes import compile_pdf, notes, write_notes
+    out = sys.stdout if out is None else out
+    g = graph_from_args(args)
+    wanted = _wrt(g, args.wrt)
+    at = parse_point(args.at) if args.at else None
+    if at is not None:
+        missing = [s.name for s in g.leaf_symbols if s.name not in at]
+        if missing:
+            raise SymbackpropError(f"--at gives no value for {', '.join(missing)}; every leaf "
+                                   f"needs one ({', '.join(s.name for s in g.leaf_symbols)})")
+    if args.pdf and not args.output:
+        raise SymbackpropError("--pdf needs -o FILE.tex (the PDF is written next to it)")
+    if args.pdf and args.fragment:
+        raise SymbackpropError("--pdf needs a standalone document; leave out --fragment")
+    text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr)
+    if not args.output:
+        out.write(text)
+        return 0
+    path = write_notes(text, args.output, force=args.force)
+    print(f"wrote {path}", file=out)
+    if args.pdf:
+        pdf = path.with_suffix(".pdf")
+        if pdf.exists() and not args.force:
+            raise SymbackpropError(f"{str(pdf)!r} exists; pass --force to overwrite")
+        print(f"wrote {compile_pdf(path)}", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbackprop",
@@ -265,6 +294,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"largest expression tree to build (default: {DEFAULT_BUDGET:,})")
     d.add_argument("--ascii", action="store_true", help="plain ASCII output")
     d.set_defaults(func=cmd_derive)
+
+    n = sub.add_parser("notes", help="write LaTeX lecture notes of the derivation",
+                       description="LaTeX lecture notes: forward pass, chain rule, local "
+                                   "derivatives, substituted form, values, update, matrix form.")
+    add_network_options(n)
+    n.add_argument("--wrt", nargs="+", metavar="NAME",
+                   help="variables to derive (default: all parameters)")
+    n.add_argument("--at", metavar="POINT", default=None,
+                   help="a point giving every leaf, e.g. x1=0.05,x2=0.1,t=0.01,w1=0.15,...: "
+                        "adds the table of values and gradients and the update")
+    n.add_argument("--lr", type=float, default=0.5, help="learning rate of the update (0.5)")
+    n.add_argument("-o", "--output", metavar="FILE.tex", default=None,
+                   help="write to a file (atomically) instead of standard output")
+    n.add_argument("--fragment", action="store_true",
+                   help="a fragment for \\input instead of a standalone document")
+    n.add_argument("--pdf", action="store_true", help="also run pdflatex (needs -o)")
+    n.add_argument("--force", action="store_true", help="overwrite existing files")
+    n.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
+    n.set_defaults(func=cmd_notes)
 
     from .datasets import DATASETS
     from .train import OPTIMIZERS

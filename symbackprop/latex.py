@@ -28,6 +28,8 @@ __all__ = ["SymbackpropLatexPrinter", "latex", "symbol_latex"]
 _INDEXED = re.compile(r"^([wbzh])(\d+)_(\d+(?:_\d+)*)$")
 _DELTA = re.compile(r"^delta_(.+)$")
 _GRAD = re.compile(r"^d([A-Za-z]\w*?)_d(.+)$")
+_ACT = re.compile(r"^a_(h\d+|y\d*)$")  # sequential naming: the node a_h1 holds a(h1)
+_HAT = re.compile(r"^([A-Za-z])hat(\d*)$")
 _NAMED_FUNCS = {
     "sigmoid": r"\sigma",
     "relu": r"\operatorname{ReLU}",
@@ -38,7 +40,20 @@ _NAMED_FUNCS = {
 
 
 def symbol_latex(name: str) -> str:
-    r"""LaTeX for a symbol name: ``w2_13`` -> ``w^{(2)}_{13}``, ``delta_z1_2`` -> ``\delta^{(1)}_{2}``."""
+    r"""LaTeX for a symbol name.
+
+    >>> print(symbol_latex("w2_13"), symbol_latex("delta_z1_2"), symbol_latex("a_h1"))
+    w^{(2)}_{13} \delta^{(1)}_{2} a(h_{1})
+    >>> print(symbol_latex("dE_dw1"), symbol_latex("yhat"), symbol_latex("net_h1"))
+    \frac{\partial E}{\partial w_{1}} \hat{y} net_{h1}
+    """
+    m = _ACT.match(name)
+    if m:
+        return f"a({symbol_latex(m.group(1))})"
+    m = _HAT.match(name)
+    if m:
+        sub = f"_{{{m.group(2)}}}" if m.group(2) else ""
+        return f"\\hat{{{m.group(1)}}}{sub}"
     m = _INDEXED.match(name)
     if m:
         letter, layer, idx = m.groups()
@@ -89,7 +104,8 @@ class SymbackpropLatexPrinter(LatexPrinter):
             head = f"{base}{primes}"
         else:
             return super()._print_Function(expr, exp)
-        out = f"{head}\\left({args}\\right)"
+        simple = all(a.is_Atom for a in expr.args)
+        out = f"{head}({args})" if simple else f"{head}\\left({args}\\right)"
         return f"{out}^{{{exp}}}" if exp is not None else out
 
     def _print_Heaviside(self, expr, exp=None):
