@@ -346,6 +346,10 @@ class Graph:
             lines.append(f"in  {self._output.name}")
         return "\n".join(lines)
 
+    def _repr_latex_(self) -> str:
+        from .latex import latex
+        return f"$\\displaystyle {latex(self)}$"
+
     def __repr__(self) -> str:
         return (f"<Graph{' ' + self.name if self.name else ''}: {len(self.leaf_symbols)} leaves, "
                 f"{len(self._nodes)} nodes, output {self._output}>")

@@ -455,7 +455,8 @@ def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = 
     parts = [f"\\section*{{Backpropagation through {_tex_text(name)}}}\n"]
     if isinstance(g, Network):
         parts.append(f"Hidden activation: {_ACT_TEXT[g.activation]}; output: "
-                     f"{_ACT_TEXT[g.output_activation]}; loss: {_LOSS_TEXT[g.loss]}.\n")
+                     f"{_ACT_TEXT[g.output_activation]}.\n\n"
+                     f"Loss: {_LOSS_TEXT[g.loss]}.\n")
     parts.append("\\subsection*{Forward pass}\n")
     parts.append(_forward(p, g))
     if at is not None:
