@@ -239,9 +239,12 @@ def _chain_section(p, g: Graph, v: sp.Symbol, budget) -> str:
                 f"${p._print(out)}$, too many to write out; backpropagation sums them through "
                 "the deltas below.\n")
     c = chain(g, v, budget=budget)
-    word = "path" if n == 1 else "paths"
-    parts.append(f"\\paragraph{{Chain rule.}} A sum over the {n} {word} from "
-                 f"${p._print(v)}$ to ${p._print(out)}$, one per line:\n")
+    if n == 1:
+        parts.append(f"\\paragraph{{Chain rule.}} One path leads from ${p._print(v)}$ to "
+                     f"${p._print(out)}$:\n")
+    else:
+        parts.append(f"\\paragraph{{Chain rule.}} A sum over the {n} paths from "
+                     f"${p._print(v)}$ to ${p._print(out)}$, one per line:\n")
     rows = []
     for i, path in enumerate(c.paths):
         items = [_frac(p, f.child, f.parent) for f in path.factors]
@@ -329,7 +332,7 @@ def _expanded_section(p, g: Graph, v: sp.Symbol, budget) -> str:
     s = size(e)
     tex = p._print(e)
     head = (f"\\paragraph{{Fully substituted.}} Every node written out in the leaves "
-            f"({s.tree:,} nodes in the expression tree):\n")
+            f"({s.tree:,} node{'s' if s.tree != 1 else ''} in the expression tree):\n")
     if width(tex) <= WIDTH - 8:
         return head + _align([f"{lhs} &= {tex}"])
     terms = sp.Add.make_args(e)
@@ -450,9 +453,11 @@ def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = 
     variables = g.resolve(wrt) if wrt is not None else list(g.param_symbols or g.leaf_symbols)
     if at is not None:
         g.point(at)  # check names early
-    name = title or (f"the {'-'.join(map(str, g.layers))} network" if isinstance(g, Network)
-                     else f"the graph {g.name}" if g.name else "the graph")
-    parts = [f"\\section*{{Backpropagation through {_tex_text(name)}}}\n"]
+    if title is None:
+        title = (f"Backpropagation through the {'-'.join(map(str, g.layers))} network"
+                 if isinstance(g, Network) else
+                 f"Backpropagation through the graph of ${p._print(g.output)}$")
+    parts = [f"\\section*{{{title}}}\n"]
     if isinstance(g, Network):
         parts.append(f"Hidden activation: {_ACT_TEXT[g.activation]}; output: "
                      f"{_ACT_TEXT[g.output_activation]}.\n\n"

@@ -29,7 +29,10 @@ def atomic_write(path, write) -> Path:
         raise SymbackpropError(f"the folder {str(path.parent)!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
         write(tmp)
         os.replace(tmp, path)
     except BaseException:

@@ -71,7 +71,7 @@ def test_notes_sections_seed004():
     tex = sb.notes(net, wrt=["w1"])
     assert tex.startswith(r"\documentclass")
     for piece in (r"\subsection*{Forward pass}", r"h_{1} &= b_{1} + w_{1} x_{1} + w_{2} x_{2}",
-                  r"\paragraph{Chain rule.} A sum over the 1 path",
+                  r"\paragraph{Chain rule.} One path leads from $w_{1}$ to $E$",
                   r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
                   r"\frac{\partial a(y)}{\partial y}",
                   r"\frac{\partial a(h_{1})}{\partial h_{1}} &= a'(h_{1})",
