@@ -72,10 +72,7 @@ def numerical_gradient(g: Graph, at: Mapping, h=1e-4) -> dict[sp.Symbol, float]:
     The output is evaluated in floating point from the node definitions alone (no derivative
     is used), so this is an independent check of the symbolic forms.
     """
-    point = g.point(at)
-    missing = [s.name for s in g.leaf_symbols if s not in point]
-    if missing:
-        raise SymbackpropError(f"no value given for {', '.join(missing)}")
+    point = g.full_point(at)
     x = np.array([float(point[s]) for s in g.leaf_symbols])
     f = _forward(g)
     with np.errstate(all="ignore"):

@@ -137,11 +137,7 @@ def _print_program(g: Graph, wanted: list[sp.Symbol], uni: bool, out) -> None:
 
 
 def _print_values(g: Graph, at: dict[str, str], wanted, uni: bool, out) -> None:
-    point = g.point(at)
-    missing = [s.name for s in g.leaf_symbols if s not in point]
-    if missing:
-        raise SymbackpropError(f"--at gives no value for {', '.join(missing)} "
-                               f"(all leaves are needed: {', '.join(s.name for s in g.leaf_symbols)})")
+    point = g.full_point(at, what="--at")
     values = g.evaluate(point)
     grads = backprop(g).evaluate(point)
     d = "∂" if uni else "d"
@@ -247,10 +243,7 @@ def cmd_notes(args, out=None) -> int:
     wanted = _wrt(g, args.wrt)
     at = parse_point(args.at) if args.at else None
     if at is not None:
-        missing = [s.name for s in g.leaf_symbols if s.name not in at]
-        if missing:
-            raise SymbackpropError(f"--at gives no value for {', '.join(missing)}; every leaf "
-                                   f"needs one ({', '.join(s.name for s in g.leaf_symbols)})")
+        g.full_point(at, what="--at")
     if args.pdf and not args.output:
         raise SymbackpropError("--pdf needs -o FILE.tex (the PDF is written next to it)")
     if args.pdf and args.fragment:

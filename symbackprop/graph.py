@@ -316,6 +316,16 @@ class Graph:
             out[sym] = to_number(v)
         return out
 
+    def full_point(self, at: Mapping | None, what: str = "the point") -> dict[sp.Symbol, sp.Expr]:
+        """Like :meth:`point`, and every leaf must have a value."""
+        point = self.point(at)
+        missing = [s.name for s in self.leaf_symbols if s not in point]
+        if missing:
+            raise SymbackpropError(
+                f"{what} gives no value for {', '.join(missing)}; every leaf needs one "
+                f"({', '.join(s.name for s in self.leaf_symbols)})")
+        return point
+
     def evaluate(self, at: Mapping) -> dict[sp.Symbol, sp.Expr]:
         """Every leaf and node Symbol -> its value at a point of the leaves.
 

@@ -353,11 +353,7 @@ def _expanded_section(p, g: Graph, v: sp.Symbol, budget) -> str:
 
 
 def _values_section(p, g: Graph, at: Mapping) -> str:
-    point = g.point(at)
-    missing = [s.name for s in g.leaf_symbols if s not in point]
-    if missing:
-        raise SymbackpropError(f"the point gives no value for {', '.join(missing)}; every leaf "
-                               f"needs one ({', '.join(s.name for s in g.leaf_symbols)})")
+    point = g.full_point(at)
     vals = g.evaluate(point)
     grads = backprop(g).evaluate(point)
     rows = [f"${p._print(s)}$ & ${_number(vals[s])}$ & ${_number(grads[s])}$ \\\\"
