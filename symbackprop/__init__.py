@@ -33,6 +33,7 @@ from .derive import (
     local_partial,
     verify,
 )
+from .draw import draw
 from .errors import (
     CycleError,
     DivergenceError,
@@ -96,6 +97,7 @@ __all__ = [
     "check_gradient",
     "compile",
     "datasets",
+    "draw",
     "numerical_gradient",
     "train",
     "compare_sizes",
