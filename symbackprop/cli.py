@@ -262,6 +262,46 @@ def cmd_notes(args, out=None) -> int:
     return 0
 
 
+def parse_range(text: str, what: str) -> list[int]:
+    """``"1-4"`` -> [1, 2, 3, 4]; ``"1,2,8"`` -> [1, 2, 8]."""
+    out: list[int] = []
+    try:
+        for part in text.split(","):
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                out += list(range(a, b + 1))
+            else:
+                out.append(int(part))
+    except ValueError:
+        raise SymbackpropError(f"--{what} expects a range such as 1-4 or 1,2,8; got {text!r}") \
+            from None
+    if not out or min(out) < 1:
+        raise SymbackpropError(f"--{what} must list positive integers; got {text!r}")
+    if max(out) > 64:
+        raise SymbackpropError(f"--{what} goes up to 64; got {max(out)}")
+    return out
+
+
+def cmd_sizes(args, out=None) -> int:
+    from .sizes import save_study_csv, size_study, study_table
+    out = sys.stdout if out is None else out
+    rows = size_study(parse_range(args.width, "width"), parse_range(args.depth, "depth"),
+                      activation=args.activation, budget=args.budget)
+    print(f"Sizes of the derivative of the loss for the first weight; activation "
+          f"{args.activation}; net = [width] * (depth + 1) + [1]", file=out)
+    print(study_table(rows), file=out)
+    if any(not r["expanded_built"] for r in rows):
+        print(f"≈: counted, not built (over the budget of {args.budget:,.0f} nodes)", file=out)
+    if args.csv:
+        save_study_csv(rows, args.csv)
+        print(f"table written to {args.csv}", file=out)
+    if args.plot:
+        from .plot import plot_size_study
+        plot_size_study(rows, args.plot)
+        print(f"plot written to {args.plot}", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbackprop",
@@ -306,6 +346,18 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--force", action="store_true", help="overwrite existing files")
     n.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_notes)
+
+    z = sub.add_parser("sizes", help="how the forms grow with depth and width",
+                       description="The size study: expanded, chain and backprop sizes as "
+                                   "depth and width grow.")
+    z.add_argument("--width", default="1-4", help="widths, e.g. 1-4 or 1,2,4 (default: 1-4)")
+    z.add_argument("--depth", default="1-8", help="hidden layers, e.g. 1-8 (default: 1-8)")
+    z.add_argument("--activation", default="sigmoid", choices=ACTIVATIONS)
+    z.add_argument("--budget", type=float, default=5_000,
+                   help="build forms up to this tree size, count past it (default: 5000)")
+    z.add_argument("--plot", metavar="PNG", default=None, help="save a log-scale plot")
+    z.add_argument("--csv", metavar="CSV", default=None, help="save the table as CSV")
+    z.set_defaults(func=cmd_sizes)
 
     from .datasets import DATASETS
     from .train import OPTIMIZERS

@@ -56,3 +56,30 @@ def save_loss_curve(losses, path, title: str = "training loss") -> Path:
         return atomic_write(path, lambda tmp: fig.savefig(tmp, format=Path(path).suffix[1:] or "png"))
     finally:
         plt.close(fig)
+
+
+def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the first weight"):
+    """Log-scale sizes against depth, one colour per width: expanded, chain, backprop."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.4), dpi=120)
+    widths = sorted({r["width"] for r in rows})
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, w in enumerate(widths):
+        rs = sorted((r for r in rows if r["width"] == w), key=lambda r: r["depth"])
+        d = [r["depth"] for r in rs]
+        c = colors[i % len(colors)]
+        ax.semilogy(d, [r["expanded_tree"] for r in rs], "-o", color=c, ms=3,
+                    label=f"width {w}: expanded")
+        ax.semilogy(d, [r["chain_tree"] for r in rs], ":", color=c, label=f"width {w}: chain")
+        ax.semilogy(d, [r["backprop_tree"] for r in rs], "--", color=c,
+                    label=f"width {w}: backprop (all gradients)")
+    ax.set_xlabel("hidden layers (depth)")
+    ax.set_ylabel("nodes in the expression tree (log)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    if path is not None:
+        fmt = Path(path).suffix[1:] or "png"
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))
+    return fig

@@ -157,3 +157,79 @@ def compare_sizes(g: Graph, v=None, budget: float | None = None,
 def _program_latex(prog) -> str:
     from .latex import latex
     return latex(prog)
+
+
+STUDY_COLUMNS = ("width", "depth", "params", "expanded_tree", "expanded_built", "expanded_dag",
+                 "expanded_cse", "chain_paths", "chain_tree", "backprop_tree", "backprop_steps")
+
+
+def size_study(widths=range(1, 5), depths=range(1, 9), activation: str = "sigmoid",
+               loss: str = "half_se", budget: float = 5_000) -> list[dict]:
+    """Sizes of ∂L/∂w for the first weight of nets with ``depth`` hidden layers of ``width``.
+
+    The net is ``[width] * (depth + 1) + [1]``. Forms within ``budget`` are built and measured
+    exactly; past it the expanded tree is counted (``expanded_built`` is False) and the chain's
+    tree is counted over its paths, never built. The backprop program (all gradients) is always
+    built: it grows linearly.
+
+    >>> rows = size_study(widths=[2], depths=[1, 2, 3])
+    >>> [r["expanded_tree"] > r["chain_tree"] for r in rows]
+    [True, True, True]
+    """
+    from .network import mlp
+    rows = []
+    for d in depths:
+        for w in widths:
+            net = mlp([w] * (d + 1) + [1], activation=activation, loss=loss)
+            v = net.param_symbols[0]
+            est = estimate_expanded_size(net, v)
+            row = {"width": w, "depth": d, "params": len(net.param_symbols)}
+            if est <= budget:
+                e = expanded(net, v, budget=budget)
+                s = size(e)
+                row.update(expanded_tree=s.tree, expanded_built=True, expanded_dag=s.dag,
+                           expanded_cse=s.cse if s.tree <= CSE_LIMIT else None)
+            else:
+                row.update(expanded_tree=est, expanded_built=False, expanded_dag=None,
+                           expanded_cse=None)
+            row["chain_paths"] = count_paths(net, v)
+            row["chain_tree"] = estimate_chain_size(net, v)
+            prog = backprop(net)
+            memo: dict = {}
+            row["backprop_tree"] = sum(tree_size(s.expr, memo=memo) + 2 for s in prog.steps)
+            row["backprop_steps"] = len(prog.steps)
+            rows.append(row)
+    return rows
+
+
+def study_table(rows: list[dict]) -> str:
+    """The size study as an aligned text table (≈ marks counted, not built)."""
+    head = ["width", "depth", "params", "expanded tree", "expanded DAG", "chain paths",
+            "chain tree", "backprop program"]
+    cells = [head]
+    for r in rows:
+        exp = f"{r['expanded_tree']:,}" if r["expanded_built"] else f"≈{r['expanded_tree']:.3g}"
+        cells.append([str(r["width"]), str(r["depth"]), f"{r['params']:,}", exp,
+                      f"{r['expanded_dag']:,}" if r["expanded_dag"] is not None else "-",
+                      f"{r['chain_paths']:,}", f"{r['chain_tree']:,}",
+                      f"{r['backprop_tree']:,}"])
+    widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
+    lines = ["  ".join(c[i].rjust(widths[i]) for i in range(len(head))) for c in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def save_study_csv(rows: list[dict], path) -> None:
+    """Write the size study as CSV, atomically."""
+    import csv
+    from pathlib import Path
+
+    from .plot import atomic_write
+
+    def write(tmp):
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            wr = csv.DictWriter(fh, fieldnames=STUDY_COLUMNS)
+            wr.writeheader()
+            for r in rows:
+                wr.writerow({k: r[k] for k in STUDY_COLUMNS})
+    atomic_write(Path(path), write)
