@@ -1,0 +1,75 @@
+"""Graph drawings and the size study, rendered and checked as files."""
+
+import csv
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.cli import main
+from symbackprop.sizes import size_study
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_draw_writes_the_file(tmp_path, suffix):
+    g = sb.parse_graph("q = x + y\nf = q*z")
+    out = tmp_path / f"circuit.{suffix}"
+    fig = sb.draw(g, at={"x": -2, "y": 5, "z": -4}, highlight="x", path=out)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" if suffix == "png" else b"<svg" in data[:500]
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "-12" in texts and "-4" in texts  # f's value and x's gradient
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_draw_highlights_only_paths_from_the_variable():
+    net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
+    fig = sb.draw(net, highlight="w1")
+    thick = [a for a in fig.axes[0].texts if getattr(a, "arrow_patch", None) is not None
+             and a.arrow_patch.get_linewidth() > 2]
+    # w1 -> h1 -> a_h1 -> y -> a_y -> E: five edges
+    assert len(thick) == 5
+
+
+def test_draw_without_a_point_labels_local_derivatives():
+    g = sb.parse_graph("h = sigmoid(z)\nf = h*w")
+    fig = sb.draw(g)
+    assert "h*(1 - h)" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_draw_bad_format(tmp_path):
+    with pytest.raises(sb.UnknownNameError, match="valid picture formats are: pdf, png, svg"):
+        sb.draw(sb.parse_graph("f = x*y"), path=tmp_path / "g.bmp")
+    assert not list(tmp_path.iterdir())
+
+
+def test_size_study_counts_past_the_budget():
+    rows = size_study(widths=[3], depths=[1, 6], budget=5_000)
+    small, big = rows
+    assert small["expanded_built"] and not big["expanded_built"]
+    assert big["expanded_tree"] == sb.estimate_expanded_size(
+        sb.mlp([3] * 7 + [1]), "w1_11")
+    assert big["chain_paths"] == 3**5
+    assert big["backprop_tree"] < big["expanded_tree"] / 100
+
+
+def test_cli_sizes_table_plot_csv(tmp_path, capsys):
+    png, cfile = tmp_path / "sizes.png", tmp_path / "sizes.csv"
+    code = main(["sizes", "--width", "1-2", "--depth", "1,3", "--activation", "tanh",
+                 "--plot", str(png), "--csv", str(cfile)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "expanded tree" in out and "backprop program" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    with cfile.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["width"], r["depth"]) for r in rows] == [("1", "1"), ("2", "1"), ("1", "3"),
+                                                          ("2", "3")]
+
+
+@pytest.mark.parametrize(("arg", "message"), [("0-3", "positive"), ("a-b", "range such as"),
+                                              ("1-100", "up to 64")])
+def test_cli_sizes_bad_ranges(capsys, arg, message):
+    assert main(["sizes", "--width", arg]) == 2
+    assert message in capsys.readouterr().err
