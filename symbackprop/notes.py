@@ -59,9 +59,28 @@ class Notes(str):
         body = self
         if "\\begin{document}" in body:
             body = body.split("\\begin{document}", 1)[1].split("\\end{document}", 1)[0]
-        keep = [ln for ln in body.splitlines() if not ln.startswith(("%", "\\section",
-                                                                        "\\subsection",
-                                                                        "\\paragraph"))]
+        keep = []
+        in_table = False
+        for ln in body.splitlines():
+            if ln.startswith(("%", "\\begin{center}", "\\end{center}", "\\toprule", "\\midrule",
+                              "\\bottomrule")):
+                continue
+            for cmd in ("\\section*{", "\\subsection*{", "\\paragraph{"):
+                if ln.startswith(cmd):  # headings as plain text: MathJax knows no sections
+                    head, _, rest = ln[len(cmd):].partition("}")
+                    ln = f"{head} {rest}".strip()
+            if ln.startswith("\\begin{tabular}"):  # MathJax has array, not tabular
+                in_table = True
+                keep.append("$$\\begin{array}{lrr}")
+                continue
+            if ln.startswith("\\end{tabular}"):
+                in_table = False
+                keep.append("\\end{array}$$")
+                continue
+            if in_table:
+                ln = ln.replace("$", "").replace("symbol & value", "\\text{symbol} & "
+                                                                    "\\text{value}")
+            keep.append(ln)
         return "\n".join(keep)
 
 
