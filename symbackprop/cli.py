@@ -12,7 +12,7 @@ import sys
 
 import sympy as sp
 
-from .derive import DEFAULT_BUDGET, backprop, chain, count_paths, expanded
+from .derive import DEFAULT_BUDGET, backprop, chain, expanded
 from .errors import SymbackpropError, UnknownNameError
 from .graph import Graph
 from .network import ACTIVATIONS, LOSSES, NAMINGS, OUTPUT_ACTIVATIONS, mlp

@@ -39,11 +39,11 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from .derive import backprop, local_partial
+from .derive import backprop
 from .errors import ShapeError, SymbackpropError, UnknownNameError
-from .functions import leaky_relu, logsumexp, relu, sigmoid, softplus
+from .functions import logsumexp
 from .graph import Graph
-from .network import Network, activation_function
+from .network import Network
 
 __all__ = ["Compiled", "compile", "numpy_source"]
 
@@ -101,7 +101,7 @@ def _expit(z):
     return expit(z)
 
 
-def _mean(v, batch):
+def _mean(v):
     v = np.asarray(v, dtype=float)
     return float(v.mean()) if v.ndim else float(v)
 
@@ -232,11 +232,11 @@ def _scalar(g: Graph):
     for i, s in enumerate(params):
         step = prog.step_for(s)
         if step is not None and s.name in needed:
-            body.append(f"    _g[{i}] = _mean({p.doprint(step.expr)}, _B)  # {step.target.name}")
-    body.append(f"    return _mean({out}, _B), _g")
+            body.append(f"    _g[{i}] = _mean({p.doprint(step.expr)})  # {step.target.name}")
+    body.append(f"    return _mean({out}), _g")
     src = "\n".join(body) + "\n"
     fsrc = "\n".join(["def _loss(_theta, _X, _T):", "    _B = _X.shape[0]", *head, *fwd,
-                      f"    return _mean({out}, _B)"]) + "\n"
+                      f"    return _mean({out})"]) + "\n"
     predict = None
     if isinstance(g, Network):
         preds = ", ".join(f"numpy.broadcast_to({p.doprint(e)}, (_B,))" for e in g.predictions)
@@ -257,30 +257,11 @@ def _element_map(net: Network, l: int, j: int = 0) -> dict:
     return {z: sp.Symbol(f"Z{l}"), h: sp.Symbol(f"H{l}")}
 
 
-def matrix_deltas(net: Network) -> dict:
-    r"""The matrix form's element rules, derived symbolically from the scalar graph.
-
-    Returns ``{"output": δ^{(L)}_1, "derivative": [a'(z^{(l)}_1) for each layer]}``, each
-    written in the first neuron's symbols (every neuron of a layer has the same rule).
-    """
-    L = len(net.layers) - 1
-    derivative = []
-    for l in range(1, L + 1):
-        z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
-        derivative.append(sp.S.One if z == h else local_partial(net, h, z))
-    loss = net.definition(net.output)
-    z1, h1 = net.preactivations[-1][0], net.activations[-1][0]
-    if net.loss in ("bce", "softmax_ce"):
-        out = sp.diff(loss.expr, z1)
-    else:
-        out = sp.diff(loss.expr, h1) * derivative[-1]
-    return {"output": out, "derivative": derivative}
-
-
 def _matrix(net: Network):
+    from .matrix import matrix_form
     p = _Printer()
     L = len(net.layers) - 1
-    rules = matrix_deltas(net)
+    mf = matrix_form(net)  # the element rules: every neuron of a layer follows the first
     lines = ["def _grad(_theta, _X, _T):", "    _B = _X.shape[0]", "    H0 = _X", "    T = _T"]
     offset = 0
     shapes = []
@@ -302,7 +283,6 @@ def _matrix(net: Network):
             fwd.append(f"    H{l} = {p.doprint(expr)}")
     ts = net.target_symbols
     zs = list(net.preactivations[-1])
-    hs = list(net.activations[-1])
     agg = {}
     pre = []
     if net.loss == "softmax_ce":
@@ -317,7 +297,7 @@ def _matrix(net: Network):
         "softmax_ce": f"TSUM[:, 0]*LSE[:, 0] - (T*Z{L}).sum(axis=1)",
     }
     emap = {ts[0]: sp.Symbol("T"), **_element_map(net, L)}
-    out_delta = rules["output"].xreplace(agg).xreplace(emap)
+    out_delta = mf.deltas[-1][0].xreplace(agg).xreplace(emap)
     leftover = out_delta.free_symbols - {sp.Symbol(n) for n in ("T", f"Z{L}", f"H{L}", "LSE",
                                                                   "TSUM")}
     if leftover:  # a rule that mixes neurons in a way the matrix path cannot express
@@ -327,7 +307,7 @@ def _matrix(net: Network):
         back.append(f"    gW{l} = D{l}.T @ H{l - 1} / _B")
         back.append(f"    gb{l} = D{l}.mean(axis=0)")
         if l > 1:
-            d = rules["derivative"][l - 2].xreplace(_element_map(net, l - 1))
+            d = mf.derivatives[l - 2][0].xreplace(_element_map(net, l - 1))
             back.append(f"    D{l - 1} = (D{l} @ W{l}) * ({p.doprint(d)})")
     grads = ", ".join(f"gW{l}.ravel(), gb{l}" for l in range(1, L + 1))
     lines += ["    # forward", *fwd, *pre, f"    _loss = {loss_terms[net.loss]}",

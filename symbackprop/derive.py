@@ -29,13 +29,13 @@ Seed 001's circuit f = (x + y) z:
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
 
-from .errors import ExpressionTooLargeError, SymbackpropError, VerificationError
+from .errors import ExpressionTooLargeError, VerificationError
 from .graph import Graph
 from .metrics import tree_size
 
@@ -146,7 +146,7 @@ def _substituted_sizes(g: Graph) -> dict[sp.Symbol, int]:
     return cache["tsize"]
 
 
-def _full_substitution(g: Graph, budget: float | None = None) -> dict[sp.Symbol, sp.Expr]:
+def _full_substitution(g: Graph) -> dict[sp.Symbol, sp.Expr]:
     """Every node Symbol -> its expression in the leaves (built as a shared DAG)."""
     cache = g._cache
     if "full" not in cache:

@@ -34,7 +34,6 @@ from .errors import CycleError, DuplicateNameError, SymbackpropError, UnknownVar
 __all__ = ["Graph", "Node", "to_number"]
 
 LEAF_KINDS = ("input", "param", "target")
-_RESERVED = {"I", "E", "S", "N", "O", "Q"}  # fine as our Symbols; listed so docs can warn
 
 
 @dataclass(frozen=True)
@@ -363,11 +362,3 @@ class Graph:
     def __repr__(self) -> str:
         return (f"<Graph{' ' + self.name if self.name else ''}: {len(self.leaf_symbols)} leaves, "
                 f"{len(self._nodes)} nodes, output {self._output}>")
-
-    def _check_acyclic_order(self) -> None:  # internal invariant: insertion order is topological
-        seen = set(self.leaf_symbols)
-        for n in self._nodes.values():
-            for p in n.inputs:
-                if self._symbols[p] not in seen:
-                    raise CycleError(f"{n.name!r} uses {p!r} before it is defined")
-            seen.add(n.symbol)

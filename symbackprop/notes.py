@@ -218,14 +218,6 @@ def _align(rows: list[str]) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def _breakable(lhs: str, items: list[str], joiner: str, cont: str) -> list[str] | None:
-    lines = _flow(items, joiner, cont, WIDTH - width(lhs) * 0 - 8)
-    if lines is None:
-        return None
-    rows = [f"{lhs} &= {lines[0]}"] + [f"&\\quad {ln}" for ln in lines[1:]]
-    return rows
-
-
 # ---- the sections -------------------------------------------------------------------------------
 
 def _forward(p, g: Graph) -> str:
@@ -518,13 +510,6 @@ _LOSS_TEXT = {
 }
 
 
-def _tex_text(s: str) -> str:
-    for a, b in (("\\", "\\textbackslash{}"), ("_", "\\_"), ("&", "\\&"), ("%", "\\%"),
-                 ("#", "\\#"), ("$", "\\$"), ("{", "\\{"), ("}", "\\}")):
-        s = s.replace(a, b)
-    return s
-
-
 # ---- files ---------------------------------------------------------------------------------------
 
 def write_notes(text: str, path, force: bool = False) -> Path:
@@ -562,9 +547,7 @@ def compile_pdf(tex_path, timeout: float = 120) -> Path:
         out = tex_path.with_suffix(".pdf")
         shutil.copyfile(pdf, str(out) + ".tmp")
         os.replace(str(out) + ".tmp", out)
-        (tex_path.with_suffix(".log")).write_text(log, encoding="latin-1") if os.environ.get(
-            "SYMBACKPROP_KEEP_LOG") else None
-        compile_pdf.last_log = log
+        compile_pdf.last_log = log  # the last run's log, for checks such as overfull lines
     return out
 
 
