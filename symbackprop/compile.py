@@ -302,10 +302,11 @@ def _matrix(net: Network):
                                                                   "TSUM")}
     if leftover:  # a rule that mixes neurons in a way the matrix path cannot express
         return None
-    back = [f"    D{L} = {p.doprint(out_delta)}"]
+    # the mean over the batch is taken once, in the output delta; it then carries through
+    back = [f"    D{L} = ({p.doprint(out_delta)}) / _B"]
     for l in range(L, 0, -1):
-        back.append(f"    gW{l} = D{l}.T @ H{l - 1} / _B")
-        back.append(f"    gb{l} = D{l}.mean(axis=0)")
+        back.append(f"    gW{l} = D{l}.T @ H{l - 1}")
+        back.append(f"    gb{l} = D{l}.sum(axis=0)")
         if l > 1:
             d = mf.derivatives[l - 2][0].xreplace(_element_map(net, l - 1))
             back.append(f"    D{l - 1} = (D{l} @ W{l}) * ({p.doprint(d)})")
