@@ -31,11 +31,6 @@ def inline(expr: sp.Expr, unicode: bool = True) -> str:
     return s
 
 
-def _paren(expr: sp.Expr, unicode: bool) -> str:
-    s = inline(expr, unicode)
-    return f"({s})" if expr.is_Add or s.startswith("-") else s
-
-
 def parse_point(text: str | None) -> dict[str, str]:
     """``"x1=0.05,x2=0.1"`` -> ``{"x1": "0.05", "x2": "0.1"}`` (values converted later, exactly)."""
     out: dict[str, str] = {}
@@ -89,22 +84,15 @@ def _wrt(g: Graph, names) -> list[sp.Symbol]:
 def _print_chain(g: Graph, v: sp.Symbol, budget, uni: bool, out) -> None:
     c = chain(g, v, budget=budget)
     d = "∂" if uni else "d"
-    head = f"{d}{g.output.name}/{d}{v.name} = "
-    pad = " " * (len(head) - 2) + "= "
-    join = "\n" + " " * (len(head) - 2) + "+ "
     n = len(c.paths)
     print(f"{d}{g.output.name}/{d}{v.name}: chain rule, {n} path{'s' if n != 1 else ''}", file=out)
     if not n:
-        print(f"  {head}0  ({v.name} does not reach {g.output.name})", file=out)
+        print(f"  {d}{g.output.name}/{d}{v.name} = 0  ({v.name} does not reach "
+              f"{g.output.name})", file=out)
         return
-    dot = " · " if uni else " * "
-    leib = join.join(dot.join(f"{d}{f.child.name}/{d}{f.parent.name}" for f in p.factors)
-                     for p in c.paths)
-    print("  " + head + leib, file=out)
-    print("  " + pad + join.join(dot.join(_paren(f.local, uni) for f in p.factors)
-                                 for p in c.paths), file=out)
-    if n > 1 or len(c.paths[0].factors) > 1:
-        print("  " + pad + inline(c.local, uni), file=out)
+    text = c.format(show=lambda e: inline(e, uni), d=d, dot=" · " if uni else " * ",
+                    always_sum=False)
+    print("  " + text.replace("\n", "\n  "), file=out)
     print("  local derivatives:", file=out)
     width = max(len(f"{d}{f.child.name}/{d}{f.parent.name}") for f in c.factors)
     for f in c.factors:

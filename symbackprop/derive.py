@@ -65,10 +65,6 @@ GRAD_NAME = "d{}_d{}"
 
 # ---- shared pieces ----------------------------------------------------------------------------
 
-def _sym(g: Graph, v) -> sp.Symbol:
-    return g.symbol(v)
-
-
 def _diff(g: Graph, node, v: sp.Symbol) -> sp.Expr:
     """``sympy.diff`` of a node's expression, but a sum only differentiates its terms with ``v``.
 
@@ -111,13 +107,13 @@ def local_partial(g: Graph, child, parent) -> sp.Expr:
     h*(1 - h)
     """
     cache = g._cache.setdefault("local", {})
-    c, p = _sym(g, child), _sym(g, parent)
+    c, p = g.symbol(child), g.symbol(parent)
     key = (c, p)
     if key not in cache:
-        node = g.definition(c)
-        d = _diff(g, node, p)
-        if isinstance(node.expr, (sp.Function, sp.core.function.AppliedUndef)):
-            d = d.xreplace({node.expr: c})
+        d = _raw_partial(g, c, p)
+        expr = g.definition(c).expr
+        if isinstance(expr, (sp.Function, sp.core.function.AppliedUndef)):
+            d = d.xreplace({expr: c})
         cache[key] = d
     return cache[key]
 
@@ -175,7 +171,7 @@ def estimate_expanded_size(g: Graph, v) -> int:
     The derivative of a node is the sum over its parents of (local partial, substituted) times
     (the parent's derivative), which is how SymPy's ``diff`` builds it; memoised over the graph.
     """
-    v = _sym(g, v)
+    v = g.symbol(v)
     T = _substituted_sizes(g)
     up = _reaching(g, g.output)
     D: dict[sp.Symbol, int] = {v: 1}
@@ -250,7 +246,7 @@ def expanded(g: Graph, v, multiply_out: bool = False, budget: float | None = Non
     >>> sb.expanded(g, "x"), sb.expanded(g, "y")
     (3*y + 2, 3*x + 3*y**2)
     """
-    v = _sym(g, v)
+    v = g.symbol(v)
     est = estimate_expanded_size(g, v)
     hint = (f"use chain(g, {v.name!r}) for the chain-rule form or backprop(g) for all gradients "
             "with shared deltas, or pass a larger budget=")
@@ -327,7 +323,7 @@ class Path:
 
 def count_paths(g: Graph, v) -> int:
     """Number of paths from ``v`` to the output, counted without listing them."""
-    v = _sym(g, v)
+    v = g.symbol(v)
     n = {v: 1}
     for node in g.nodes:
         c = sum(n.get(p, 0) for p in g.parents(node.symbol))
@@ -338,7 +334,7 @@ def count_paths(g: Graph, v) -> int:
 
 def estimate_chain_size(g: Graph, v) -> int:
     """Tree size of the chain form written out in the local symbols (all paths), not built."""
-    v = _sym(g, v)
+    v = g.symbol(v)
     n: dict[sp.Symbol, int] = {v: 1}  # paths from v to each node
     s: dict[sp.Symbol, int] = {v: 0}  # total size of all partial products on those paths
     for node in g.nodes:
@@ -390,17 +386,34 @@ class Chain:
     def __len__(self) -> int:
         return len(self.paths)
 
-    def __str__(self) -> str:
-        head = f"∂{self.output.name}/∂{self.wrt.name} = "
+    def format(self, show=sp.sstr, d: str = "∂", dot: str = " · ",
+               always_sum: bool = True) -> str:
+        """Text: the Leibniz product of each path, its local factors, and their sum.
+
+        ``show`` prints an expression; ``d`` and ``dot`` are the partial sign and the product
+        sign (plain ASCII: ``d="d", dot=" * "``). With ``always_sum=False`` the last line is
+        left out when it would repeat a single factor.
+        """
+        head = f"{d}{self.output.name}/{d}{self.wrt.name} = "
         pad = " " * (len(head) - 2) + "= "
         if not self.paths:
             return head + "0   (no path reaches the output)"
+
+        def paren(e):
+            s = show(e)
+            return f"({s})" if (e.is_Add or s.startswith("-")) else s
+
         joiner = "\n" + " " * (len(head) - 2) + "+ "
-        lines = [head + joiner.join(str(p) for p in self.paths)]
-        lines.append(pad + joiner.join(" · ".join(_paren(f.local) for f in p.factors)
+        lines = [head + joiner.join(dot.join(f"{d}{f.child.name}/{d}{f.parent.name}"
+                                             for f in p.factors) for p in self.paths)]
+        lines.append(pad + joiner.join(dot.join(paren(f.local) for f in p.factors)
                                        for p in self.paths))
-        lines.append(pad + sp.sstr(self.local))
+        if always_sum or len(self.paths) > 1 or len(self.paths[0].factors) > 1:
+            lines.append(pad + show(self.local))
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
 
     def _repr_latex_(self) -> str:
         from .latex import latex
@@ -408,11 +421,6 @@ class Chain:
 
     def __repr__(self) -> str:
         return f"<Chain ∂{self.output.name}/∂{self.wrt.name}: {len(self.paths)} path(s)>"
-
-
-def _paren(e: sp.Expr) -> str:
-    s = sp.sstr(e)
-    return f"({s})" if (e.is_Add or s.startswith("-")) else s
 
 
 def chain(g: Graph, v, budget: float | None = None) -> Chain:
@@ -431,7 +439,7 @@ def chain(g: Graph, v, budget: float | None = None) -> Chain:
     >>> c.local
     w5*x1*(a_y - t)*a'(h1)*a'(y)
     """
-    v = _sym(g, v)
+    v = g.symbol(v)
     est = estimate_chain_size(g, v)
     n = count_paths(g, v)
     _check_budget(f"the chain form of {_name(g, v)} ({n:,} paths)", est, budget,
@@ -441,10 +449,6 @@ def chain(g: Graph, v, budget: float | None = None) -> Chain:
     if key not in g._cache:
         full = _full_substitution(g)
         out = g.output
-        kids: dict[sp.Symbol, list[sp.Symbol]] = {}
-        for node in g.nodes:
-            for p in g.parents(node.symbol):
-                kids.setdefault(p, []).append(node.symbol)
         factor_cache: dict[tuple, Factor] = {}
 
         def factor(c, p):
@@ -462,7 +466,7 @@ def chain(g: Graph, v, budget: float | None = None) -> Chain:
                 facs = tuple(factor(trail[i + 1], trail[i]) for i in reversed(range(len(trail) - 1)))
                 paths.append(Path(trail, facs))
                 continue
-            for c in reversed(kids.get(s, [])):
+            for c in reversed(g.children(s)):
                 if c in reach:
                     stack.append((c, (*trail, c)))
         g._cache[key] = Chain(g, v, tuple(paths))
@@ -631,13 +635,8 @@ def backprop(g: Graph) -> Program:
     reach = _reaching(g, out)
     steps: list[Step] = [Step("forward", n.symbol, n.expr, n.symbol) for n in g.nodes]
     delta: dict[sp.Symbol, sp.Expr] = {}
-    kids: dict[sp.Symbol, list[sp.Symbol]] = {}
-    for node in g.nodes:
-        for p in g.parents(node.symbol):
-            kids.setdefault(p, []).append(node.symbol)
-
     def adjoint(s: sp.Symbol) -> sp.Expr:
-        terms = [delta[c] * local_partial(g, c, s) for c in kids.get(s, []) if c in delta]
+        terms = [delta[c] * local_partial(g, c, s) for c in g.children(s) if c in delta]
         return sp.Add(*terms)
 
     delta_out = sp.Symbol(DELTA_NAME.format(out.name), real=True)

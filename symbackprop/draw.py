@@ -85,7 +85,7 @@ def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=
     if highlight is not None:
         v = g.symbol(highlight)
         reach_out = g.ancestors(g.output) | {g.output}
-        below_v = {n.symbol for n in g.nodes if v in g.ancestors(n.symbol)} | {v}
+        below_v = g.descendants(v) | {v}
         for n in g.nodes:
             for p in g.parents(n.symbol):
                 if p in below_v and n.symbol in below_v and n.symbol in reach_out:

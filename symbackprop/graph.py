@@ -279,8 +279,13 @@ class Graph:
 
     def children(self, name) -> tuple[sp.Symbol, ...]:
         """Nodes whose local expressions use this symbol, in order."""
-        key = self.symbol(name).name
-        return tuple(n.symbol for n in self._nodes.values() if key in n.inputs)
+        if "children" not in self._cache:  # built once per version of the graph
+            kids: dict[str, list[sp.Symbol]] = {}
+            for n in self._nodes.values():
+                for p in n.inputs:
+                    kids.setdefault(p, []).append(n.symbol)
+            self._cache["children"] = {k: tuple(v) for k, v in kids.items()}
+        return self._cache["children"].get(self.symbol(name).name, ())
 
     def resolve(self, variables) -> list[sp.Symbol]:
         """Symbols for names or Symbols; ``None`` means every parameter."""
@@ -290,17 +295,27 @@ class Graph:
             variables = [variables]
         return [self.symbol(v) for v in variables]
 
-    def ancestors(self, name) -> set[sp.Symbol]:
+    def ancestors(self, name) -> frozenset[sp.Symbol]:
         """Every symbol the given one depends on (not itself)."""
+        return self._closure(name, self.parents, "ancestors")
+
+    def descendants(self, name) -> frozenset[sp.Symbol]:
+        """Every node that depends on the given symbol (not itself)."""
+        return self._closure(name, self.children, "descendants")
+
+    def _closure(self, name, step, key: str) -> frozenset[sp.Symbol]:
         sym = self.symbol(name)
-        seen: set[sp.Symbol] = set()
-        todo = list(self.parents(sym))
-        while todo:
-            s = todo.pop()
-            if s not in seen:
-                seen.add(s)
-                todo.extend(self.parents(s))
-        return seen
+        cache = self._cache.setdefault(key, {})
+        if sym not in cache:
+            seen: set[sp.Symbol] = set()
+            todo = list(step(sym))
+            while todo:
+                s = todo.pop()
+                if s not in seen:
+                    seen.add(s)
+                    todo.extend(step(s))
+            cache[sym] = frozenset(seen)
+        return cache[sym]
 
     # ---- values ------------------------------------------------------------------------------
     def point(self, at: Mapping | None) -> dict[sp.Symbol, sp.Expr]:
