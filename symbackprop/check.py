@@ -56,12 +56,12 @@ def central_differences(f, x, h=1e-4) -> np.ndarray:
 def _forward(g: Graph):
     """A float function of all leaf values (in g.leaf_symbols order) -> the output."""
     if "numeric_forward" not in g._cache:
-        from .compile import _build, _Printer
+        from .compile import _build, _Printer, code_name
         p = _Printer()
         lines = ["def _f(_v):"]
-        lines += [f"    {s.name} = _v[{i}]" for i, s in enumerate(g.leaf_symbols)]
-        lines += [f"    {n.name} = {p.doprint(n.expr)}" for n in g.nodes]
-        lines.append(f"    return float({g.output.name})")
+        lines += [f"    {code_name(s)} = _v[{i}]" for i, s in enumerate(g.leaf_symbols)]
+        lines += [f"    {code_name(n.symbol)} = {p.doprint(n.expr)}" for n in g.nodes]
+        lines.append(f"    return float({code_name(g.output)})")
         g._cache["numeric_forward"] = _build("\n".join(lines) + "\n", "_f")
     return g._cache["numeric_forward"]
 

@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ from sympy.printing.numpy import NumPyPrinter
 from .derive import backprop
 from .errors import ShapeError, SymbackpropError, UnknownNameError
 from .functions import logsumexp
-from .graph import Graph
+from .graph import Graph, ProgramSymbol
 from .network import Network
 
 __all__ = ["Compiled", "compile", "numpy_source"]
@@ -79,7 +80,7 @@ class _Printer(NumPyPrinter):
         return f"numpy.heaviside({self._print(e.args[0])}, {float(h0)!r})"
 
     def _print_Symbol(self, e):
-        return e.name
+        return code_name(e)
 
     def _print_Function(self, e):
         if getattr(type(e), "is_generic_activation", False) or isinstance(
@@ -88,6 +89,21 @@ class _Printer(NumPyPrinter):
                 f"{type(e).__name__}(...) is a generic function with no numeric value, so it "
                 "cannot be compiled; build the net with a concrete activation such as 'sigmoid'")
         return super()._print_Function(e)
+
+
+def code_name(s: sp.Symbol) -> str:
+    """The identifier of a symbol in generated code.
+
+    User names are kept, except those Python or the generated code already uses (keywords,
+    builtins, the modules of the namespace), which become ``_v_<name>``. The program's own
+    variables are ``_delta_<node>`` and ``_grad_<leaf>``. User names never start with ``_``, so
+    no user name can reach a generated one.
+    """
+    if isinstance(s, ProgramSymbol):
+        return f"_{s.kind}_{s.of}"
+    if s.name in _RESERVED or keyword.iskeyword(s.name):
+        return f"_v_{s.name}"
+    return s.name
 
 
 def _lse(args):
@@ -107,6 +123,7 @@ def _mean(v):
 
 
 _NAMESPACE = {"numpy": np, "_expit": _expit, "_lse": _lse, "_mean": _mean}
+_RESERVED = frozenset(dir(builtins)) | {"numpy", "scipy", "math", "functools", "mpmath"}
 
 
 def numpy_source(expr: sp.Expr) -> str:
@@ -189,12 +206,6 @@ class Compiled:
                 f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
 
 
-def _safe_names(g: Graph) -> None:
-    for s in g.symbols:
-        if keyword.iskeyword(s.name) or s.name.startswith("_") or s.name in ("numpy",):
-            raise SymbackpropError(f"the name {s.name!r} cannot be used in compiled code")
-
-
 def _build(src: str, name: str):
     ns = dict(_NAMESPACE)
     exec(compile_source(src), ns)  # noqa: S102 - generated from the graph's symbols only
@@ -202,7 +213,6 @@ def _build(src: str, name: str):
 
 
 def compile_source(src: str):
-    import builtins
     return builtins.compile(src, "<symbackprop-generated>", "exec")
 
 
@@ -214,24 +224,23 @@ def _scalar(g: Graph):
     params, inputs, targets = g.param_symbols, g.input_symbols, g.target_symbols
     head = []
     for i, s in enumerate(params):
-        head.append(f"    {s.name} = _theta[{i}]")
+        head.append(f"    {code_name(s)} = _theta[{i}]")
     for i, s in enumerate(inputs):
-        head.append(f"    {s.name} = _X[:, {i}]")
+        head.append(f"    {code_name(s)} = _X[:, {i}]")
     for i, s in enumerate(targets):
-        head.append(f"    {s.name} = _T[:, {i}]")
-    fwd = [f"    {s.target.name} = {p.doprint(s.expr)}" for s in prog.forward]
-    out = g.output.name
+        head.append(f"    {code_name(s)} = _T[:, {i}]")
+    fwd = [f"    {code_name(s.target)} = {p.doprint(s.expr)}" for s in prog.forward]
+    out = code_name(g.output)
     body = ["def _grad(_theta, _X, _T):", "    _B = _X.shape[0]", *head, "    # forward", *fwd,
             "    # backward: one delta per node"]
-    needed = {s.name for s in params}
     for s in prog.steps:
         if s.kind == "delta" and s.of != g.output:
-            body.append(f"    {s.target.name} = {p.doprint(s.expr)}")
+            body.append(f"    {code_name(s.target)} = {p.doprint(s.expr)}")
     body.append("    # gradients, averaged over the batch")
     body.append(f"    _g = numpy.zeros({len(params)})")
     for i, s in enumerate(params):
         step = prog.step_for(s)
-        if step is not None and s.name in needed:
+        if step is not None:
             body.append(f"    _g[{i}] = _mean({p.doprint(step.expr)})  # {step.target.name}")
     body.append(f"    return _mean({out}), _g")
     src = "\n".join(body) + "\n"
@@ -351,7 +360,6 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
         raise UnknownNameError("path", path, PATHS)
     if not isinstance(graph, Graph):
         raise SymbackpropError(f"compile needs a Graph or a network, not {type(graph).__name__}")
-    _safe_names(graph)
     if not graph.param_symbols:
         raise SymbackpropError("the graph has no parameters to compute gradients for; "
                                "declare them with g.params(...) or '# params:'")

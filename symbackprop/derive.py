@@ -36,7 +36,7 @@ from functools import cached_property
 import sympy as sp
 
 from .errors import ExpressionTooLargeError, VerificationError
-from .graph import Graph
+from .graph import Graph, ProgramSymbol
 from .metrics import tree_size
 
 __all__ = [
@@ -47,11 +47,14 @@ __all__ = [
     "Factor",
     "Path",
     "Program",
+    "ProgramSymbol",
     "Step",
     "backprop",
     "chain",
+    "delta_symbol",
     "estimate_expanded_size",
     "expanded",
+    "grad_symbol",
     "local_partial",
     "verify",
 ]
@@ -61,6 +64,27 @@ DEFAULT_BUDGET = 200_000
 
 DELTA_NAME = "delta_{}"
 GRAD_NAME = "d{}_d{}"
+
+
+def _display_name(g: Graph, name: str) -> str:
+    """``name``, or with ``_`` appended until no symbol of the graph has it (for printing)."""
+    while name in g:
+        name += "_"
+    return name
+
+
+def delta_symbol(g: Graph, node) -> ProgramSymbol:
+    """The program variable holding ∂output/∂node (printed ``delta_<node>``)."""
+    s = g.symbol(node)
+    out = g.output.name
+    return ProgramSymbol(_display_name(g, DELTA_NAME.format(s.name)), "delta", s.name, out)
+
+
+def grad_symbol(g: Graph, leaf) -> ProgramSymbol:
+    """The program variable holding ∂output/∂leaf (printed ``d<output>_d<leaf>``)."""
+    s = g.symbol(leaf)
+    out = g.output.name
+    return ProgramSymbol(_display_name(g, GRAD_NAME.format(out, s.name)), "grad", s.name, out)
 
 
 # ---- shared pieces ----------------------------------------------------------------------------
@@ -639,19 +663,19 @@ def backprop(g: Graph) -> Program:
         terms = [delta[c] * local_partial(g, c, s) for c in g.children(s) if c in delta]
         return sp.Add(*terms)
 
-    delta_out = sp.Symbol(DELTA_NAME.format(out.name), real=True)
+    delta_out = delta_symbol(g, out)
     steps.append(Step("delta", delta_out, sp.S.One, out))
     delta[out] = sp.S.One  # seed: dL/dL = 1, written as a number so products stay clean
     for node in reversed(g.nodes):
         s = node.symbol
         if s == out or s not in reach:
             continue
-        d = sp.Symbol(DELTA_NAME.format(s.name), real=True)
+        d = delta_symbol(g, s)
         steps.append(Step("delta", d, adjoint(s), s))
         delta[s] = d
     grads = [s for s in (*g.param_symbols, *g.input_symbols, *g.target_symbols) if s in reach]
     for s in grads:
-        target = sp.Symbol(GRAD_NAME.format(out.name, s.name), real=True)
+        target = grad_symbol(g, s)
         steps.append(Step("grad", target, adjoint(s), s))
     unreached = tuple(s for s in g.symbols if s not in reach)
     prog = Program(g, tuple(steps), unreached)

@@ -22,6 +22,7 @@ in  f
 from __future__ import annotations
 
 import numbers
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -31,7 +32,7 @@ import sympy as sp
 
 from .errors import CycleError, DuplicateNameError, SymbackpropError, UnknownVariableError
 
-__all__ = ["Graph", "Node", "to_number"]
+__all__ = ["Graph", "Node", "ProgramSymbol", "canonical_name", "to_number"]
 
 LEAF_KINDS = ("input", "param", "target")
 
@@ -70,6 +71,15 @@ def _op_of(expr: sp.Expr) -> str:
     return type(expr).__name__.lower()
 
 
+def canonical_name(name: str) -> str:
+    """A name as Python reads it: Unicode NFKC normal form (so ``ｘ`` and ``x`` are one name).
+
+    >>> canonical_name("ｘ１") == "x1"
+    True
+    """
+    return unicodedata.normalize("NFKC", name)
+
+
 def to_number(value: Any) -> sp.Expr:
     """Turn a user-given value into an exact SymPy number when it is exact, else a Float.
 
@@ -102,6 +112,30 @@ def to_number(value: Any) -> sp.Expr:
     raise SymbackpropError(f"{value!r} (a {type(value).__name__}) is not a number")
 
 
+class ProgramSymbol(sp.Symbol):
+    """A variable the backprop program makes: a node's delta or a leaf's gradient.
+
+    It is its own class, so it never equals a user's Symbol, even one with the same name (a
+    node called ``delta_a`` stays distinct from the delta of ``a``). ``kind`` is ``"delta"`` or
+    ``"grad"``, ``of`` the name of the graph symbol it belongs to and ``out`` the output's name.
+    """
+
+    __slots__ = ("kind", "of", "out")
+
+    def __new__(cls, name: str, kind: str, of: str, out: str, **assumptions):
+        assumptions.setdefault("real", True)
+        cls._sanitize(assumptions, cls)
+        obj = sp.Symbol.__xnew__(cls, name, **assumptions)
+        obj.kind, obj.of, obj.out = kind, of, out
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.name, self.kind, self.of, self.out), self._assumptions_orig)
+
+    def _hashable_content(self):
+        return sp.Symbol._hashable_content(self) + (self.kind, self.of, self.out)
+
+
 class Graph:
     """An ordered DAG of named SymPy intermediates with one output (usually a loss)."""
 
@@ -124,7 +158,7 @@ class Graph:
             raise SymbackpropError(f"no names given for the {kind}s")
         out = []
         for n in split:
-            self._check_new_name(n)
+            n = self._check_new_name(n)
             s = sp.Symbol(n, real=True)
             self._symbols[n] = s
             self._kinds[n] = kind
@@ -146,15 +180,22 @@ class Graph:
         """Declare target leaves (the labels t); returns their Symbols."""
         return self._leaves(names, "target")
 
-    def _check_new_name(self, name: str) -> None:
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("__"):
+    def _check_new_name(self, name: str) -> str:
+        """The canonical form of a new name; refuses invalid names and duplicates."""
+        if not isinstance(name, str):
+            raise SymbackpropError(f"a name must be a str, not {type(name).__name__}")
+        canon = canonical_name(name)
+        if not canon.isidentifier() or canon.startswith("_"):
             raise SymbackpropError(
-                f"{name!r} is not a valid name: use letters, digits and _, starting with a letter"
+                f"{name!r} is not a valid name: use letters, digits and _, starting with a "
+                "letter (names starting with _ are kept for generated code)"
             )
-        if name in self._symbols:
+        if canon in self._symbols:
+            same = "" if canon == name else f" ({name!r} and {canon!r} are the same name)"
             raise DuplicateNameError(
-                f"{name!r} is already defined in this graph (as a {self._kinds[name]})"
+                f"{canon!r} is already defined in this graph (as {_article(self._kinds[canon])}){same}"
             )
+        return canon
 
     def node(self, name: str, expr: Any, op: str | None = None) -> sp.Symbol:
         """Add the intermediate ``name := expr`` and make it the output; returns its Symbol.
@@ -162,7 +203,7 @@ class Graph:
         ``expr`` may use only symbols already in the graph. Symbols made elsewhere with the same
         name (``sympy.Symbol("x")``) are taken to mean the graph's own.
         """
-        self._check_new_name(name)
+        name = self._check_new_name(name)
         try:
             expr = sp.sympify(expr, strict=True)
         except sp.SympifyError:
@@ -186,9 +227,13 @@ class Graph:
     def _adopt(self, expr: sp.Expr, defining: str) -> sp.Expr:
         swap = {}
         for s in expr.free_symbols:
-            own = self._symbols.get(s.name)
+            if isinstance(s, ProgramSymbol):
+                raise SymbackpropError(
+                    f"the definition of {defining!r} uses {s.name!r}, a variable of a backprop "
+                    "program; a graph is built from its own symbols only")
+            own = self._symbols.get(canonical_name(s.name))
             if own is None:
-                if s.name == defining:
+                if canonical_name(s.name) == defining:
                     raise CycleError(f"{defining!r} is defined in terms of itself")
                 raise UnknownVariableError(
                     s.name, self._symbols,
@@ -217,13 +262,15 @@ class Graph:
     def symbol(self, name: str | sp.Symbol) -> sp.Symbol:
         """The graph's Symbol for a name (or for a Symbol of the same name)."""
         key = name.name if isinstance(name, sp.Symbol) else name
+        if isinstance(key, str):
+            key = canonical_name(key)
         if not isinstance(key, str) or key not in self._symbols:
             raise UnknownVariableError(key, self._symbols)
         return self._symbols[key]
 
     def __contains__(self, name) -> bool:
         key = name.name if isinstance(name, sp.Symbol) else name
-        return key in self._symbols
+        return isinstance(key, str) and canonical_name(key) in self._symbols
 
     def kind(self, name) -> str:
         """``"input"``, ``"param"``, ``"target"`` or ``"node"``."""
@@ -377,3 +424,7 @@ class Graph:
     def __repr__(self) -> str:
         return (f"<Graph{' ' + self.name if self.name else ''}: {len(self.leaf_symbols)} leaves, "
                 f"{len(self._nodes)} nodes, output {self._output}>")
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

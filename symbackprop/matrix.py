@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .derive import DELTA_NAME, local_partial
+from .derive import delta_symbol, local_partial
 from .errors import SymbackpropError
 from .network import Network
 
@@ -85,7 +85,7 @@ def matrix_form(net: Network) -> MatrixForm:
     xs = sp.Matrix(net.input_symbols)
     hs = (xs, *net.activations)
     zs = tuple(net.preactivations)
-    dsyms = tuple(sp.Matrix([sp.Symbol(DELTA_NAME.format(z.name), real=True) for z in zl])
+    dsyms = tuple(sp.Matrix([delta_symbol(net, z) for z in zl])
                   for zl in zs)
     derivs = []
     for l in range(L):

@@ -37,7 +37,7 @@ def test_derive_all_forms_sizes_and_numbers(capsys):
     assert code == 0
     assert "∂E/∂w5: chain rule, 1 path" in out
     assert "expanded (every node substituted)" in out
-    assert "backprop program" in out and "delta_h1 = a_h1·delta_a_h1·(1 - a_h1)" in out
+    assert "backprop program" in out and "delta_h1 = delta_a_h1·a_h1·(1 - a_h1)" in out
     assert "Sizes of ∂E/∂w1" in out
     # Mazur's worked example: dE/dw5 = 0.082167041
     line = next(ln for ln in out.splitlines() if ln.strip().startswith("w5 "))

@@ -76,9 +76,9 @@ def test_any_graph_compiles():
 def test_source_is_readable_one_line_per_step():
     net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
     src = sb.compile(net, path="scalar").source
-    assert "    delta_h1 = a_h1*delta_a_h1*(1 - a_h1)" in src
+    assert "    _delta_h1 = _delta_a_h1*a_h1*(1 - a_h1)" in src
     assert "    a_h1 = _expit(h1)" in src
-    assert "_g[0] = _mean(delta_h1*x1)  # dE_dw1" in src
+    assert "_g[0] = _mean(_delta_h1*x1)  # dE_dw1" in src
     msrc = sb.compile(net).source
     assert "D1 = (D2 @ W2) * (H1*(1 - H1))" in msrc
 

@@ -93,8 +93,8 @@ def test_budget_applies_to_backprop_in_leaves():
     prog = sb.backprop(net)
     with pytest.raises(sb.ExpressionTooLargeError, match="form='program'"):
         prog.gradient("w1_11")
-    assert prog.gradient("w1_11", form="program") == net.symbol("x1") * sp.Symbol(
-        "delta_z1_1", real=True)
+    assert prog.gradient("w1_11", form="program") == net.symbol("x1") * sb.delta_symbol(
+        net, "z1_1")
 
 
 def test_compare_sizes_table():
