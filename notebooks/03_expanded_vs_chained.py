@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -25,8 +30,8 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 import symbackprop as sb
-from symbackprop.plot import plot_size_study
-from symbackprop.sizes import size_study, study_table
+from symbackprop.render.plot import plot_size_study
+from symbackprop.render.sizes import size_study, study_table
 
 rows = size_study(widths=range(1, 5), depths=range(1, 9), activation="sigmoid")
 print(study_table(rows))

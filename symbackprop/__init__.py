@@ -4,6 +4,11 @@ Build a network's loss as a SymPy expression, derive every gradient in three for
 proven equal (expanded, chain rule over paths, backprop program), print them, measure them, and
 compile them to NumPy.
 
+The package is layered the way the data flows: :mod:`symbackprop.core` (graphs, functions,
+registries, networks, the text format), :mod:`symbackprop.derive` (the three forms, the matrix
+form, sizes and budgets), :mod:`symbackprop.render` (LaTeX, text, notes, pictures) and
+:mod:`symbackprop.numeric` (compiled code, checks, training). Every public name is here.
+
 >>> import symbackprop as sb
 >>> g = sb.Graph()
 >>> x, y, z = g.inputs("x y z")
@@ -14,12 +19,58 @@ compile them to NumPy.
 
 from __future__ import annotations
 
-from .check import GradientCheck, check_gradient, numerical_gradient
-from .compile import Compiled, compile
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from .core.convert import as_sympy
+from .core.errors import (
+    CycleError,
+    DivergenceError,
+    DuplicateNameError,
+    ExpressionTooLargeError,
+    ExternalToolError,
+    InputTypeError,
+    InvalidValueError,
+    LayerSpecError,
+    LimitError,
+    MissingDependencyError,
+    NoNumericFormError,
+    OutputFileError,
+    ParseError,
+    ShapeError,
+    StaleError,
+    SymbackpropError,
+    UnknownNameError,
+    UnknownVariableError,
+    VerificationError,
+)
+from .core.functions import (
+    gelu,
+    generic_activation,
+    leaky_relu,
+    logsumexp,
+    relu,
+    sigmoid,
+    softplus,
+    swish,
+)
+from .core.graph import Graph, Node, ProgramSymbol
+from .core.network import NAMINGS, Network, mlp
+from .core.parse import parse_graph, read_graph
+from .core.registry import (
+    ACTIVATIONS,
+    LOSSES,
+    Activation,
+    Loss,
+    register_activation,
+    register_loss,
+)
+from .core.stage import stage
 from .derive import (
     DEFAULT_BUDGET,
     Chain,
     Factor,
+    MatrixForm,
     Path,
     Program,
     Step,
@@ -27,104 +78,123 @@ from .derive import (
     chain,
     count_paths,
     delta_symbol,
-    grad_symbol,
     estimate_chain_size,
     estimate_expanded_size,
     estimate_multiplied_out,
     expanded,
+    grad_symbol,
     local_partial,
+    matrix_form,
     verify,
 )
-from .draw import draw
-from .errors import (
-    CycleError,
-    DivergenceError,
-    DuplicateNameError,
-    ExpressionTooLargeError,
-    LayerSpecError,
-    ParseError,
-    ShapeError,
-    SymbackpropError,
-    UnknownNameError,
-    UnknownVariableError,
-    VerificationError,
+from .io import compile_pdf
+from .numeric import (
+    Compiled,
+    GradientCheck,
+    Run,
+    check_gradient,
+    compile,
+    datasets,
+    numerical_gradient,
+    train,
 )
-from .functions import generic_activation, leaky_relu, logsumexp, relu, sigmoid, softplus
-from .graph import Graph, Node
-from .latex import latex
-from .matrix import MatrixForm, matrix_form
-from .metrics import Size, size
-from .network import ACTIVATIONS, LOSSES, NAMINGS, Network, mlp
-from .notes import Notes, compile_pdf, notes, write_notes
-from .parse import parse_graph, read_graph
-from .sizes import SizeTable, compare_sizes
-from .train import Run, train
-from . import datasets
+from .render import (
+    Notes,
+    Size,
+    SizeTable,
+    compare_sizes,
+    draw,
+    latex,
+    notes,
+    size,
+    write_notes,
+)
 
-__version__ = "0.1.0"
+try:
+    __version__ = _version("symbackprop")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "ACTIVATIONS",
     "DEFAULT_BUDGET",
     "LOSSES",
     "NAMINGS",
+    "Activation",
     "Chain",
     "Compiled",
-    "GradientCheck",
-    "Run",
     "CycleError",
     "DivergenceError",
     "DuplicateNameError",
     "ExpressionTooLargeError",
+    "ExternalToolError",
     "Factor",
-    "MatrixForm",
-    "Notes",
+    "GradientCheck",
     "Graph",
+    "InputTypeError",
+    "InvalidValueError",
     "LayerSpecError",
+    "LimitError",
+    "Loss",
+    "MatrixForm",
+    "MissingDependencyError",
     "Network",
+    "NoNumericFormError",
     "Node",
+    "Notes",
+    "OutputFileError",
     "ParseError",
     "Path",
     "Program",
+    "ProgramSymbol",
+    "Run",
     "ShapeError",
     "Size",
     "SizeTable",
+    "StaleError",
     "Step",
     "SymbackpropError",
     "UnknownNameError",
     "UnknownVariableError",
     "VerificationError",
+    "__version__",
+    "as_sympy",
     "backprop",
     "chain",
     "check_gradient",
-    "compile",
-    "datasets",
-    "draw",
-    "numerical_gradient",
-    "train",
     "compare_sizes",
+    "compile",
+    "compile_pdf",
     "count_paths",
+    "datasets",
     "delta_symbol",
-    "grad_symbol",
+    "draw",
     "estimate_chain_size",
     "estimate_expanded_size",
     "estimate_multiplied_out",
     "expanded",
+    "gelu",
     "generic_activation",
+    "grad_symbol",
     "latex",
-    "matrix_form",
-    "notes",
-    "compile_pdf",
-    "write_notes",
     "leaky_relu",
     "local_partial",
     "logsumexp",
+    "matrix_form",
     "mlp",
+    "notes",
+    "numerical_gradient",
     "parse_graph",
     "read_graph",
+    "register_activation",
+    "register_loss",
     "relu",
     "sigmoid",
     "size",
     "softplus",
+    "stage",
+    "swish",
+    "train",
     "verify",
+    "write_notes",
 ]

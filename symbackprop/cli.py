@@ -1,34 +1,46 @@
-"""Command-line interface: ``symbackprop derive ...`` (and ``python -m symbackprop``).
+"""Command-line interface: ``symbackprop derive|notes|sizes|train ...`` (and ``python -m symbackprop``).
 
 With no arguments it prints the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net with a
 generic activation a(·).
+
+A user's mistake or a problem of the environment never shows a traceback: one line on stderr
+and exit status 2 (a mistake in the command: a bad name, value or file) or 1 (the run failed:
+a file could not be written, pdflatex failed, training diverged). Ctrl-C prints "interrupted"
+and exits 130; ``train`` then still reports (and saves) the parameters reached so far.
+``--debug`` shows the traceback of an unexpected error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
+import traceback
 
 import sympy as sp
 
+from . import __version__
+from .core.errors import (
+    DivergenceError,
+    ExternalToolError,
+    InvalidValueError,
+    LimitError,
+    MissingDependencyError,
+    OutputFileError,
+    SymbackpropError,
+)
+from .core.graph import Graph
+from .core.network import NAMINGS, mlp
+from .core.parse import read_graph
+from .core.registry import ACTIVATIONS, LOSSES
 from .derive import DEFAULT_BUDGET, backprop, chain, expanded
-from .errors import SymbackpropError, UnknownNameError
-from .graph import Graph
-from .network import ACTIVATIONS, LOSSES, NAMINGS, OUTPUT_ACTIVATIONS, mlp
-from .parse import read_graph
+from .render.text import TextPrinter, format_number, inline
 
 __all__ = ["main"]
 
 FORMS = ("chain", "expanded", "backprop", "all")
-
-
-def inline(expr: sp.Expr, unicode: bool = True) -> str:
-    """One-line text for an expression: ``x^2·y`` (or SymPy's ``x**2*y`` with unicode off)."""
-    s = sp.sstr(expr)
-    if unicode:
-        s = s.replace("**", "^").replace("*", "·")
-    return s
+RUNTIME_ERRORS = (OutputFileError, ExternalToolError, DivergenceError, MissingDependencyError)
 
 
 def parse_point(text: str | None) -> dict[str, str]:
@@ -36,15 +48,18 @@ def parse_point(text: str | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if not text:
         return out
+    if len(text) > 200_000:
+        raise LimitError("--at is longer than 200,000 characters")
     for part in text.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
         if "=" not in part:
-            raise SymbackpropError(f"--at expects name=value pairs separated by commas; got {part!r}")
+            raise InvalidValueError(
+                f"--at expects name=value pairs separated by commas; got {part[:40]!r}")
         k, v = (s.strip() for s in part.split("=", 1))
         if k in out:
-            raise SymbackpropError(f"--at gives {k!r} twice")
+            raise InvalidValueError(f"--at gives {k!r} twice")
         out[k] = v
     return out
 
@@ -57,8 +72,7 @@ def add_network_options(p: argparse.ArgumentParser, activation: str = "a",
     src.add_argument("--activation", default=activation, metavar="NAME",
                      help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: {activation})")
     src.add_argument("--output-activation", default=None, metavar="NAME",
-                     help=f"output activation: {', '.join(OUTPUT_ACTIVATIONS)} "
-                          "(default: depends on the loss)")
+                     help="output activation (default: the hidden one, or the loss's own)")
     src.add_argument("--loss", default="half_se", metavar="NAME",
                      help=f"loss: {', '.join(LOSSES)} (default: half_se)")
     src.add_argument("--naming", default=naming, metavar="NAME",
@@ -77,27 +91,32 @@ def graph_from_args(args) -> Graph:
 def _wrt(g: Graph, names) -> list[sp.Symbol]:
     if names:
         flat = [n for item in names for n in item.replace(",", " ").split()]
+        if flat == ["all"]:
+            return list(g.param_symbols or g.leaf_symbols)
         return [g.symbol(n) for n in flat]
     return list(g.param_symbols or g.leaf_symbols)
 
 
-def _print_chain(g: Graph, v: sp.Symbol, budget, uni: bool, out) -> None:
+def _budget(value) -> float:
+    from .derive.estimate import budget_value
+    return budget_value(value)
+
+
+def _print_chain(g: Graph, v: sp.Symbol, budget, printer: TextPrinter, out) -> None:
     c = chain(g, v, budget=budget)
-    d = "∂" if uni else "d"
+    d = printer._settings["partial"]
     n = len(c.paths)
     print(f"{d}{g.output.name}/{d}{v.name}: chain rule, {n} path{'s' if n != 1 else ''}", file=out)
     if not n:
         print(f"  {d}{g.output.name}/{d}{v.name} = 0  ({v.name} does not reach "
               f"{g.output.name})", file=out)
         return
-    text = c.format(show=lambda e: inline(e, uni), d=d, dot=" · " if uni else " * ",
-                    always_sum=False)
-    print("  " + text.replace("\n", "\n  "), file=out)
+    print("  " + printer.doprint(c).replace("\n", "\n  "), file=out)
     print("  local derivatives:", file=out)
     width = max(len(f"{d}{f.child.name}/{d}{f.parent.name}") for f in c.factors)
     for f in c.factors:
         label = f"{d}{f.child.name}/{d}{f.parent.name}".ljust(width)
-        print(f"    {label} = {inline(f.local, uni)}", file=out)
+        print(f"    {label} = {printer.doprint(f.local)}", file=out)
 
 
 def _print_expanded(g: Graph, v: sp.Symbol, budget, multiply_out: bool, uni: bool, out) -> None:
@@ -111,7 +130,7 @@ def _print_expanded(g: Graph, v: sp.Symbol, budget, multiply_out: bool, uni: boo
         print("    " + line, file=out)
 
 
-def _print_program(g: Graph, wanted: list[sp.Symbol], uni: bool, out) -> None:
+def _print_program(g: Graph, wanted: list[sp.Symbol], printer: TextPrinter, out) -> None:
     prog = backprop(g)
     print(f"backprop program ({len(prog.forward)} forward, {len(prog.deltas)} delta, "
           f"{len(prog.grads)} gradient steps; each delta computed once)", file=out)
@@ -121,83 +140,88 @@ def _print_program(g: Graph, wanted: list[sp.Symbol], uni: bool, out) -> None:
         if steps:
             print(f"  # {titles[kind]}", file=out)
             for s in steps:
-                print(f"    {s.target.name} = {inline(s.expr, uni)}", file=out)
+                print(f"    {printer.doprint(s.target)} = {printer.doprint(s.expr)}", file=out)
 
 
-def _print_values(g: Graph, at: dict[str, str], wanted, uni: bool, out) -> None:
+def _print_values(g: Graph, at: dict[str, str], uni: bool, out) -> None:
     point = g.full_point(at, what="--at")
     values = g.evaluate(point)
     grads = backprop(g).evaluate(point)
     d = "∂" if uni else "d"
-    print(f"at {', '.join(f'{k}={v}' for k, v in at.items())}:", file=out)
-    rows = [(s.name, _num(values[s]), _num(grads[s])) for s in g.symbols]
+    shown = ", ".join(f"{k}={v}" for k, v in at.items())
+    print(f"at {shown if len(shown) < 200 else shown[:197] + '...'}:", file=out)
+    rows = [(s.name, _num(values[s], uni), _num(grads[s], uni)) for s in g.symbols]
     head = ("symbol", "value", f"{d}{g.output.name}/{d}symbol")
     w = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
     for r in [head, *rows]:
         print(f"  {r[0].ljust(w[0])}  {r[1].rjust(w[1])}  {r[2].rjust(w[2])}", file=out)
     generic = any(getattr(type(f), "is_generic_activation", False)
-                  for f in g.output.atoms(sp.Function) | set().union(
-                      *(n.expr.atoms(sp.Function) for n in g.nodes)))
+                  for n in g.nodes for f in n.expr.atoms(sp.Function))
     if generic:
         print("  (the generic activation a(·) has no numeric value: choose e.g. "
               "--activation sigmoid for numbers)", file=out)
 
 
-def _num(v: sp.Expr) -> str:
-    if v.is_Integer or v.is_Rational:
-        return str(v) if v.is_Integer or len(str(v)) < 16 else f"{float(v):.10g}"
+def _num(v: sp.Expr, uni: bool) -> str:
     if v.is_number:
-        try:
-            return f"{float(v):.10g}"
-        except TypeError:
-            return str(v)
-    return inline(v)
+        return format_number(v, digits=10)
+    return inline(v, uni)
 
 
 def cmd_derive(args, out=None) -> int:
     out = sys.stdout if out is None else out
+    budget = _budget(args.budget)
     g = graph_from_args(args)
-    if args.form not in FORMS:
-        raise UnknownNameError("form", args.form, FORMS)
     wanted = _wrt(g, args.wrt)
     uni = not args.ascii
-    budget = args.budget
+    printer = TextPrinter({"unicode": uni})
+    at = parse_point(args.at) if args.at is not None else None
+    if at is not None:
+        g.full_point(at, what="--at")  # a bad point fails before anything is printed
     src = f"graph {args.graph}" if args.graph else repr(g).strip("<>")
     print(src, file=out)
-    print("  " + str(g).replace("\n", "\n  "), file=out)
+    print("  " + printer.doprint(g).replace("\n", "\n  "), file=out)
     print(file=out)
     if args.form in ("chain", "all"):
         for v in wanted:
-            _print_chain(g, v, budget, uni, out)
+            _print_chain(g, v, budget, printer, out)
             print(file=out)
     if args.form in ("expanded", "all"):
         for v in wanted:
             _print_expanded(g, v, budget, args.multiply_out, uni, out)
             print(file=out)
     if args.form in ("backprop", "all"):
-        _print_program(g, wanted, uni, out)
+        _print_program(g, wanted, printer, out)
         print(file=out)
     if args.sizes:
-        from .sizes import compare_sizes
+        from .render.sizes import compare_sizes
         for v in wanted:
             print(compare_sizes(g, v, budget=budget), file=out)
             print(file=out)
-    if args.at is not None:
-        _print_values(g, parse_point(args.at), wanted, uni, out)
+    if at is not None:
+        _print_values(g, at, uni, out)
     return 0
 
 
 def cmd_train(args, out=None) -> int:
-    from .datasets import load
-    from .train import train
+    from .numeric.datasets import load
+    from .numeric.train import train
     out = sys.stdout if out is None else out
     if args.graph:
-        raise SymbackpropError("train needs a network (--net ...); staged graphs have no data")
+        raise InvalidValueError("train needs a network (--net ...); staged graphs have no data")
+    if args.plot:
+        from .render.plot import check_figure_path
+        check_figure_path(args.plot, args.force)
+    if args.save:
+        from .io import check_writable
+        check_writable(args.save, args.force)
+    if args.seed < 0:
+        raise InvalidValueError(f"--seed must be a non-negative integer, not {args.seed}")
     X, T = load(args.data, seed=args.seed) if args.data != "xor" else load("xor")
     net = mlp(args.net, activation=args.activation, output_activation=args.output_activation,
               loss=args.loss, naming=args.naming)
     if net.n_inputs != X.shape[1] or net.n_outputs != T.shape[1]:
-        raise SymbackpropError(
+        raise InvalidValueError(
             f"the data set {args.data!r} has {X.shape[1]} inputs and {T.shape[1]} targets; "
             f"the net {args.net} has {net.n_inputs} and {net.n_outputs}")
     every = max(args.steps // 10, 1)
@@ -212,80 +236,106 @@ def cmd_train(args, out=None) -> int:
     run = train(net, X, T, lr=args.lr, steps=args.steps, seed=args.seed,
                 batch_size=args.batch_size, optimizer=args.optimizer, callback=report,
                 progress=False)
+    if run.interrupted:
+        print(f"interrupted after {run.steps} steps", file=out)
     final = run.loss(X, T)
     print(f"final loss {final:.6g} after {run.steps} steps ({run.compiled.path} path)", file=out)
-    if args.loss != "mse" and args.data != "sine":
+    if net.loss_entry.name in ("bce", "softmax_ce", "half_se") and args.data != "sine":
         print(f"training accuracy {run.accuracy(X, T):.1%}", file=out)
-    if args.plot:
-        from .plot import save_loss_curve
-        save_loss_curve(run.history["loss"], args.plot,
+    if args.plot and run.history["loss"]:
+        from .render.plot import save_loss_curve
+        save_loss_curve(run.history["loss"], args.plot, force=args.force,
                         title=f"{args.net} {args.activation} on {args.data}, lr={args.lr}")
         print(f"loss curve written to {args.plot}", file=out)
-    return 0
+    if args.save:
+        from .io import write_text
+        data = {"net": args.net, "activation": args.activation, "loss": args.loss,
+                "naming": args.naming, "steps": run.steps, "interrupted": run.interrupted,
+                "params": run.params}
+        write_text(args.save, json.dumps(data, indent=1) + "\n", force=args.force)
+        print(f"parameters written to {args.save}", file=out)
+    return 130 if run.interrupted else 0
 
 
 def cmd_notes(args, out=None) -> int:
-    from .notes import compile_pdf, notes, write_notes
+    from .io import check_writable, compile_pdf, write_text
+    from .render.notes import notes
     out = sys.stdout if out is None else out
+    budget = _budget(args.budget)
+    if args.pdf and not args.output:
+        raise InvalidValueError("--pdf needs -o FILE.tex (the PDF is written next to it)")
+    if args.pdf and args.fragment:
+        raise InvalidValueError("--pdf needs a standalone document; leave out --fragment")
+    if args.output:  # every output is checked before any work is done
+        path = check_writable(args.output, args.force)
+        if args.pdf:
+            check_writable(path.with_suffix(".pdf"), args.force)
     g = graph_from_args(args)
     wanted = _wrt(g, args.wrt)
     at = parse_point(args.at) if args.at else None
     if at is not None:
         g.full_point(at, what="--at")
-    if args.pdf and not args.output:
-        raise SymbackpropError("--pdf needs -o FILE.tex (the PDF is written next to it)")
-    if args.pdf and args.fragment:
-        raise SymbackpropError("--pdf needs a standalone document; leave out --fragment")
-    text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr)
+    text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr,
+                 budget=budget)
     if not args.output:
         out.write(text)
         return 0
-    path = write_notes(text, args.output, force=args.force)
+    path = write_text(args.output, text, force=args.force)
     print(f"wrote {path}", file=out)
     if args.pdf:
-        pdf = path.with_suffix(".pdf")
-        if pdf.exists() and not args.force:
-            raise SymbackpropError(f"{str(pdf)!r} exists; pass --force to overwrite")
-        print(f"wrote {compile_pdf(path)}", file=out)
+        print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
     return 0
 
 
+MAX_RANGE = 64
+
+
 def parse_range(text: str, what: str) -> list[int]:
-    """``"1-4"`` -> [1, 2, 3, 4]; ``"1,2,8"`` -> [1, 2, 8]."""
+    """``"1-4"`` -> [1, 2, 3, 4]; ``"1,2,8"`` -> [1, 2, 8]; each value from 1 to 64."""
     out: list[int] = []
     try:
         for part in text.split(","):
-            if "-" in part:
+            if "-" in part.strip("-"):
                 a, b = (int(x) for x in part.split("-", 1))
+                if not (1 <= a <= MAX_RANGE and 1 <= b <= MAX_RANGE):
+                    raise InvalidValueError(f"--{what} takes values from 1 to {MAX_RANGE}; got "
+                                            f"{text!r}")
                 out += list(range(a, b + 1))
             else:
                 out.append(int(part))
-    except ValueError:
-        raise SymbackpropError(f"--{what} expects a range such as 1-4 or 1,2,8; got {text!r}") \
-            from None
-    if not out or min(out) < 1:
-        raise SymbackpropError(f"--{what} must list positive integers; got {text!r}")
-    if max(out) > 64:
-        raise SymbackpropError(f"--{what} goes up to 64; got {max(out)}")
+    except ValueError as e:
+        if isinstance(e, InvalidValueError):
+            raise
+        raise InvalidValueError(f"--{what} expects a range such as 1-4 or 1,2,8; got "
+                                f"{text!r}") from None
+    if not out or min(out) < 1 or max(out) > MAX_RANGE:
+        raise InvalidValueError(f"--{what} takes values from 1 to {MAX_RANGE}; got {text!r}")
     return out
 
 
 def cmd_sizes(args, out=None) -> int:
-    from .sizes import save_study_csv, size_study, study_table
+    from .render.sizes import save_study_csv, size_study, study_table
     out = sys.stdout if out is None else out
-    rows = size_study(parse_range(args.width, "width"), parse_range(args.depth, "depth"),
-                      activation=args.activation, budget=args.budget)
+    budget = _budget(args.budget)
+    widths, depths = parse_range(args.width, "width"), parse_range(args.depth, "depth")
+    if args.plot:
+        from .render.plot import check_figure_path
+        check_figure_path(args.plot, args.force)
+    if args.csv:
+        from .io import check_writable
+        check_writable(args.csv, args.force)
+    rows = size_study(widths, depths, activation=args.activation, budget=budget)
     print(f"Sizes of the derivative of the loss for the first weight; activation "
           f"{args.activation}; net = [width] * (depth + 1) + [1]", file=out)
     print(study_table(rows), file=out)
     if any(not r["expanded_built"] for r in rows):
-        print(f"≈: counted, not built (over the budget of {args.budget:,.0f} nodes)", file=out)
+        print(f"≈: counted, not built (over the budget of {budget:,.0f} nodes)", file=out)
     if args.csv:
-        save_study_csv(rows, args.csv)
+        save_study_csv(rows, args.csv, force=args.force)
         print(f"table written to {args.csv}", file=out)
     if args.plot:
-        from .plot import plot_size_study
-        plot_size_study(rows, args.plot)
+        from .render.plot import plot_size_study
+        plot_size_study(rows, args.plot, force=args.force)
         print(f"plot written to {args.plot}", file=out)
     return 0
 
@@ -295,7 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="symbackprop",
         description="Backpropagation made visible: derive, measure and print gradients.",
         epilog="With no command: the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net.")
-    parser.add_argument("--version", action="version", version="symbackprop 0.1.0")
+    parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("derive", help="derive gradients in chain, expanded or backprop form",
@@ -321,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "derivatives, substituted form, values, update, matrix form.")
     add_network_options(n)
     n.add_argument("--wrt", nargs="+", metavar="NAME",
-                   help="variables to derive (default: all parameters)")
+                   help="variables to derive (default: all parameters; 'all' for all)")
     n.add_argument("--at", metavar="POINT", default=None,
                    help="a point giving every leaf, e.g. x1=0.05,x2=0.1,t=0.01,w1=0.15,...: "
                         "adds the table of values and gradients and the update")
@@ -340,15 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "depth and width grow.")
     z.add_argument("--width", default="1-4", help="widths, e.g. 1-4 or 1,2,4 (default: 1-4)")
     z.add_argument("--depth", default="1-8", help="hidden layers, e.g. 1-8 (default: 1-8)")
-    z.add_argument("--activation", default="sigmoid", choices=ACTIVATIONS)
+    z.add_argument("--activation", default="sigmoid", choices=list(ACTIVATIONS))
     z.add_argument("--budget", type=float, default=5_000,
                    help="build forms up to this tree size, count past it (default: 5000)")
     z.add_argument("--plot", metavar="PNG", default=None, help="save a log-scale plot")
     z.add_argument("--csv", metavar="CSV", default=None, help="save the table as CSV")
+    z.add_argument("--force", action="store_true", help="overwrite existing files")
     z.set_defaults(func=cmd_sizes)
 
-    from .datasets import DATASETS
-    from .train import OPTIMIZERS
+    from .numeric.datasets import DATASETS
+    from .numeric.train import OPTIMIZERS
     t = sub.add_parser("train", help="train a small net with the compiled gradients",
                        description="Train a network by gradient descent on a built-in data set.")
     add_network_options(t, activation="tanh", naming="textbook")
@@ -361,11 +414,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
     t.add_argument("--optimizer", default="gd", choices=OPTIMIZERS, help="default: gd")
     t.add_argument("--plot", metavar="PNG", default=None, help="save the loss curve")
+    t.add_argument("--save", metavar="JSON", default=None,
+                   help="save the trained parameters (also after Ctrl-C)")
+    t.add_argument("--force", action="store_true", help="overwrite existing files")
     t.set_defaults(func=cmd_train)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if not argv:
@@ -376,11 +433,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
+    except RUNTIME_ERRORS as e:
+        print(f"symbackprop: error: {e}", file=sys.stderr)
+        return 1
     except SymbackpropError as e:
         print(f"symbackprop: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("symbackprop: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. piped into head
         return 0
+    except OSError as e:  # the environment: a full disk, a vanished folder, ...
+        print(f"symbackprop: error: {e.strerror or e}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("symbackprop: error: out of memory; ask for a smaller net or form", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - a bug: say so briefly, the traceback on --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"symbackprop: internal error: {type(e).__name__}: {e} (this is a bug; "
+              "--debug shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,12 +55,12 @@ def test_derive_graph_file(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["derive", "--activation", "sigmoud"], "unknown activation 'sigmoud'; valid activations"),
+    (["derive", "--activation", "sigmoud"], "unknown activation 'sigmoud'; did you mean 'sigmoid'? valid activations"),
     (["derive", "--wrt", "w9"], "'w9' is not a variable of the graph"),
     (["derive", "--net", "2-0-1"], "layer 1 has size 0"),
     (["derive", "--at", "x1=0.1"], "--at gives no value for"),
     (["derive", "--at", "x1"], "name=value pairs"),
-    (["derive", "--graph", "missing-file.txt"], "cannot read"),
+    (["derive", "--graph", "missing-file.txt"], "'missing-file.txt' does not exist"),
     (["derive", "--net", "4-8-8-8-8-1", "--form", "expanded"], "over the budget"),
 ])
 def test_errors_exit_2_with_a_message(capsys, args, message):

@@ -1,5 +1,7 @@
 """Compiled gradients: equal to the symbolic ones, to autograd and to central differences."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -54,8 +56,16 @@ def test_compiled_equals_exact_symbolic_gradient():
                   net.symbol("t"): sp.Rational(1, 5)})
     theta = np.array([float(point[s]) for s in f.params])
     _, grad = f(theta, np.array([[1 / 3, -1 / 2]]), np.array([[0.2]]))
+    # the oracle: seed 004's loss written by hand in plain SymPy, differentiated by SymPy
+    w1, w2, w3, w4, b1, b2, w5, w6, b3 = f.params
+    x1, x2, t = (net.symbol(n) for n in ("x1", "x2", "t"))
+
+    def s(z):
+        return 1 / (1 + sp.exp(-z))
+
+    E = (t - s(w5 * s(w1 * x1 + w2 * x2 + b1) + w6 * s(w3 * x1 + w4 * x2 + b2) + b3)) ** 2 / 2
     for i, p in enumerate(f.params):
-        exact = sp.diff(net.definition("E").expr.xreplace(sb.derive._full_substitution(net)), p)
+        exact = sp.diff(E, p)
         assert grad[i] == pytest.approx(float(exact.xreplace(point).evalf(40)), rel=1e-12)
 
 
@@ -77,8 +87,8 @@ def test_source_is_readable_one_line_per_step():
     net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
     src = sb.compile(net, path="scalar").source
     assert "    _delta_h1 = _delta_a_h1*a_h1*(1 - a_h1)" in src
-    assert "    a_h1 = _expit(h1)" in src
-    assert "_g[0] = _mean(_delta_h1*x1)  # dE_dw1" in src
+    assert "    a_h1 = scipy.special.expit(h1)" in src
+    assert "    _grad_w1 = _delta_h1*x1" in src
     msrc = sb.compile(net).source
     assert "D1 = (D2 @ W2) * (H1*(1 - H1))" in msrc
 
@@ -126,10 +136,10 @@ def test_shape_errors():
 
 
 def test_compile_errors():
-    with pytest.raises(sb.SymbackpropError, match="generic function"):
+    with pytest.raises(sb.NoNumericFormError, match="generic function"):
         sb.compile(sb.mlp([2, 2, 1], activation="a"))
-    with pytest.raises(sb.UnknownNameError, match="valid backends are: numpy"):
-        sb.compile(sb.mlp([2, 1]), backend="jax")
+    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numpy"):
+        sb.compile(sb.mlp([2, 1]), backend="tensorflow")
     with pytest.raises(sb.SymbackpropError, match="no parameters"):
         sb.compile(sb.parse_graph("f = x*y"))
     with pytest.raises(sb.SymbackpropError, match="matrix path needs a network"):
@@ -154,17 +164,13 @@ def test_check_gradient_reports_the_worst_parameter():
     good = sb.check_gradient(f, theta, X, T)
     assert good.ok() and good.max_abs_error < 1e-8
 
-    class Broken:  # a gradient that is wrong in one place
-        params, path = f.params, "broken"
-        loss = staticmethod(f.loss)
+    def wrong_in_one_place(th, X, T):
+        loss, g = f.raw(th, X, T)
+        g = g.copy()
+        g[4] += 0.1
+        return loss, g
 
-        def __call__(self, th, X, T):
-            l, g = f(th, X, T)
-            g = g.copy()
-            g[4] += 0.1
-            return l, g
-    broken = Broken()
-    broken.__class__ = type("B", (sb.Compiled,), dict(Broken.__dict__))
+    broken = dataclasses.replace(f, raw=wrong_in_one_place)
     bad = sb.check_gradient(broken, theta, X, T)
     assert not bad.ok()
     assert bad.worst == f.params[4].name

@@ -6,7 +6,7 @@ import pytest
 
 import symbackprop as sb
 from symbackprop.cli import main
-from symbackprop.sizes import size_study
+from symbackprop.render.sizes import size_study
 
 pytest.importorskip("matplotlib")
 
@@ -35,11 +35,11 @@ def test_draw_highlights_only_paths_from_the_variable():
 def test_draw_without_a_point_labels_local_derivatives():
     g = sb.parse_graph("h = sigmoid(z)\nf = h*w")
     fig = sb.draw(g)
-    assert "h*(1 - h)" in [t.get_text() for t in fig.axes[0].texts]
+    assert "h·(1 - h)" in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_draw_bad_format(tmp_path):
-    with pytest.raises(sb.UnknownNameError, match="valid picture formats are: pdf, png, svg"):
+    with pytest.raises(sb.InvalidValueError, match=r"use one of: \.png, \.svg, \.pdf"):
         sb.draw(sb.parse_graph("f = x*y"), path=tmp_path / "g.bmp")
     assert not list(tmp_path.iterdir())
 
@@ -68,8 +68,9 @@ def test_cli_sizes_table_plot_csv(tmp_path, capsys):
                                                           ("2", "3")]
 
 
-@pytest.mark.parametrize(("arg", "message"), [("0-3", "positive"), ("a-b", "range such as"),
-                                              ("1-100", "up to 64")])
+@pytest.mark.parametrize(("arg", "message"), [("0-3", "from 1 to 64"), ("a-b", "range such as"),
+                                              ("1-100", "from 1 to 64"),
+                                              ("1-99999999999", "from 1 to 64")])
 def test_cli_sizes_bad_ranges(capsys, arg, message):
     assert main(["sizes", "--width", arg]) == 2
     assert message in capsys.readouterr().err

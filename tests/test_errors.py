@@ -17,13 +17,13 @@ def test_unknown_activation_lists_valid_names():
     with pytest.raises(sb.UnknownNameError) as info:
         sb.mlp([2, 2, 1], activation="sigmoud")
     assert str(info.value) == (
-        "unknown activation 'sigmoud'; valid activations are: "
-        "a, identity, leaky_relu, relu, sigmoid, softplus, tanh")
+        "unknown activation 'sigmoud'; did you mean 'sigmoid'? valid activations are: "
+        "a, gelu, identity, leaky_relu, relu, sigmoid, softplus, swish, tanh")
     assert isinstance(info.value, ValueError)
 
 
 def test_unknown_loss_and_naming():
-    with pytest.raises(sb.UnknownNameError, match="valid losss are: bce, half_se, mse, softmax_ce"):
+    with pytest.raises(sb.UnknownNameError, match="valid losses are: bce, half_se, huber, mse, softmax_ce"):
         sb.mlp([2, 1], loss="mae")
     with pytest.raises(sb.UnknownNameError, match="valid namings are: sequential, textbook"):
         sb.mlp([2, 1], naming="greek")
@@ -82,7 +82,7 @@ def test_graph_errors():
         g.node("f", x * sp.Symbol("f"))
     with pytest.raises(sb.SymbackpropError, match="not a valid name"):
         g.inputs("2x")
-    with pytest.raises(sb.SymbackpropError, match="must be a SymPy expression"):
+    with pytest.raises(sb.InputTypeError, match="is a str; pass a SymPy expression"):
         g.node("s", "x + 1")
     with pytest.raises(sb.SymbackpropError, match="the output must be a node"):
         g.output = "x"

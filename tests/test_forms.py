@@ -79,12 +79,14 @@ def test_verify_accepts_correct_derivations(layers, activation, loss, out_act):
 
 
 def test_verify_catches_a_wrong_local_derivative():
+    from symbackprop.derive.cache import derivations
     g = sb.parse_graph("q = x*y\nf = sin(q)")
     sb.backprop(g)
     # corrupt the cached local derivative d f / d q (cos q -> sin q): verify must notice
-    g._cache["local"][(g.symbol("f"), g.symbol("q"))] = sp.sin(g.symbol("q"))
-    g._cache.pop("backprop")
-    g._cache.pop(("chain", g.symbol("x")), None)
+    cache = derivations(g)
+    cache.local[(g.symbol("f"), g.symbol("q"))] = sp.sin(g.symbol("q"))
+    cache.program = None
+    cache.chains.clear()
     with pytest.raises(sb.VerificationError, match="disagree"):
         sb.verify(g)
 

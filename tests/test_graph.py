@@ -55,7 +55,8 @@ def test_mlp_textbook_names_and_matrices():
     net = sb.mlp([3, 2, 2], activation="tanh", loss="mse")
     assert net.weights[0].shape == (2, 3)
     assert net.weights[0][1, 2].name == "w1_23"  # into neuron 2 of layer 1 from input 3
-    assert net.meta["w1_23"] == {"role": "weight", "layer": 1, "j": 2, "k": 3}
+    assert net.meta["w1_23"] == {"role": "weight", "layer": 1, "j": 2, "k": 3,
+                                 "latex": "w^{(1)}_{23}"}
     assert [s.name for s in net.biases[1]] == ["b2_1", "b2_2"]
     assert [s.name for s in net.target_symbols] == ["t1", "t2"]
     assert net.output.name == "L"
@@ -87,22 +88,31 @@ def test_output_activation_defaults():
 
 def test_losses_from_logits_give_textbook_gradients():
     # bce and softmax_ce are computed from the logits z, so dL/dz = yhat - t
+    # (the predictions are nodes of their own: the program writes the delta as yhat - t)
     net = sb.mlp([2, 1], loss="bce")
     z, t = net.symbol("z1_1"), net.symbol("t")
-    assert sp.simplify(sb.backprop(net).gradient(z, form="program") - (sb.sigmoid(z) - t)) == 0
+    (yhat,) = net.predictions
+    assert net.definition(yhat).expr == sb.sigmoid(z)
+    assert sb.backprop(net).gradient(z, form="program") == yhat - t
     net = sb.mlp([2, 3], loss="softmax_ce")
     prog = sb.backprop(net)
     zs, ts = [net.symbol(f"z1_{j}") for j in (1, 2, 3)], net.target_symbols
     for j in range(3):
-        softmax_j = sp.exp(zs[j]) / sum(sp.exp(v) for v in zs)
-        got = prog.gradient(zs[j], form="program").subs({ts[0]: 1, ts[1]: 0, ts[2]: 0})
-        want = softmax_j - (1 if j == 0 else 0)
-        pt = {zs[0]: sp.Rational(1, 3), zs[1]: -2, zs[2]: sp.Rational(1, 2)}
-        assert float((got - want).subs(pt).evalf(30)) == pytest.approx(0, abs=1e-25)
+        assert prog.gradient(zs[j], form="program") == net.predictions[j] - ts[j]
+    # the oracle: the softmax written by hand, and -sum t log softmax differentiated by SymPy
+    pt = {zs[0]: sp.Rational(1, 3), zs[1]: -2, zs[2]: sp.Rational(1, 2)}
+    onehot = {ts[0]: 1, ts[1]: 0, ts[2]: 0}
+    softmax = [sp.exp(zj) / sum(sp.exp(v) for v in zs) for zj in zs]
+    ce = -sum(tj * sp.log(sj) for tj, sj in zip(ts, softmax))
+    for j in range(3):
+        got = prog.gradient(zs[j], form="program").xreplace(
+            {net.predictions[j]: net.definition(net.predictions[j]).expr})
+        want = sp.diff(ce, zs[j])
+        assert float((got - want).subs({**onehot, **pt}).evalf(30)) == pytest.approx(0, abs=1e-25)
 
 
 def test_predictions():
     net = sb.mlp([2, 2], loss="softmax_ce")
     vals = net.evaluate({s: 0 for s in net.leaf_symbols})
-    probs = [p.xreplace(vals) for p in net.predictions]
+    probs = [vals[p] for p in net.predictions]
     assert [sp.simplify(p) for p in probs] == [sp.Rational(1, 2)] * 2

@@ -11,7 +11,8 @@ import sympy as sp
 
 import symbackprop as sb
 from symbackprop.cli import main
-from symbackprop.notes import compile_pdf, width
+from symbackprop.io import compile_pdf
+from symbackprop.render.notes import width
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
@@ -21,27 +22,42 @@ MAZUR = dict(x1=0.05, x2=0.1, t=0.01, w1=0.15, w2=0.2, w3=0.25, w4=0.3, b1=0.35,
 
 # ---- the printer, form by form ------------------------------------------------------------
 
-@pytest.mark.parametrize(("expr", "want"), [
-    (sp.Derivative(sp.Symbol("E"), sp.Symbol("w1"), evaluate=False),
+NET_T = sb.mlp([3, 11, 1], activation="sigmoid")          # textbook names
+NET_S = sb.mlp([2, 2, 1], activation="a", naming="sequential")  # seed 004's names
+z = sp.Symbol("z")
+
+
+@pytest.mark.parametrize(("expr", "graph", "want"), [
+    (sp.Derivative(sp.Symbol("E"), sp.Symbol("w1"), evaluate=False), None,
      r"\frac{\partial E}{\partial w_{1}}"),
-    (sp.Symbol("w1_23"), r"w^{(1)}_{23}"),
-    (sp.Symbol("w2_10_3"), r"w^{(2)}_{10,3}"),
-    (sp.Symbol("b2_1"), r"b^{(2)}_{1}"),
-    (sp.Symbol("delta_z2_1"), r"\delta^{(2)}_{1}"),
-    (sp.Symbol("delta_h1"), r"\delta_{h_{1}}"),
-    (sp.Symbol("a_h1"), r"a(h_{1})"),
-    (sp.Symbol("dE_dw5"), r"\frac{\partial E}{\partial w_{5}}"),
-    (sp.Symbol("yhat"), r"\hat{y}"),
-    (sb.sigmoid(sp.Symbol("z")), r"\sigma(z)"),
-    (sb.sigmoid(sp.Symbol("x") + 1), r"\sigma\left(x + 1\right)"),
-    (sb.generic_activation("a")(sp.Symbol("z")).diff(sp.Symbol("z")), r"a'(z)"),
-    (sb.relu(sp.Symbol("z")), r"\operatorname{ReLU}(z)"),
-    (sp.Heaviside(sp.Symbol("z"), 0), r"H\left(z\right)"),
-    (sb.logsumexp(sp.Symbol("z1"), sp.Symbol("z2")), r"\operatorname{LSE}(z_{1}, z_{2})"),
-    (sb.softplus(sp.Symbol("z")), r"\operatorname{softplus}(z)"),
+    (NET_T.symbol("w1_23"), NET_T, r"w^{(1)}_{23}"),
+    (NET_T.symbol("w2_1_10"), NET_T, r"w^{(2)}_{1,10}"),
+    (NET_T.symbol("b2_1"), NET_T, r"b^{(2)}_{1}"),
+    (sb.delta_symbol(NET_T, "z2_1"), NET_T, r"\delta^{(2)}_{1}"),
+    (sb.delta_symbol(NET_S, "h1"), NET_S, r"\delta_{h_{1}}"),
+    (sb.delta_symbol(NET_S, "a_h1"), NET_S, r"\frac{\partial E}{\partial a(h_{1})}"),
+    (NET_S.symbol("a_h1"), NET_S, r"a(h_{1})"),
+    (sb.grad_symbol(NET_S, "w5"), NET_S, r"\frac{\partial E}{\partial w_{5}}"),
+    (NET_T.symbol("h2_1"), NET_T, r"\hat{y}"),
+    # without a graph, symbols print as named: no meaning is guessed from a name
+    (sp.Symbol("w1_23"), None, r"w_{1 23}"),
+    (sp.Symbol("what"), None, "what"),
+    (sp.Symbol("dog_day"), None, "dog_{day}"),
+    (sp.Symbol("delta_rate"), None, r"\delta_{rate}"),
+    (sp.Symbol("yhat"), None, "yhat"),
+    (sb.sigmoid(z), None, r"\sigma(z)"),
+    (sb.sigmoid(sp.Symbol("x") + 1), None, r"\sigma\left(x + 1\right)"),
+    (sb.generic_activation("a")(z).diff(z), None, r"a'(z)"),
+    (sb.relu(z), None, r"\operatorname{ReLU}(z)"),
+    (sb.relu(z).diff(z), None, r"\mathbf{1}[z > 0]"),
+    (sp.Heaviside(z), None, r"H\left(z\right)"),
+    (sb.logsumexp(sp.Symbol("z1"), sp.Symbol("z2")), None, r"\operatorname{LSE}(z_{1}, z_{2})"),
+    (sb.softplus(z), None, r"\operatorname{softplus}(z)"),
+    (sp.Function("f")(z, sp.Symbol("x")).diff(z).subs(z, sp.Symbol("w") * sp.Symbol("x")), None,
+     r"\frac{\partial f}{\partial \xi_{1}}\left(w x, x\right)"),
 ])
-def test_printer_exact_strings(expr, want):
-    assert sb.latex(expr) == want
+def test_printer_exact_strings(expr, graph, want):
+    assert sb.latex(expr, graph=graph) == want
 
 
 def test_chain_program_graph_latex_and_repr():
@@ -70,7 +86,7 @@ def test_notes_sections_seed004():
     net = sb.mlp([2, 2, 1], activation="a", naming="sequential")
     tex = sb.notes(net, wrt=["w1"])
     assert tex.startswith(r"\documentclass")
-    for piece in (r"\subsection*{Forward pass}", r"h_{1} &= b_{1} + w_{1} x_{1} + w_{2} x_{2}",
+    for piece in (r"\subsection*{Forward pass}", r"h_{1} &= w_{1} x_{1} + w_{2} x_{2} + b_{1}",
                   r"\paragraph{Chain rule.} One path leads from $w_{1}$ to $E$",
                   r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
                   r"\frac{\partial a(y)}{\partial y}",
@@ -154,8 +170,8 @@ def test_notes_compile_without_errors_or_overfull_lines(tmp_path, name, make):
     tex = tmp_path / f"{name}.tex"
     tex.write_text(make(), encoding="utf-8")
     pdf = compile_pdf(tex)
-    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
-    log = compile_pdf.last_log
+    assert pdf.path.exists() and pdf.path.read_bytes()[:5] == b"%PDF-"
+    log = pdf.log
     assert "Undefined control sequence" not in log
     assert "Overfull \\hbox" not in log, [ln for ln in log.splitlines() if "Overfull" in ln]
     assert "! " not in log
@@ -166,7 +182,7 @@ def test_pdf_without_a_tex_engine(tmp_path, monkeypatch, capsys):
     out = tmp_path / "n.tex"
     code = main(["notes", "--wrt", "w1", "-o", str(out), "--pdf"])
     err = capsys.readouterr().err
-    assert code == 2 and "no pdflatex found" in err and "was written" in err
+    assert code == 1 and "no pdflatex found" in err and "was written" in err
     assert out.exists() and out.read_text(encoding="utf-8").startswith(r"\documentclass")
 
 
@@ -199,7 +215,7 @@ def test_cli_notes_stdout_file_force_and_fragment(tmp_path, capsys):
     first = out.read_text(encoding="utf-8")
     assert first.startswith("% symbackprop lecture notes")
     capsys.readouterr()
-    assert main(["notes", "--wrt", "w5", "-o", str(out)]) == 2
+    assert main(["notes", "--wrt", "w5", "-o", str(out)]) == 1
     assert "exists; pass force=True (--force)" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == first  # untouched
     assert main(["notes", "--wrt", "w5", "-o", str(out), "--force"]) == 0

@@ -127,7 +127,7 @@ def test_error_message_shows_the_line():
 def test_deep_nesting_and_huge_text_are_refused():
     with pytest.raises(sb.ParseError):
         sb.parse_graph("f = " + "(" * 100_000 + "x" + ")" * 100_000)
-    with pytest.raises(sb.ParseError, match="limit"):
+    with pytest.raises(sb.LimitError, match="the limit is 1,000,000"):
         sb.parse_graph("f = x\n" + "#" * 2_000_000)
 
 
@@ -136,5 +136,7 @@ def test_read_graph(tmp_path):
     p.write_text("q = x + y\nf = q*z\n", encoding="utf-8")
     g = sb.read_graph(p)
     assert g.name == "circuit" and g.output.name == "f"
-    with pytest.raises(sb.ParseError, match="cannot read"):
+    with pytest.raises(sb.ParseError, match="does not exist"):
         sb.read_graph(tmp_path / "missing.txt")
+    with pytest.raises(sb.ParseError, match="not a regular file"):
+        sb.read_graph(tmp_path)

@@ -84,9 +84,9 @@ def test_bad_arguments():
         sb.train(net, X[:, :1], T)
     with pytest.raises(sb.ShapeError, match="T has shape"):
         sb.train(net, X, T[:3])
-    with pytest.raises(sb.SymbackpropError, match="learning rate"):
+    with pytest.raises(sb.InvalidValueError, match="learning rate"):
         sb.train(net, X, T, lr=-1)
-    with pytest.raises(sb.ShapeError, match="batch_size"):
+    with pytest.raises(sb.InvalidValueError, match="batch_size must be at least 1"):
         sb.train(net, X, T, batch_size=0)
 
 

@@ -14,20 +14,16 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import sympy as sp
 
-from .derive import backprop, local_partial
-from .errors import UnknownNameError
-from .graph import Graph
-from .latex import symbol_latex
-from .plot import _pyplot, atomic_write
+from ..core.graph import Graph
+from ..derive import backprop, local_partial
+from .plot import check_figure_path, pyplot, save_figure
+from .printer import latex
+from .text import format_number, inline
 
 __all__ = ["draw"]
-
-FORMATS = ("png", "svg", "pdf")
-
 
 def _levels(g: Graph) -> dict[sp.Symbol, int]:
     """Columns: a node one right of its last parent; a leaf one left of its first consumer."""
@@ -43,17 +39,13 @@ def _levels(g: Graph) -> dict[sp.Symbol, int]:
 
 def _short(x) -> str:
     if isinstance(x, sp.Basic) and x.is_number:
-        try:
-            v = float(x)
-        except TypeError:
-            return sp.sstr(x)
-        return f"{v:.4g}"
-    s = sp.sstr(x)
+        return format_number(x, digits=4)
+    s = inline(x)
     return s if len(s) <= 18 else s[:16] + "…"
 
 
 def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=None,
-         path=None, figsize=None):
+         path=None, figsize=None, force: bool = False):
     """Draw ``graph`` as a left-to-right circuit; return the matplotlib Figure.
 
     With ``at`` (every leaf's value) the nodes show their forward values (black) and, if
@@ -61,7 +53,9 @@ def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=
     without it the edges show the local derivatives symbolically. ``highlight`` (a variable)
     marks every path from it to the output. ``path`` saves the figure (PNG, SVG or PDF).
     """
-    plt = _pyplot()
+    if path is not None:
+        check_figure_path(path, force)
+    plt = pyplot()
     from matplotlib.patches import FancyBboxPatch
     g = graph
     level = _levels(g)
@@ -113,7 +107,7 @@ def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=
             face = "#e8f8f5"
         ax.add_patch(FancyBboxPatch((x - 0.8, y - 0.3), 1.6, 0.6,
                                     boxstyle="round,pad=0.05", fc=face, ec="#333333", lw=1))
-        ax.text(x, y + (0.08 if values is not None else 0), f"${symbol_latex(s.name)}$",
+        ax.text(x, y + (0.08 if values is not None else 0), f"${latex(s, graph=g)}$",
                 ha="center", va="center", fontsize=10)
         if values is not None:
             ax.text(x, y - 0.15, _short(values[s]), ha="center", va="center", fontsize=8)
@@ -130,9 +124,5 @@ def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=
     # measures every label, seconds for a deep net)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
     if path is not None:
-        fmt = Path(path).suffix.lstrip(".").lower()
-        if fmt not in FORMATS:
-            plt.close(fig)
-            raise UnknownNameError("picture format", fmt, FORMATS)
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))
+        save_figure(fig, path, force)
     return fig

@@ -6,7 +6,7 @@ assignment is the output (or the one a ``# output: name`` comment names). Assign
 any order; they are sorted so that each node follows what it uses, and a cycle is an error.
 
 Allowed: numbers, names, ``+ - * / **``, parentheses, and calls of exp, log, sqrt, abs, sin, cos,
-tanh, sigmoid, relu, softplus, max, min. The text goes through :func:`ast.parse` and a whitelist
+tanh, sigmoid, relu, softplus, leaky_relu, swish, gelu, erf, atan, max, min. The text goes through :func:`ast.parse` and a whitelist
 of node types: nothing is passed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``, so
 attribute access, subscripts, strings, lambdas, imports and calls of other names are refused with
 their line and column.
@@ -34,14 +34,22 @@ in  E
 from __future__ import annotations
 
 import ast
-import math
 import re
 
 import sympy as sp
 
-from .errors import CycleError, DuplicateNameError, ParseError
-from .functions import relu, sigmoid, softplus
-from .graph import Graph
+from .errors import (
+    CycleError,
+    DuplicateNameError,
+    InputTypeError,
+    LimitError,
+    ParseError,
+    SymbackpropError,
+)
+from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
+from .graph import MAX_DEPTH, Graph
+from .names import check_name
+from .values import MAX_DIGITS
 
 __all__ = ["FUNCTIONS", "parse_graph", "read_graph"]
 
@@ -56,15 +64,24 @@ FUNCTIONS = {
     "sigmoid": sigmoid,
     "relu": relu,
     "softplus": softplus,
+    "leaky_relu": leaky_relu,
+    "swish": swish,
+    "gelu": gelu,
+    "erf": sp.erf,
+    "atan": sp.atan,
     "max": sp.Max,
     "min": sp.Min,
 }
 _ARITY = {"max": None, "min": None}  # any number >= 2; the rest take exactly one
 
 MAX_CHARS = 1_000_000
-MAX_DIGITS = 10_000  # largest exact integer a constant power may produce
-MAX_EXPONENT = 1_000  # largest integer exponent of a symbolic base
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+"""Longest text accepted (characters); a file is measured before it is read."""
+MAX_EXPONENT = 1_000
+"""Largest integer exponent of a symbolic base (after folding nested powers)."""
+MAX_ARGS = 32
+"""Most arguments of one max() or min()."""
+MAX_LINES = 20_000
+"""Most assignments in one text."""
 _DECL = re.compile(r"#\s*(params|param|parameters|targets|target|inputs|input|output)\s*:(.*)",
                    re.IGNORECASE)
 
@@ -77,6 +94,32 @@ def _err(msg: str, node: ast.AST | None, lines: list[str]) -> ParseError:
     return ParseError(msg, line, col, lines[line - 1] if 0 < line <= len(lines) else None)
 
 
+def _located(cls, msg: str, node: ast.AST | None, lines: list[str], line: int | None = None,
+             col: int | None = None):
+    """An error of class ``cls`` that keeps ``line`` and ``col`` like a :class:`ParseError`."""
+    if node is not None:
+        line, col = node.lineno, node.col_offset + 1
+    where = ParseError(msg, line, col, lines[line - 1] if line and 0 < line <= len(lines) else None)
+    err = cls(where.message)
+    err.line, err.col, err.reason = line, col, msg
+    return err
+
+
+def _valid(n: str) -> bool:
+    try:
+        return check_name(n) == n
+    except SymbackpropError:
+        return False
+
+
+def _too_many_digits(v: sp.Expr) -> bool:
+    if v.is_Integer:
+        return int(v).bit_length() > MAX_DIGITS * 3.33
+    if v.is_Rational:
+        return max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33
+    return False
+
+
 class _Builder:
     """Turns one whitelisted expression tree into SymPy, refusing everything else."""
 
@@ -86,7 +129,7 @@ class _Builder:
         self.used: list[str] = []
 
     def name(self, n: str, node: ast.AST) -> sp.Symbol:
-        if n.startswith("_") or not _NAME.match(n):
+        if not _valid(n):
             raise _err(f"name {n!r} is not allowed: names start with a letter and use letters, "
                        "digits and _", node, self.lines)
         if n in FUNCTIONS:
@@ -97,19 +140,27 @@ class _Builder:
             self.used.append(n)
         return self.symbols[n]
 
-    def build(self, node: ast.AST) -> sp.Expr:  # noqa: PLR0911, PLR0912
+    def build(self, node: ast.AST, depth: int = 1) -> sp.Expr:  # noqa: PLR0911, PLR0912
+        if depth > MAX_DEPTH:
+            raise _err(f"the expression is nested more than {MAX_DEPTH} levels deep; split it "
+                       "into several lines", node, self.lines)
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise _err(f"only numbers are allowed as constants, not {type(v).__name__} "
-                           f"{v!r}", node, self.lines)
-            if isinstance(v, float) and not math.isfinite(v):
+                           f"{v!r}"[:120], node, self.lines)
+            if isinstance(v, int):
+                if v.bit_length() > MAX_DIGITS * 3.33:
+                    raise _err(f"the constant has more than {MAX_DIGITS:,} digits", node,
+                               self.lines)
+                return sp.Integer(v)
+            if v != v or v in (float("inf"), float("-inf")):
                 raise _err(f"the constant {v!r} is not finite", node, self.lines)
-            return sp.Integer(v) if isinstance(v, int) else sp.Float(repr(v))
+            return sp.Float(repr(v))
         if isinstance(node, ast.Name):
             return self.name(node.id, node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner = self.build(node.operand)
+            inner = self.build(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
             ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -117,19 +168,24 @@ class _Builder:
             if kind not in ops:
                 raise _err(f"operator {type(node.op).__name__} is not allowed; use + - * / **",
                            node, self.lines)
-            a = self.build(node.left)
-            b = self.build(node.right)
+            a = self.build(node.left, depth + 1)
+            b = self.build(node.right, depth + 1)
             if kind is ast.Add:
-                return a + b
-            if kind is ast.Sub:
-                return a - b
-            if kind is ast.Mult:
-                return a * b
-            if kind is ast.Div:
-                if b == 0:
+                out = a + b
+            elif kind is ast.Sub:
+                out = a - b
+            elif kind is ast.Mult:
+                out = a * b
+            elif kind is ast.Div:
+                if b.is_zero:
                     raise _err("division by zero", node, self.lines)
-                return a / b
-            return self.power(a, b, node)
+                out = a / b
+            else:
+                out = self.power(a, b, node)
+            if _too_many_digits(out):
+                raise _err(f"this constant would have more than {MAX_DIGITS:,} digits", node,
+                           self.lines)
+            return out
         if isinstance(node, ast.Call):
             f = node.func
             if isinstance(f, ast.Attribute):
@@ -139,16 +195,23 @@ class _Builder:
                 raise _err("only calls of plain function names are allowed "
                            f"({', '.join(FUNCTIONS)})", node, self.lines)
             if f.id not in FUNCTIONS:
-                raise _err(f"unknown function {f.id!r}; allowed: {', '.join(FUNCTIONS)}",
+                raise _err(f"unknown function {f.id[:40]!r}; allowed: {', '.join(FUNCTIONS)}",
                            node, self.lines)
             if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
                 raise _err(f"{f.id}() takes plain positional arguments only", node, self.lines)
-            args = [self.build(a) for a in node.args]
             if f.id in _ARITY:
-                if len(args) < 2:
+                if len(node.args) < 2:
                     raise _err(f"{f.id}() needs at least 2 arguments", node, self.lines)
-            elif len(args) != 1:
-                raise _err(f"{f.id}() takes exactly 1 argument, got {len(args)}", node, self.lines)
+                if len(node.args) > MAX_ARGS:
+                    raise _err(f"{f.id}() takes at most {MAX_ARGS} arguments, got "
+                               f"{len(node.args)}; nest them in several lines", node,
+                               self.lines)
+            elif len(node.args) != 1:
+                raise _err(f"{f.id}() takes exactly 1 argument, got {len(node.args)}", node,
+                           self.lines)
+            args = [self.build(a, depth + 1) for a in node.args]
+            if f.id == "log" and args[0].is_number and args[0].is_zero:
+                raise _err("log(0) is not finite", node, self.lines)
             return FUNCTIONS[f.id](*args)
         what = {
             ast.Attribute: "attribute access (a.b)",
@@ -159,25 +222,34 @@ class _Builder:
             ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "if-else",
             ast.JoinedStr: "strings", ast.List: "lists", ast.Tuple: "tuples",
             ast.Dict: "dicts", ast.Set: "sets", ast.NamedExpr: ":=", ast.Starred: "*args",
+            ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
         }.get(type(node), type(node).__name__)
         raise _err(f"{what} is not allowed in the text format", node, self.lines)
 
     def power(self, a: sp.Expr, b: sp.Expr, node: ast.AST) -> sp.Expr:
-        if b.is_Integer and abs(int(b)) > MAX_EXPONENT and not (a.is_Number and abs(a) in (0, 1)):
-            if a.is_Number and a.is_Rational:
-                digits = abs(int(b)) * max(math.log10(max(abs(a.p), abs(a.q))), 1)
-                raise _err(f"this power would have about {digits:.3g} digits; the limit is "
-                           f"{MAX_DIGITS:,}", node, self.lines)
-            raise _err(f"the exponent {b} is too large (the limit is {MAX_EXPONENT:,})",
-                       node, self.lines)
-        if a.is_Rational and b.is_Integer:
-            digits = abs(int(b)) * math.log10(max(abs(a.p), abs(a.q), 1))
-            if digits > MAX_DIGITS:
-                raise _err(f"this power would have about {digits:.3g} digits; the limit is "
-                           f"{MAX_DIGITS:,}", node, self.lines)
-        if a == 0 and (b.is_negative or b == 0):
+        if a.is_zero and (b.is_negative or b.is_zero):
             raise _err("0 to a non-positive power is undefined", node, self.lines)
-        return a ** b
+        if b.is_Integer:
+            n = abs(int(b))
+            if a.is_Rational and not (a.is_zero or abs(a) == 1):
+                bits = max(abs(a.p), a.q).bit_length()
+                if n.bit_length() > 64 or n * bits > MAX_DIGITS * 3.33:
+                    raise _err(f"this power would have more than {MAX_DIGITS:,} digits", node,
+                               self.lines)
+            elif not a.is_Number and n > MAX_EXPONENT:
+                raise _err(f"the exponent {b} is too large (the limit is {MAX_EXPONENT:,})",
+                           node, self.lines)
+        elif b.is_number and not b.is_Integer and a.is_number and (a.is_negative or a.is_zero):
+            raise _err("a negative number to a fractional power is not real", node, self.lines)
+        out = a ** b
+        # nested powers fold: (x**1000)**1000 is x**1000000
+        if out.is_Pow and out.exp.is_Integer and not out.base.is_Number \
+                and abs(int(out.exp)) > MAX_EXPONENT:
+            raise _err(f"the exponent {out.exp} is too large (the limit is {MAX_EXPONENT:,})",
+                       node, self.lines)
+        if out.has(sp.I, sp.zoo, sp.nan):
+            raise _err("this power is not a finite real number", node, self.lines)
+        return out
 
 
 def parse_graph(text: str, name: str | None = None) -> Graph:
@@ -189,14 +261,16 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     >>> sb.parse_graph("f = __import__('os').system('echo hi')")
     Traceback (most recent call last):
     ...
-    symbackprop.errors.ParseError: line 1, column 5: attribute access (a.b) is not allowed in the text format
+    symbackprop.core.errors.ParseError: line 1, column 5: attribute access (a.b) is not allowed in the text format
         f = __import__('os').system('echo hi')
             ^
     """
     if not isinstance(text, str):
-        raise ParseError(f"the text format must be a str, not {type(text).__name__}")
+        raise InputTypeError(f"the text format must be a str, not {type(text).__name__}")
     if len(text) > MAX_CHARS:
-        raise ParseError(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+        raise LimitError(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
+    if "\x00" in text:
+        raise ParseError("the text holds a NUL character; is it a binary file?")
     lines = text.splitlines()
     decl: dict[str, list[tuple[str, int]]] = {"param": [], "target": [], "input": []}
     output_name: tuple[str, int] | None = None
@@ -208,7 +282,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         kind = {"parameter": "param"}.get(kind, kind)
         names = m.group(2).replace(",", " ").split()
         for n in names:
-            if not _NAME.match(n) or n in FUNCTIONS:
+            if not _valid(n) or n in FUNCTIONS:
                 col = raw.index(n) + 1
                 raise ParseError(f"{n!r} cannot be a name", i, col, raw)
         if kind == "output":
@@ -225,6 +299,9 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
                          lines[line - 1] if 0 < line <= len(lines) else None) from None
     except (RecursionError, MemoryError, ValueError) as e:
         raise ParseError(f"the text could not be parsed: {type(e).__name__}") from None
+    if len(tree.body) > MAX_LINES:
+        raise LimitError(f"the text has {len(tree.body):,} assignments; the limit is "
+                         f"{MAX_LINES:,}")
 
     symbols: dict[str, sp.Symbol] = {}
     defs: dict[str, tuple[sp.Expr, list[str], ast.AST]] = {}
@@ -236,13 +313,13 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
             raise _err("assign to exactly one plain name per line", stmt, lines)
         target = stmt.targets[0]
         tname = target.id
-        if tname.startswith("_") or not _NAME.match(tname):
+        if not _valid(tname):
             raise _err(f"name {tname!r} is not allowed", target, lines)
         if tname in FUNCTIONS:
             raise _err(f"{tname!r} is a function name and cannot be assigned", target, lines)
         if tname in defs:
-            raise DuplicateNameError(str(_err(f"{tname!r} is assigned twice (first on line "
-                                              f"{defs[tname][2].lineno})", target, lines)))
+            raise _located(DuplicateNameError, f"{tname!r} is assigned twice (first on line "
+                           f"{defs[tname][2].lineno})", target, lines)
         for kind, entries in decl.items():
             if any(n == tname for n, _ in entries):
                 raise _err(f"{tname!r} is declared as a {kind} leaf and cannot be assigned",
@@ -257,42 +334,20 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     if not defs:
         raise ParseError("no assignment found; write one 'name = expression' per line")
 
-    # sort the definitions so that each follows what it uses (stable: keep the text order)
-    placed: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(n: str, trail: list[str]) -> None:
-        if state.get(n) == 2:
-            return
-        if state.get(n) == 1:
-            cyc = trail[trail.index(n):] + [n]
-            stmt = defs[n][2]
-            raise CycleError(str(_err(f"cycle: {' -> '.join(cyc)}", stmt, lines)))
-        state[n] = 1
-        for u in defs[n][1]:
-            if u in defs:
-                visit(u, [*trail, n])
-        state[n] = 2
-        placed.append(n)
-
-    for n in order:
-        visit(n, [])
+    placed = _sorted_definitions(order, defs, lines)
 
     g = Graph(name=name)
-    leaves = [u for n in order for u in defs[n][1] if u not in defs]
-    leaves = list(dict.fromkeys(leaves))
+    leaves = list(dict.fromkeys(u for n in order for u in defs[n][1] if u not in defs))
     declared = {n for entries in decl.values() for n, _ in entries}
     seen_decl: dict[str, int] = {}
     for entries in decl.values():
         for n, line in entries:
             if n in seen_decl:
-                raise DuplicateNameError(str(ParseError(
-                    f"{n!r} is declared twice (first on line {seen_decl[n]})", line, 1,
-                    lines[line - 1])))
+                raise _located(DuplicateNameError, f"{n!r} is declared twice (first on line "
+                               f"{seen_decl[n]})", None, lines, line, 1)
             seen_decl[n] = line
     # a declared leaf that no line uses is still a leaf (its gradient is 0)
-    ordered_inputs = [n for n, _ in decl["input"]] + [
-        n for n in leaves if n not in declared]
+    ordered_inputs = [n for n, _ in decl["input"]] + [n for n in leaves if n not in declared]
     if ordered_inputs:
         g.inputs(ordered_inputs)
     if decl["param"]:
@@ -300,8 +355,11 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     if decl["target"]:
         g.targets([n for n, _ in decl["target"]])
     for n in placed:
-        expr = defs[n][0].xreplace({s: g.symbol(s.name) for s in defs[n][0].free_symbols})
-        g.node(n, expr)
+        expr, _, stmt = defs[n]
+        try:
+            g.node(n, expr.xreplace({s: g.symbol(s.name) for s in expr.free_symbols}))
+        except SymbackpropError as e:
+            raise _err(str(e), stmt, lines) from None
     out = output_name[0] if output_name else order[-1]
     if out not in defs:
         line = output_name[1] if output_name else 1
@@ -310,14 +368,59 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     return g
 
 
+def _sorted_definitions(order: list[str], defs: dict, lines: list[str]) -> list[str]:
+    """The definitions in an order where each follows what it uses (stable: text order first).
+
+    Iterative depth-first search, so thousands of definitions in reverse order sort without
+    recursion; a cycle is a :class:`CycleError` with the line of its first definition.
+    """
+    placed: list[str] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: placed
+    for root in order:
+        if state.get(root) == 2:
+            continue
+        stack = [(root, iter([u for u in defs[root][1] if u in defs]))]
+        path = [root]
+        state[root] = 1
+        while stack:
+            node, deps = stack[-1]
+            for u in deps:
+                if state.get(u) == 2:
+                    continue
+                if state.get(u) == 1:
+                    cyc = path[path.index(u):] + [u]
+                    raise _located(CycleError, f"cycle: {' -> '.join(cyc)}", defs[u][2], lines)
+                state[u] = 1
+                path.append(u)
+                stack.append((u, iter([v for v in defs[u][1] if v in defs])))
+                break
+            else:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                placed.append(node)
+    return placed
+
+
 def read_graph(path) -> Graph:
-    """Read a graph in the text format from a file."""
+    """Read a graph in the text format from a file (its size is checked before reading)."""
     from pathlib import Path
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        if not p.is_file():
+            if p.exists():
+                raise ParseError(f"{str(p)!r} is not a regular file")
+            raise ParseError(f"{str(p)!r} does not exist")
+        size = p.stat().st_size
+        if size > MAX_CHARS * 4:
+            raise LimitError(f"{str(p)!r} has {size:,} bytes; the text format is limited to "
+                             f"{MAX_CHARS:,} characters")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_CHARS * 4 + 1)
     except OSError as e:
         raise ParseError(f"cannot read {str(p)!r}: {e.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ParseError(f"{str(p)!r} is not UTF-8 text") from None
     return parse_graph(text, name=p.stem)

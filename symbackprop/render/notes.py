@@ -22,28 +22,28 @@ True
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
-from .derive import (
+from ..core.errors import ExpressionTooLargeError
+from ..core.graph import Graph
+from ..core.network import Network
+from ..core.values import to_number
+from ..derive import (
     DEFAULT_BUDGET,
     backprop,
     chain,
     count_paths,
     estimate_expanded_size,
     expanded,
+    matrix_form,
 )
-from .errors import ExpressionTooLargeError, SymbackpropError
-from .graph import Graph
-from .latex import SymbackpropLatexPrinter
-from .metrics import size
+from ..io import compile_pdf, write_text
+from .printer import SymbackpropLatexPrinter
+from .sizes import size
 
 __all__ = ["Notes", "compile_pdf", "matrix_latex", "notes", "write_notes"]
 
@@ -174,8 +174,8 @@ def _flow(items: list[str], joiner: str, cont: str, limit: float) -> list[str] |
 
 # ---- printing helpers ---------------------------------------------------------------------------
 
-def _printer() -> SymbackpropLatexPrinter:
-    return SymbackpropLatexPrinter()
+def _printer(graph=None) -> SymbackpropLatexPrinter:
+    return SymbackpropLatexPrinter({"graph": graph})
 
 
 def _frac(p, a: sp.Symbol, b: sp.Symbol) -> str:
@@ -384,7 +384,6 @@ def _update_section(p, g: Graph, v: sp.Symbol, at: Mapping, lr) -> str:
     grads = backprop(g).evaluate(g.point(at))
     val = g.point(at)[v]
     d = grads[v]
-    from .graph import to_number
     lr_s = to_number(lr)
     new = val - lr_s * d
     lhs = _frac(p, g.output, v)
@@ -398,12 +397,12 @@ def _update_section(p, g: Graph, v: sp.Symbol, at: Mapping, lr) -> str:
 
 def matrix_latex(mf, explicit: bool = True) -> str:
     r"""LaTeX of the matrix form: the general equations, and entry by entry for small nets."""
-    p = _printer()
+    p = _printer(mf.net)
     L = len(mf.W)
     bold = lambda s: f"\\boldsymbol{{{s}}}"  # noqa: E731
     yhat = f"\\hat{{{bold('y')}}}"
     net = mf.net
-    from_logits = net.loss in ("bce", "softmax_ce")
+    from_logits = net.loss_entry.from_logits
     rows = [f"{bold('z')}^{{({'l'})}} &= W^{{(l)}} {bold('h')}^{{(l-1)}} + {bold('b')}^{{(l)}}, "
             f"\\quad {bold('h')}^{{(l)}} = a({bold('z')}^{{(l)}}), \\quad "
             f"{bold('h')}^{{(0)}} = {bold('x')}"]
@@ -453,9 +452,8 @@ def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = 
     update with learning rate ``lr``. ``standalone=False`` gives a fragment for ``\input``
     (it needs amsmath, amssymb and booktabs).
     """
-    from .network import Network
     budget = DEFAULT_BUDGET if budget is None else budget
-    p = _printer()
+    p = _printer(graph)
     g = graph
     variables = g.resolve(wrt) if wrt is not None else list(g.param_symbols or g.leaf_symbols)
     if at is not None:
@@ -466,9 +464,9 @@ def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = 
                  f"Backpropagation through the graph of ${p._print(g.output)}$")
     parts = [f"\\section*{{{title}}}\n"]
     if isinstance(g, Network):
-        parts.append(f"Hidden activation: {_ACT_TEXT[g.activation]}; output: "
-                     f"{_ACT_TEXT[g.output_activation]}.\n\n"
-                     f"Loss: {_LOSS_TEXT[g.loss]}.\n")
+        parts.append(f"Hidden activation: {_ACT_TEXT.get(g.activation, g.activation)}; output: "
+                     f"{_ACT_TEXT.get(g.output_activation, g.output_activation)}.\n\n"
+                     f"Loss: {_LOSS_TEXT.get(g.loss, g.loss)}.\n")
     parts.append("\\subsection*{Forward pass}\n")
     parts.append(_forward(p, g))
     if at is not None:
@@ -484,7 +482,6 @@ def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = 
         if at is not None and g.kind(v) == "param":
             parts.append(_update_section(p, g, v, at, lr))
     if isinstance(g, Network):
-        from .matrix import matrix_form
         parts.append("\\subsection*{Matrix form}\n")
         parts.append(matrix_latex(matrix_form(g)))
     body = "".join(parts)
@@ -513,42 +510,8 @@ _LOSS_TEXT = {
 # ---- files ---------------------------------------------------------------------------------------
 
 def write_notes(text: str, path, force: bool = False) -> Path:
-    """Write text atomically (a temporary file renamed into place); refuse to overwrite."""
-    from .plot import atomic_write
-    path = Path(path)
-    if path.exists() and not force:
-        raise SymbackpropError(f"{str(path)!r} exists; pass force=True (--force) to overwrite")
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    """Write notes atomically; an existing file needs ``force=True``."""
+    return write_text(path, text, force=force)
 
 
-def compile_pdf(tex_path, timeout: float = 120) -> Path:
-    """Run pdflatex on a .tex file; the PDF lands next to it. Raises with the log's error."""
-    tex_path = Path(tex_path)
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        raise SymbackpropError(
-            f"no pdflatex found, so no PDF was made; {str(tex_path)!r} was written. Install a "
-            "TeX engine (Debian: apt-get install texlive-latex-base texlive-latex-recommended)")
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-               f"-output-directory={tmp}", str(tex_path.resolve())]
-        try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                 cwd=tmp, stdin=subprocess.DEVNULL, check=False)
-        except subprocess.TimeoutExpired:
-            raise SymbackpropError(f"pdflatex took longer than {timeout} s") from None
-        log_path = Path(tmp) / (tex_path.stem + ".log")
-        log = log_path.read_text(encoding="latin-1") if log_path.exists() else res.stdout
-        pdf = Path(tmp) / (tex_path.stem + ".pdf")
-        if res.returncode != 0 or not pdf.exists():
-            err = [ln for ln in log.splitlines() if ln.startswith("!")]
-            raise SymbackpropError(f"pdflatex failed on {str(tex_path)!r}: "
-                                   f"{err[0] if err else 'see its log'}")
-        out = tex_path.with_suffix(".pdf")
-        shutil.copyfile(pdf, str(out) + ".tmp")
-        os.replace(str(out) + ".tmp", out)
-        compile_pdf.last_log = log  # the last run's log, for checks such as overfull lines
-    return out
-
-
-compile_pdf.last_log = ""
+__all__ += ["compile_pdf"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import SymbackpropError, UnknownNameError
+from ..core.errors import MissingDependencyError, UnknownNameError
 
 __all__ = ["DATASETS", "digits", "load", "sine", "spiral", "two_moons", "xor"]
 
@@ -66,7 +66,7 @@ def digits(seed: int = 0, test_size: float = 0.25):
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise SymbackpropError("the digits data set needs scikit-learn: "
+        raise MissingDependencyError("the digits data set needs scikit-learn: "
                                "pip install 'symbackprop[digits]'") from None
     d = load_digits()
     X = d.data / 16.0

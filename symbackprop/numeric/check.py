@@ -16,14 +16,16 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from .errors import SymbackpropError
-from .graph import Graph
+from ..core.errors import InvalidValueError
+from ..core.graph import Graph
+from .codegen import NumPyCodePrinter, assignments, build, code_name, namespace
 
 __all__ = ["GradientCheck", "check_gradient", "central_differences", "numerical_gradient"]
 
@@ -33,10 +35,11 @@ EPS = np.finfo(float).eps
 def _steps(x: np.ndarray, h) -> np.ndarray:
     if isinstance(h, str):
         if h != "auto":
-            raise SymbackpropError(f"h must be a positive number or 'auto', not {h!r}")
+            raise InvalidValueError(f"h must be a positive number or 'auto', not {h!r}")
         return EPS ** (1 / 3) * np.maximum(1.0, np.abs(x))
-    if not np.isscalar(h) or not h > 0:
-        raise SymbackpropError(f"h must be a positive number or 'auto', not {h!r}")
+    if isinstance(h, bool) or not np.isscalar(h) or not np.isreal(h) or not h > 0 \
+            or not np.isfinite(h):
+        raise InvalidValueError(f"h must be a positive number or 'auto', not {h!r}")
     return np.full_like(x, float(h))
 
 
@@ -53,17 +56,24 @@ def central_differences(f, x, h=1e-4) -> np.ndarray:
     return out
 
 
+_FORWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _forward(g: Graph):
-    """A float function of all leaf values (in g.leaf_symbols order) -> the output."""
-    if "numeric_forward" not in g._cache:
-        from .compile import _build, _Printer, code_name
-        p = _Printer()
+    """A float function of all leaf values (in g.leaf_symbols order) -> the output.
+
+    Printed by the NumPy backend's printer from the node definitions alone (no derivative).
+    """
+    cached = _FORWARD.get(g)
+    if cached is None or cached[0] != g.version:
+        p = NumPyCodePrinter()
         lines = ["def _f(_v):"]
         lines += [f"    {code_name(s)} = _v[{i}]" for i, s in enumerate(g.leaf_symbols)]
-        lines += [f"    {code_name(n.symbol)} = {p.doprint(n.expr)}" for n in g.nodes]
+        lines += assignments(p, ((n.symbol, n.expr) for n in g.nodes))
         lines.append(f"    return float({code_name(g.output)})")
-        g._cache["numeric_forward"] = _build("\n".join(lines) + "\n", "_f")
-    return g._cache["numeric_forward"]
+        cached = (g.version, build("\n".join(lines) + "\n", "_f", namespace(p)))
+        _FORWARD[g] = cached
+    return cached[1]
 
 
 def numerical_gradient(g: Graph, at: Mapping, h=1e-4) -> dict[sp.Symbol, float]:

@@ -21,28 +21,54 @@ in  f
 
 from __future__ import annotations
 
-import numbers
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from .errors import CycleError, DuplicateNameError, SymbackpropError, UnknownVariableError
+from .errors import (
+    CycleError,
+    DuplicateNameError,
+    InputTypeError,
+    InvalidValueError,
+    LimitError,
+    SymbackpropError,
+    UnknownVariableError,
+)
+from .names import canonical_name, check_name
+from .values import MAX_DIGITS, check_finite_real, to_number
 
-__all__ = ["Graph", "Node", "ProgramSymbol", "canonical_name", "to_number"]
+__all__ = ["LEAF_KINDS", "MAX_DEPTH", "Graph", "LatexRepr", "Node", "ProgramSymbol",
+           "expression_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
+
+MAX_DEPTH = 60
+"""Deepest nesting of one node's definition (SymPy recurses on depth; stage deeper ones)."""
+
+MAX_NODES = 100_000
+"""Most symbols (leaves and nodes) one graph may have."""
+
+# unevaluated operations that have no derivative rule of their own here
+_UNEVALUATED = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limit, sp.Order)
+
+
+class LatexRepr:
+    """Shows an object rendered in Jupyter through symbackprop's LaTeX printer."""
+
+    def _repr_latex_(self) -> str:
+        from ..render.printer import latex  # lazy: the core never needs the renderers
+        return f"$\\displaystyle {latex(self)}$"
 
 
 @dataclass(frozen=True)
 class Node:
     """One named intermediate, e.g. ``q = x + y``.
 
-    ``op`` is a key for display rules ("add", "mul", "sigmoid", "affine", ...); ``inputs`` are the
-    names of the symbols the local expression uses, in first-use order.
+    ``op`` is a key for display rules (``"affine"`` for a weighted sum, ``"add"``, ``"mul"``,
+    an activation's name, a loss's name, ...); ``inputs`` are the names of the symbols the
+    local expression uses, in first-use order.
     """
 
     name: str
@@ -55,63 +81,6 @@ class Node:
         return f"{self.name} = {sp.sstr(self.expr)}"
 
 
-def _op_of(expr: sp.Expr) -> str:
-    if isinstance(expr, sp.Symbol):
-        return "copy"
-    if expr.is_Add:
-        return "add"
-    if expr.is_Mul:
-        return "mul"
-    if expr.is_Pow:
-        return "pow"
-    if isinstance(expr, sp.Function) or isinstance(expr, sp.core.function.AppliedUndef):
-        return type(expr).__name__.lower()
-    if expr.is_Number:
-        return "const"
-    return type(expr).__name__.lower()
-
-
-def canonical_name(name: str) -> str:
-    """A name as Python reads it: Unicode NFKC normal form (so ``ｘ`` and ``x`` are one name).
-
-    >>> canonical_name("ｘ１") == "x1"
-    True
-    """
-    return unicodedata.normalize("NFKC", name)
-
-
-def to_number(value: Any) -> sp.Expr:
-    """Turn a user-given value into an exact SymPy number when it is exact, else a Float.
-
-    >>> to_number(3), to_number(0.5), to_number("1/3")
-    (3, 0.500000000000000, 1/3)
-    """
-    if isinstance(value, sp.Basic):
-        if not value.is_number:
-            raise SymbackpropError(f"a value must be a number, not the expression {value}")
-        return value
-    if isinstance(value, bool):
-        raise SymbackpropError(f"a value must be a number, not the boolean {value!r}")
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, numbers.Real):
-        return sp.Float(float(value))
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if "/" in text:
-                num, den = text.split("/")
-                return sp.Rational(int(num), int(den))
-            if text.lstrip("+-").isdigit():
-                return sp.Integer(int(text))
-            return sp.Float(float(text))
-        except (ValueError, ZeroDivisionError):
-            raise SymbackpropError(f"{value!r} is not a number") from None
-    raise SymbackpropError(f"{value!r} (a {type(value).__name__}) is not a number")
-
-
 class ProgramSymbol(sp.Symbol):
     """A variable the backprop program makes: a node's delta or a leaf's gradient.
 
@@ -121,6 +90,10 @@ class ProgramSymbol(sp.Symbol):
     """
 
     __slots__ = ("kind", "of", "out")
+
+    kind: str
+    of: str
+    out: str
 
     def __new__(cls, name: str, kind: str, of: str, out: str, **assumptions):
         assumptions.setdefault("real", True)
@@ -133,11 +106,82 @@ class ProgramSymbol(sp.Symbol):
         return ((self.name, self.kind, self.of, self.out), self._assumptions_orig)
 
     def _hashable_content(self):
-        return sp.Symbol._hashable_content(self) + (self.kind, self.of, self.out)
+        return (*sp.Symbol._hashable_content(self), self.kind, self.of, self.out)
 
 
-class Graph:
-    """An ordered DAG of named SymPy intermediates with one output (usually a loss)."""
+def _op_of(expr: sp.Expr) -> str:
+    if isinstance(expr, sp.Symbol):
+        return "copy"
+    if expr.is_Add:
+        return "add"
+    if expr.is_Mul:
+        return "mul"
+    if expr.is_Pow:
+        return "pow"
+    if expr.is_Number:
+        return "const"
+    return type(expr).__name__.lower()
+
+
+def expression_depth(expr: sp.Basic, limit: int | None = None) -> int:
+    """Nesting depth of an expression tree (a symbol or number has depth 1), iteratively.
+
+    With ``limit``, stops counting once the depth exceeds it.
+    """
+    best = 0
+    stack = [(expr, 1)]
+    seen: dict[sp.Basic, int] = {}
+    while stack:
+        e, d = stack.pop()
+        if seen.get(e, 0) >= d:
+            continue
+        seen[e] = d
+        best = max(best, d)
+        if limit is not None and best > limit:
+            return best
+        stack.extend((a, d + 1) for a in e.args)
+    return best
+
+
+def _check_definition(name: str, expr: sp.Expr) -> None:
+    """Refuse what no derivation or code generator can handle, with the way out."""
+    if not expr.is_commutative or isinstance(expr, sp.MatrixExpr):
+        raise InvalidValueError(f"the definition of {name!r} is not a scalar expression")
+    bad = [a for a in sp.preorder_traversal(expr) if isinstance(a, _UNEVALUATED)]
+    if bad:
+        kind = type(bad[0]).__name__
+        raise InvalidValueError(
+            f"the definition of {name!r} holds an unevaluated {kind}; call .doit() on it "
+            "first, or stage it as a node of its own")
+    depth = expression_depth(expr, limit=MAX_DEPTH)
+    if depth > MAX_DEPTH:
+        raise LimitError(
+            f"the definition of {name!r} is nested more than {MAX_DEPTH} levels deep; split it "
+            "into nodes of its own (sb.stage(expr) does this)")
+    for sub in sp.preorder_traversal(expr):
+        if sub.is_Rational and not sub.is_Integer:
+            if max(abs(sub.p), sub.q).bit_length() > MAX_DIGITS * 3.33:
+                raise LimitError(f"a constant in the definition of {name!r} has more than "
+                                 f"{MAX_DIGITS:,} digits")
+        elif sub.is_Integer and int(sub).bit_length() > MAX_DIGITS * 3.33:
+            raise LimitError(f"a constant in the definition of {name!r} has more than "
+                             f"{MAX_DIGITS:,} digits")
+    constants = [s for s in sp.preorder_traversal(expr)
+                 if isinstance(s, sp.Expr) and not s.free_symbols and not s.is_Atom]
+    for atom in expr.atoms(sp.Number, sp.NumberSymbol, type(sp.I)):
+        constants.append(atom)
+    for c in constants:
+        check_finite_real(c, f"a constant in the definition of {name!r}")
+
+
+class Graph(LatexRepr):
+    """An ordered DAG of named SymPy intermediates with one output (usually a loss).
+
+    ``meta`` maps a name to facts that printers read: ``role`` ("weight", "bias",
+    "preactivation", "activation", "prediction", "loss", ...), layer and neuron indices, and
+    ``latex`` (how to typeset the symbol). :func:`symbackprop.mlp` fills it in; a Graph built
+    by hand may leave it empty, and its symbols then print as SymPy prints them.
+    """
 
     def __init__(self, name: str | None = None):
         self.name = name
@@ -145,25 +189,41 @@ class Graph:
         self._kinds: dict[str, str] = {}
         self._nodes: dict[str, Node] = {}
         self._output: sp.Symbol | None = None
-        self.meta: dict[str, dict] = {}  # per name: layer, indices, role (for printers)
-        self._cache: dict = {}
+        self.meta: dict[str, dict[str, Any]] = {}
+        self._version = 0
+        self._structure: dict[str, Any] = {}
+
+    @property
+    def version(self) -> int:
+        """Grows by one with every change; derivations made earlier then refuse to be used."""
+        return self._version
+
+    def _changed(self) -> None:
+        self._version += 1
+        self._structure = {}
 
     # ---- building -------------------------------------------------------------------------
     def _leaves(self, names: str | Iterable[str], kind: str):
         if isinstance(names, str):
             split = names.replace(",", " ").split()
-        else:
+        elif isinstance(names, Iterable):
             split = list(names)
+        else:
+            raise InputTypeError(f"the {kind} names must be a str or a list of str, not "
+                                 f"{type(names).__name__}")
         if not split:
-            raise SymbackpropError(f"no names given for the {kind}s")
+            raise InvalidValueError(f"no names given for the {kind}s")
+        canon = [self._check_new_name(n) for n in split]
+        if len(set(canon)) != len(canon):
+            dup = next(n for n in canon if canon.count(n) > 1)
+            raise DuplicateNameError(f"{dup!r} is given twice")
         out = []
-        for n in split:
-            n = self._check_new_name(n)
+        for n in canon:
             s = sp.Symbol(n, real=True)
             self._symbols[n] = s
             self._kinds[n] = kind
             out.append(s)
-        self._cache.clear()
+        self._changed()
         if isinstance(names, str) and len(split) == 1 and "," not in names:
             return out[0]
         return tuple(out)
@@ -180,21 +240,15 @@ class Graph:
         """Declare target leaves (the labels t); returns their Symbols."""
         return self._leaves(names, "target")
 
-    def _check_new_name(self, name: str) -> str:
-        """The canonical form of a new name; refuses invalid names and duplicates."""
-        if not isinstance(name, str):
-            raise SymbackpropError(f"a name must be a str, not {type(name).__name__}")
-        canon = canonical_name(name)
-        if not canon.isidentifier() or canon.startswith("_"):
-            raise SymbackpropError(
-                f"{name!r} is not a valid name: use letters, digits and _, starting with a "
-                "letter (names starting with _ are kept for generated code)"
-            )
+    def _check_new_name(self, name: object) -> str:
+        canon = check_name(name)
         if canon in self._symbols:
             same = "" if canon == name else f" ({name!r} and {canon!r} are the same name)"
             raise DuplicateNameError(
-                f"{canon!r} is already defined in this graph (as {_article(self._kinds[canon])}){same}"
-            )
+                f"{canon!r} is already defined in this graph (as "
+                f"{_article(self._kinds[canon])}){same}")
+        if len(self._symbols) >= MAX_NODES:
+            raise LimitError(f"a graph holds at most {MAX_NODES:,} symbols")
         return canon
 
     def node(self, name: str, expr: Any, op: str | None = None) -> sp.Symbol:
@@ -204,16 +258,19 @@ class Graph:
         name (``sympy.Symbol("x")``) are taken to mean the graph's own.
         """
         name = self._check_new_name(name)
+        if isinstance(expr, str):
+            raise InputTypeError(f"the definition of {name!r} is a str; pass a SymPy "
+                                 "expression, or use parse_graph for text")
         try:
             expr = sp.sympify(expr, strict=True)
         except sp.SympifyError:
-            raise SymbackpropError(
+            raise InputTypeError(
                 f"the definition of {name!r} must be a SymPy expression or a number, "
-                f"not {type(expr).__name__}; use parse_graph for text"
-            ) from None
+                f"not {type(expr).__name__}") from None
         if not isinstance(expr, sp.Expr):
-            raise SymbackpropError(f"the definition of {name!r} is not an expression: {expr!r}")
+            raise InputTypeError(f"the definition of {name!r} is not an expression: {expr!r}")
         expr = self._adopt(expr, name)
+        _check_definition(name, expr)
         node_inputs = tuple(dict.fromkeys(
             s.name for s in sp.preorder_traversal(expr) if isinstance(s, sp.Symbol)))
         sym = sp.Symbol(name, real=True)
@@ -221,19 +278,23 @@ class Graph:
         self._kinds[name] = "node"
         self._nodes[name] = Node(name, op or _op_of(expr), node_inputs, expr, sym)
         self._output = sym
-        self._cache.clear()
+        self._changed()
         return sym
 
     def _adopt(self, expr: sp.Expr, defining: str) -> sp.Expr:
         swap = {}
         for s in expr.free_symbols:
             if isinstance(s, ProgramSymbol):
-                raise SymbackpropError(
+                raise InvalidValueError(
                     f"the definition of {defining!r} uses {s.name!r}, a variable of a backprop "
                     "program; a graph is built from its own symbols only")
-            own = self._symbols.get(canonical_name(s.name))
+            if not isinstance(s, sp.Symbol):
+                raise InvalidValueError(f"the definition of {defining!r} uses {s}, which is not "
+                                        "a plain Symbol")
+            key = canonical_name(s.name)
+            own = self._symbols.get(key)
             if own is None:
-                if canonical_name(s.name) == defining:
+                if key == defining:
                     raise CycleError(f"{defining!r} is defined in terms of itself")
                 raise UnknownVariableError(
                     s.name, self._symbols,
@@ -248,16 +309,17 @@ class Graph:
     def output(self) -> sp.Symbol:
         """The output Symbol (the loss). Settable to any node."""
         if self._output is None:
-            raise SymbackpropError("the graph has no nodes yet, so it has no output")
+            raise InvalidValueError("the graph has no nodes yet, so it has no output")
         return self._output
 
     @output.setter
     def output(self, value) -> None:
         sym = self.symbol(value)
         if sym.name not in self._nodes:
-            raise SymbackpropError(f"the output must be a node, and {sym.name!r} is a {self.kind(sym)}")
+            raise InvalidValueError(
+                f"the output must be a node, and {sym.name!r} is {_article(self.kind(sym))}")
         self._output = sym
-        self._cache.clear()
+        self._changed()
 
     def symbol(self, name: str | sp.Symbol) -> sp.Symbol:
         """The graph's Symbol for a name (or for a Symbol of the same name)."""
@@ -272,11 +334,15 @@ class Graph:
         key = name.name if isinstance(name, sp.Symbol) else name
         return isinstance(key, str) and canonical_name(key) in self._symbols
 
+    def __len__(self) -> int:
+        return len(self._symbols)
+
     def kind(self, name) -> str:
         """``"input"``, ``"param"``, ``"target"`` or ``"node"``."""
         return self._kinds[self.symbol(name).name]
 
     def is_leaf(self, name) -> bool:
+        """Whether ``name`` is a leaf (input, parameter or target), not a node."""
         return self.kind(name) != "node"
 
     def _of_kind(self, kind: str) -> tuple[sp.Symbol, ...]:
@@ -284,22 +350,27 @@ class Graph:
 
     @property
     def input_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The inputs, in declaration order (the columns of X in compiled code)."""
         return self._of_kind("input")
 
     @property
     def param_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The parameters, in declaration order (the entries of theta in compiled code)."""
         return self._of_kind("param")
 
     @property
     def target_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The targets, in declaration order (the columns of T in compiled code)."""
         return self._of_kind("target")
 
     @property
     def leaf_symbols(self) -> tuple[sp.Symbol, ...]:
+        """Every leaf, in declaration order."""
         return tuple(self._symbols[n] for n, k in self._kinds.items() if k != "node")
 
     @property
     def node_symbols(self) -> tuple[sp.Symbol, ...]:
+        """Every node, in definition order."""
         return tuple(n.symbol for n in self._nodes.values())
 
     @property
@@ -313,9 +384,11 @@ class Graph:
         return self.leaf_symbols + self.node_symbols
 
     def definition(self, name) -> Node:
+        """The :class:`Node` that defines a node symbol."""
         sym = self.symbol(name)
         if sym.name not in self._nodes:
-            raise SymbackpropError(f"{sym.name!r} is a {self.kind(sym)} leaf and has no definition")
+            raise InvalidValueError(
+                f"{sym.name!r} is {_article(self.kind(sym))} leaf and has no definition")
         return self._nodes[sym.name]
 
     def parents(self, name) -> tuple[sp.Symbol, ...]:
@@ -326,13 +399,14 @@ class Graph:
 
     def children(self, name) -> tuple[sp.Symbol, ...]:
         """Nodes whose local expressions use this symbol, in order."""
-        if "children" not in self._cache:  # built once per version of the graph
-            kids: dict[str, list[sp.Symbol]] = {}
+        kids = self._structure.get("children")
+        if kids is None:  # built once per version of the graph
+            lists: dict[str, list[sp.Symbol]] = {}
             for n in self._nodes.values():
                 for p in n.inputs:
-                    kids.setdefault(p, []).append(n.symbol)
-            self._cache["children"] = {k: tuple(v) for k, v in kids.items()}
-        return self._cache["children"].get(self.symbol(name).name, ())
+                    lists.setdefault(p, []).append(n.symbol)
+            kids = self._structure["children"] = {k: tuple(v) for k, v in lists.items()}
+        return kids.get(self.symbol(name).name, ())
 
     def resolve(self, variables) -> list[sp.Symbol]:
         """Symbols for names or Symbols; ``None`` means every parameter."""
@@ -340,6 +414,9 @@ class Graph:
             return list(self.param_symbols)
         if isinstance(variables, (str, sp.Symbol)):
             variables = [variables]
+        if not isinstance(variables, Iterable):
+            raise InputTypeError(f"variables must be names or Symbols, not "
+                                 f"{type(variables).__name__}")
         return [self.symbol(v) for v in variables]
 
     def ancestors(self, name) -> frozenset[sp.Symbol]:
@@ -352,7 +429,7 @@ class Graph:
 
     def _closure(self, name, step, key: str) -> frozenset[sp.Symbol]:
         sym = self.symbol(name)
-        cache = self._cache.setdefault(key, {})
+        cache = self._structure.setdefault(key, {})
         if sym not in cache:
             seen: set[sp.Symbol] = set()
             todo = list(step(sym))
@@ -364,17 +441,28 @@ class Graph:
             cache[sym] = frozenset(seen)
         return cache[sym]
 
+    def reaches_output(self, name) -> bool:
+        """Whether the output depends on this symbol (or is it)."""
+        sym = self.symbol(name)
+        return sym == self.output or sym in self.ancestors(self.output)
+
     # ---- values ------------------------------------------------------------------------------
     def point(self, at: Mapping | None) -> dict[sp.Symbol, sp.Expr]:
         """Check and convert a point (leaf name or Symbol -> number) to exact SymPy numbers."""
+        if at is not None and not isinstance(at, Mapping):
+            raise InputTypeError(f"a point must be a dict of leaf -> number, not "
+                                 f"{type(at).__name__}")
         out: dict[sp.Symbol, sp.Expr] = {}
         for k, v in (at or {}).items():
             sym = self.symbol(k)
             if not self.is_leaf(sym):
-                raise SymbackpropError(
+                raise InvalidValueError(
                     f"{sym.name!r} is a node (defined as {self.definition(sym).expr}); "
                     "give values for leaves only")
-            out[sym] = to_number(v)
+            try:
+                out[sym] = to_number(v)
+            except SymbackpropError as e:
+                raise type(e)(f"{sym.name}: {e}") from None
         return out
 
     def full_point(self, at: Mapping | None, what: str = "the point") -> dict[sp.Symbol, sp.Expr]:
@@ -382,7 +470,7 @@ class Graph:
         point = self.point(at)
         missing = [s.name for s in self.leaf_symbols if s not in point]
         if missing:
-            raise SymbackpropError(
+            raise InvalidValueError(
                 f"{what} gives no value for {', '.join(missing)}; every leaf needs one "
                 f"({', '.join(s.name for s in self.leaf_symbols)})")
         return point
@@ -390,21 +478,25 @@ class Graph:
     def evaluate(self, at: Mapping) -> dict[sp.Symbol, sp.Expr]:
         """Every leaf and node Symbol -> its value at a point of the leaves.
 
-        Exact inputs give exact values (integers and rationals stay rational); floats give floats.
+        Exact inputs give exact values (integers and rationals stay rational); floats give
+        floats. A value that is not finite or not real (``log(0)``, ``sqrt(-1)``) is an error
+        that names the node.
         """
         values = self.point(at)
         missing = [s.name for s in self.leaf_symbols if s not in values and self._used(s)]
         if missing:
-            raise SymbackpropError(f"no value given for {', '.join(missing)}")
+            raise InvalidValueError(f"no value given for {', '.join(missing)}")
         for node in self._nodes.values():
-            values[node.symbol] = node.expr.xreplace(values)
+            v = node.expr.xreplace(values)
+            _check_value(v, node.name)
+            values[node.symbol] = v
         return values
 
     def _used(self, leaf: sp.Symbol) -> bool:
-        return any(leaf.name in n.inputs for n in self._nodes.values())
+        return bool(self.children(leaf))
 
     # ---- display -----------------------------------------------------------------------------
-    def __str__(self) -> str:
+    def _sympystr(self, printer) -> str:
         lines = []
         for kind in LEAF_KINDS:
             syms = self._of_kind(kind)
@@ -412,18 +504,43 @@ class Graph:
                 lines.append(f"{kind}s: {', '.join(s.name for s in syms)}")
         nodes = list(self._nodes.values())
         for i, n in enumerate(nodes):
-            lines.append(("let " if i == 0 else "    ") + str(n))
+            lines.append(("let " if i == 0 else "    ")
+                         + f"{printer._print(n.symbol)} = {printer._print(n.expr)}")
         if self._output is not None:
-            lines.append(f"in  {self._output.name}")
+            lines.append(f"in  {printer._print(self._output)}")
         return "\n".join(lines)
 
-    def _repr_latex_(self) -> str:
-        from .latex import latex
-        return f"$\\displaystyle {latex(self)}$"
+    def _latex(self, printer) -> str:
+        with in_graph(printer, self):
+            rows = [f"{printer._print(n.symbol)} &= {printer._print(n.expr)}"
+                    for n in self.nodes]
+        return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
+
+    def __str__(self) -> str:
+        return sp.sstr(self)
 
     def __repr__(self) -> str:
+        out = self._output.name if self._output is not None else "none yet"
         return (f"<Graph{' ' + self.name if self.name else ''}: {len(self.leaf_symbols)} leaves, "
-                f"{len(self._nodes)} nodes, output {self._output}>")
+                f"{len(self._nodes)} nodes, output {out}>")
+
+
+def in_graph(printer, graph: Graph):
+    """Context in which a printer that knows graphs (``printer.in_graph``) types this graph's
+    symbols by their roles; any other printer is left as it is."""
+    from contextlib import nullcontext
+    use = getattr(printer, "in_graph", None)
+    return use(graph) if use is not None else nullcontext()
+
+
+def _check_value(v: sp.Expr, name: str) -> None:
+    if v.is_Rational:
+        if max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33:
+            raise LimitError(f"the exact value of {name!r} at this point has more than "
+                             f"{MAX_DIGITS:,} digits; give the point as floats")
+        return
+    if v.is_number:
+        check_finite_real(v, f"the value of {name!r} at this point", thorough=False)
 
 
 def _article(kind: str) -> str:

@@ -2,7 +2,9 @@ r"""Gradient descent with the compiled gradients: :math:`w \leftarrow w - \eta\,
 
 Full batch by default; ``batch_size`` gives minibatch SGD; ``optimizer="momentum"`` or
 ``"adam"`` are options. Runs are reproducible with a seed. On NaN or inf it stops with
-:class:`DivergenceError`, which names the step and keeps the last good parameters.
+:class:`~symbackprop.DivergenceError`, which names the step and keeps the last good
+parameters. Ctrl-C stops a run cleanly: ``train`` returns the run so far, marked
+``interrupted``.
 
 Examples
 ========
@@ -16,24 +18,39 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.errors import (
+    DivergenceError,
+    InputTypeError,
+    InvalidValueError,
+    ShapeError,
+    UnknownNameError,
+)
+from ..core.graph import Graph
+from ..core.network import Network
 from .compile import Compiled, compile
-from .errors import DivergenceError, ShapeError, SymbackpropError, UnknownNameError
-from .graph import Graph
-from .network import Network
 
 __all__ = ["OPTIMIZERS", "Run", "init_params", "train"]
 
 OPTIMIZERS = ("adam", "gd", "momentum")
 
 
+def _seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise InputTypeError(f"seed must be an int, not {type(seed).__name__}")
+    if seed < 0:
+        raise InvalidValueError(f"seed must be a non-negative int, not {seed}")
+    return int(seed)
+
+
 def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
     """Initial parameters: Glorot-uniform weights and zero biases for networks, N(0, 0.5²) else."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_seed(seed))
     params = graph.param_symbols
     if not isinstance(graph, Network):
         return rng.normal(scale=0.5, size=len(params))
@@ -50,12 +67,17 @@ def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
 
 @dataclass
 class Run:
-    """A training run: final parameters, history, and the compiled function used."""
+    """A training run: final parameters, history, and the compiled function used.
+
+    ``interrupted`` is True when Ctrl-C stopped it; ``theta`` and ``history`` are then those of
+    the last completed step.
+    """
 
     compiled: Compiled
     theta: np.ndarray
     history: dict[str, list] = field(default_factory=dict)
     steps: int = 0
+    interrupted: bool = False
 
     @property
     def params(self) -> dict[str, float]:
@@ -63,9 +85,11 @@ class Run:
         return {s.name: float(v) for s, v in zip(self.compiled.params, self.theta)}
 
     def predict(self, X) -> np.ndarray:
+        """Network outputs for each row of X."""
         return self.compiled.predict(self.theta, X)
 
     def loss(self, X, T) -> float:
+        """Mean loss on (X, T) with the trained parameters."""
         return self.compiled.loss(self.theta, X, T)
 
     def accuracy(self, X, T) -> float:
@@ -89,10 +113,26 @@ def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
     return groups
 
 
+def _positive(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputTypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise InvalidValueError(f"{what} must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _count(value, what: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputTypeError(f"{what} must be an int, not {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise InvalidValueError(f"{what} must be at least {minimum}, not {value}")
+    return int(value)
+
+
 def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
           batch_size: int | None = None, optimizer: str = "gd", momentum: float = 0.9,
           betas: tuple[float, float] = (0.9, 0.999), theta0=None, layer_norms: bool = False,
-          progress: bool | None = None, callback=None) -> Run:
+          progress: bool | None = None, callback=None, backend: str = "numpy") -> Run:
     """Train a network (or any Graph with parameters) by gradient descent.
 
     Parameters
@@ -106,23 +146,24 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
         vanishing-gradient lesson) in ``history["grad_norm_W1"]``, ...
     progress : a tqdm bar; default: only when stderr is a terminal.
     callback : called as ``callback(step, theta, loss)`` after each step; return True to stop.
+    backend : the backend to compile with when ``net`` is not compiled yet.
 
     The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
     """
     if optimizer not in OPTIMIZERS:
         raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
-    if not (np.isscalar(lr) and np.isfinite(lr) and lr > 0):
-        raise SymbackpropError(f"the learning rate must be a positive number, not {lr!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise SymbackpropError(f"steps must be a non-negative integer, not {steps!r}")
-    f = net if isinstance(net, Compiled) else compile(net)
-    theta = init_params(f.graph, seed) if theta0 is None else np.array(theta0, dtype=float)
-    theta, X, T = f._check(theta, X, T)
+    lr = _positive(lr, "the learning rate")
+    steps = _count(steps, "steps")
+    seed = _seed(seed)
+    momentum = float(momentum)
+    f = net if isinstance(net, Compiled) else compile(net, backend=backend)
+    theta = init_params(f.graph, seed) if theta0 is None else theta0
+    theta, X, T = f.check(theta, X, T)
+    theta = theta.copy()
     n = X.shape[0]
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-            batch_size, (int, np.integer)) or not 1 <= batch_size):
-        raise ShapeError(f"batch_size must be a positive integer, not {batch_size!r}")
-    bs = n if batch_size is None else min(int(batch_size), n)
+    if batch_size is not None:
+        batch_size = _count(batch_size, "batch_size", 1)
+    bs = n if batch_size is None else min(batch_size, n)
     rng = np.random.default_rng(seed + 1)
     history: dict[str, list] = {"loss": [], "grad_norm": []}
     groups = _layer_slices(f) if layer_norms else {}
@@ -139,6 +180,7 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
             bar = tqdm(total=steps, desc="training", leave=False)
         except ImportError:
             bar = None
+    run = Run(f, theta, history, 0)
     try:
         for step in range(1, steps + 1):
             if bs == n:
@@ -151,11 +193,12 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
                 pos += bs
                 xb, tb = X[idx], T[idx]
             with np.errstate(all="ignore"):  # a non-finite result is caught just below
-                loss, grad = f._fn(theta, xb, tb)
+                loss, grad = f.raw(theta, xb, tb)
+            loss, grad = float(loss), np.asarray(grad, dtype=float)
             if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
                 what = "the loss" if not np.isfinite(loss) else "the gradient"
                 raise DivergenceError(step, what, last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist())), history=history)
+                    (s.name for s in f.params), theta.tolist())), history=history, run=run)
             if optimizer == "gd":
                 new = theta - lr * grad
             elif optimizer == "momentum":
@@ -170,20 +213,30 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
                 new = theta - lr * mh / (np.sqrt(vh) + 1e-8)
             if not np.all(np.isfinite(new)):
                 raise DivergenceError(step, "the updated parameters", last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist())), history=history)
-            history["loss"].append(float(loss))
+                    (s.name for s in f.params), theta.tolist())), history=history, run=run)
+            history["loss"].append(loss)
             with np.errstate(over="ignore"):
                 history["grad_norm"].append(float(np.linalg.norm(grad)))
                 for k, idx in groups.items():
                     history[f"grad_norm_{k}"].append(float(np.linalg.norm(grad[idx])))
             theta = new
+            run.theta, run.steps = theta, len(history["loss"])
             if bar is not None:
                 bar.update(1)
                 if step % 50 == 0:
                     bar.set_postfix(loss=f"{loss:.4g}")
             if callback is not None and callback(step, theta, loss):
                 break
+    except KeyboardInterrupt:
+        run.interrupted = True
+        _trim(history, run.steps)
     finally:
         if bar is not None:
             bar.close()
-    return Run(f, theta, history, len(history["loss"]))
+    return run
+
+
+def _trim(history: dict[str, list], n: int) -> None:
+    """After an interrupt, keep the entries of the ``n`` updates that completed."""
+    for v in history.values():
+        del v[n:]

@@ -28,15 +28,17 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .derive import delta_symbol, local_partial
-from .errors import SymbackpropError
-from .network import Network
+from ..core.errors import InvalidValueError
+from ..core.graph import LatexRepr, in_graph
+from ..core.network import Network
+from .backprop import delta_symbol
+from .local import full_substitution, local_partial
 
 __all__ = ["MatrixForm", "matrix_form"]
 
 
 @dataclass(frozen=True)
-class MatrixForm:
+class MatrixForm(LatexRepr):
     """Matrices and vectors of one network's backward pass (lists indexed by layer - 1)."""
 
     net: Network
@@ -60,42 +62,76 @@ class MatrixForm:
             for j, bj in enumerate(b):
                 if bj == sym:
                     return self.db[l][j]
-        raise SymbackpropError(f"{sym.name!r} is not a weight or bias of this network")
+        raise InvalidValueError(f"{sym.name!r} is not a weight or bias of this network")
 
     def in_leaves(self, expr: sp.Expr) -> sp.Expr:
         """Substitute every delta and every forward node: the expression in the leaves."""
-        from .derive import _full_substitution
-        full = _full_substitution(self.net)
+        full = full_substitution(self.net)
         sub: dict[sp.Symbol, sp.Expr] = {}
         for l in reversed(range(len(self.deltas))):
             for d, e in zip(self.delta_symbols[l], self.deltas[l]):
                 sub[d] = e.xreplace(sub)
         return expr.xreplace(sub).xreplace(full)
 
-    def _repr_latex_(self) -> str:
-        from .notes import matrix_latex
-        return "$\\displaystyle " + matrix_latex(self, explicit=False) + "$"
+    def _sympystr(self, printer) -> str:
+        L = len(self.W)
+        p = printer._print
+        lines = [f"matrix form of backpropagation for the {'-'.join(map(str, self.net.layers))} "
+                 "network (⊙: entrywise product)"]
+        for l in range(L, 0, -1):
+            i = l - 1
+            lines.append(f"layer {l}:")
+            for j, (d, e) in enumerate(zip(self.delta_symbols[i], self.deltas[i])):
+                lines.append(f"  {p(d)} = {p(e)}")
+            for (j, k), g in _entries(self.dW[i]):
+                lines.append(f"  ∂{self.net.output.name}/∂{p(self.W[i][j, k])} = {p(g)}")
+            for j, g in enumerate(self.db[i]):
+                lines.append(f"  ∂{self.net.output.name}/∂{p(self.b[i][j])} = {p(g)}")
+        return "\n".join(lines)
+
+    def _latex(self, printer) -> str:
+        """The matrices of each layer, with the deltas of the layer above as symbols."""
+        def mat(M):
+            body = " \\\\ ".join(" & ".join(printer._print(M[r, c]) for c in range(M.cols))
+                                  for r in range(M.rows))
+            return f"\\begin{{pmatrix}} {body} \\end{{pmatrix}}"
+        out = self.net.output
+        rows = []
+        with in_graph(printer, self.net):
+            for l in range(len(self.W), 0, -1):
+                i = l - 1
+                rows.append(f"\\boldsymbol{{\\delta}}^{{({l})}} &= {mat(self.deltas[i])}")
+                rows.append(f"\\frac{{\\partial {printer._print(out)}}}{{\\partial W^{{({l})}}}} "
+                            f"&= {mat(self.dW[i])}")
+        return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
+
+    def __str__(self) -> str:
+        return sp.sstr(self)
+
+
+def _entries(M: sp.Matrix):
+    return (((j, k), M[j, k]) for j in range(M.rows) for k in range(M.cols))
 
 
 def matrix_form(net: Network) -> MatrixForm:
     """Derive the matrix form of backpropagation for a network built by :func:`mlp`."""
     if not isinstance(net, Network):
-        raise SymbackpropError("the matrix form needs a network built by mlp(...)")
+        raise InvalidValueError("the matrix form needs a network built by mlp(...)")
     L = len(net.layers) - 1
     xs = sp.Matrix(net.input_symbols)
     hs = (xs, *net.activations)
     zs = tuple(net.preactivations)
-    dsyms = tuple(sp.Matrix([delta_symbol(net, z) for z in zl])
-                  for zl in zs)
+    dsyms = tuple(sp.Matrix([delta_symbol(net, z) for z in zl]) for zl in zs)
     derivs = []
     for l in range(L):
         derivs.append(sp.Matrix([sp.S.One if z == h else local_partial(net, h, z)
                                  for z, h in zip(zs[l], hs[l + 1])]))
-    loss = net.definition(net.output).expr
-    from_logits = net.loss in ("bce", "softmax_ce")
+    E = net.output
+    from_logits = net.loss_entry.from_logits
     out = []
     for j, (z, h) in enumerate(zip(zs[-1], hs[-1])):
-        out.append(sp.diff(loss, z) if from_logits else sp.diff(loss, h) * derivs[-1][j])
+        out.append(local_partial(net, E, z) if from_logits
+                   else local_partial(net, E, h) * derivs[-1][j])
     deltas = [None] * L
     deltas[L - 1] = sp.Matrix(out)
     for l in range(L - 2, -1, -1):

@@ -14,12 +14,20 @@ True
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
-from .derive import (
-    DEFAULT_BUDGET,
+from ..core.errors import (
+    ExpressionTooLargeError,
+    InputTypeError,
+    LimitError,
+    UnknownVariableError,
+)
+from ..core.graph import Graph, expression_depth
+from ..derive import (
     backprop,
     chain,
     count_paths,
@@ -28,11 +36,98 @@ from .derive import (
     estimate_multiplied_out,
     expanded,
 )
-from .errors import ExpressionTooLargeError, UnknownVariableError
-from .graph import Graph
-from .metrics import dag_size, size, tree_size
+from ..derive.estimate import budget_value
+from ..derive.measure import dag_size, tree_size
+from .printer import latex
 
-__all__ = ["SizeRow", "SizeTable", "compare_sizes"]
+__all__ = ["Size", "SizeRow", "SizeTable", "compare_sizes", "size", "size_study"]
+
+MAX_PRINT_DEPTH = 300  # deeper expressions are not handed to SymPy's recursive printers
+
+
+def _cse_ops(exprs: list[sp.Expr]) -> int:
+    replacements, reduced = sp.cse(exprs, order="none")
+    return (sum(sp.count_ops(rhs) for _, rhs in replacements)
+            + sum(sp.count_ops(r) for r in reduced))
+
+
+@dataclass(frozen=True)
+class Size:
+    """Sizes of one expression (or of a list of expressions taken together).
+
+    ``tree``: nodes of the expression tree as printed (a subexpression that appears twice
+    counts twice); ``dag``: distinct subexpressions (what SymPy keeps in memory); ``cse``:
+    operations left after :func:`sympy.cse`; ``ops``: :func:`sympy.count_ops`;
+    ``latex_chars``: characters of the LaTeX. ``tree`` and ``dag`` are cheap (one memoised
+    walk, so a tree of 2^60 nodes is counted at once); the others are computed when asked for.
+    """
+
+    exprs: tuple[sp.Expr, ...] = field(repr=False)
+
+    @cached_property
+    def tree(self) -> int:
+        """Nodes of the expression tree as printed (shared subtrees counted each time)."""
+        memo: dict = {}
+        return sum(tree_size(e, memo=memo) for e in self.exprs)
+
+    @cached_property
+    def dag(self) -> int:
+        """Distinct subexpressions."""
+        return dag_size(self.exprs)
+
+    def _shallow(self, what: str) -> None:
+        for e in self.exprs:
+            if expression_depth(e, limit=MAX_PRINT_DEPTH) > MAX_PRINT_DEPTH:
+                raise LimitError(f"the expression is nested more than {MAX_PRINT_DEPTH} levels "
+                                 f"deep, too deep for {what}; tree and dag are available")
+
+    @cached_property
+    def cse(self) -> int:
+        """Operations (as :func:`sympy.count_ops` counts them) after :func:`sympy.cse`."""
+        self._shallow("sympy.cse")
+        return _cse_ops(list(self.exprs))
+
+    @cached_property
+    def ops(self) -> int:
+        """Operations of the tree as printed, without sharing (:func:`sympy.count_ops`)."""
+        self._shallow("sympy.count_ops")
+        return sum(sp.count_ops(e) for e in self.exprs)
+
+    @cached_property
+    def latex_chars(self) -> int:
+        """Characters of the LaTeX form."""
+        self._shallow("the LaTeX printer")
+        return sum(len(latex(e)) for e in self.exprs)
+
+    def __repr__(self) -> str:
+        return f"Size(tree={self.tree}, dag={self.dag})"
+
+
+def size(expr: sp.Expr | Iterable[sp.Expr]) -> Size:
+    """Measure an expression (or several at once): ``.tree``, ``.dag``, ``.cse``, ``.latex_chars``.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> size((x + 1)**2).tree
+    5
+    >>> s = size(x*sp.Symbol("y") + sp.sin(x*sp.Symbol("y")))
+    >>> s.tree, s.dag
+    (8, 5)
+    """
+    if isinstance(expr, sp.Basic):
+        if not isinstance(expr, sp.Expr):
+            raise InputTypeError(f"size measures expressions, not a {type(expr).__name__}")
+        return Size((expr,))
+    if isinstance(expr, (str, bytes)) or not isinstance(expr, Iterable):
+        raise InputTypeError(f"size measures SymPy expressions, not a {type(expr).__name__}; "
+                             "build the expression with SymPy first")
+    exprs = tuple(expr)
+    for e in exprs:
+        if not isinstance(e, sp.Expr):
+            raise InputTypeError(f"size measures SymPy expressions, not a {type(e).__name__}")
+    return Size(exprs)
 
 CSE_LIMIT = 30_000  # largest tree handed to sympy.cse in a comparison (it is the slow column)
 
@@ -102,7 +197,7 @@ def compare_sizes(g: Graph, v=None, budget: float | None = None,
     ``v`` defaults to the first parameter (in an ``mlp``, a first-layer weight: the deepest).
     Forms past ``budget`` are not built: their tree size is estimated by counting and marked.
     """
-    budget = DEFAULT_BUDGET if budget is None else budget
+    budget = budget_value(budget)
     if v is None:
         v = (g.param_symbols or g.leaf_symbols)[0]
     v = g.symbol(v)
@@ -155,7 +250,6 @@ def compare_sizes(g: Graph, v=None, budget: float | None = None,
 
 
 def _program_latex(prog) -> str:
-    from .latex import latex
     return latex(prog)
 
 
@@ -176,7 +270,7 @@ def size_study(widths=range(1, 5), depths=range(1, 9), activation: str = "sigmoi
     >>> [r["expanded_tree"] > r["chain_tree"] for r in rows]
     [True, True, True]
     """
-    from .network import mlp
+    from ..core.network import mlp
     rows = []
     for d in depths:
         for w in widths:
@@ -219,17 +313,16 @@ def study_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def save_study_csv(rows: list[dict], path) -> None:
-    """Write the size study as CSV, atomically."""
+def save_study_csv(rows: list[dict], path, force: bool = False):
+    """Write the size study as CSV, atomically; an existing file needs ``force=True``."""
     import csv
-    from pathlib import Path
+    import io
 
-    from .plot import atomic_write
+    from ..io import write_text
 
-    def write(tmp):
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            wr = csv.DictWriter(fh, fieldnames=STUDY_COLUMNS)
-            wr.writeheader()
-            for r in rows:
-                wr.writerow({k: r[k] for k in STUDY_COLUMNS})
-    atomic_write(Path(path), write)
+    buf = io.StringIO()
+    wr = csv.DictWriter(buf, fieldnames=STUDY_COLUMNS, lineterminator="\n")
+    wr.writeheader()
+    for r in rows:
+        wr.writerow({k: r[k] for k in STUDY_COLUMNS})
+    return write_text(path, buf.getvalue(), force=force)

@@ -1,0 +1,290 @@
+r"""Activations and losses as data: one entry each, in one place.
+
+An activation entry names a function ``z ↦ h`` (a SymPy function class from
+:mod:`symbackprop.core.functions`, any SymPy function such as ``sympy.tanh``, or any callable
+returning a SymPy expression). Everything else follows from it: the derivative (SymPy's
+``diff``, which for the classes here is the textbook form), the LaTeX (the class's ``_latex``
+or SymPy's printer), the stable NumPy/JAX/numba code (the class's ``_numpycode``, ... or
+SymPy's code printers).
+
+A loss entry names a function ``(outputs, targets) ↦ loss of one example``. Losses computed
+from the logits (``bce``, ``softmax_ce``) also name the prediction they imply
+(:math:`\hat y = \sigma(z)` or :math:`\operatorname{softmax}(z)`); their gradient with respect
+to the logits is then the textbook :math:`\hat y - t`.
+
+Adding one
+==========
+>>> import sympy as sp
+>>> import symbackprop as sb
+>>> sb.register_activation("cube", lambda z: z**3, "the cube z³ (for a lesson, not for use)")
+>>> net = sb.mlp([1, 1, 1], activation="cube")
+>>> net.definition("h1_1").expr
+z1_1**3
+>>> sb.ACTIVATIONS.unregister("cube")
+
+A callable works without registering: ``sb.mlp([2, 2, 1], activation=lambda z: z*sb.sigmoid(z))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import sympy as sp
+
+from .errors import InputTypeError, InvalidValueError, UnknownNameError
+from .functions import gelu, generic_activation, leaky_relu, logsumexp, relu, sigmoid, softplus, swish
+from .names import check_name
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Activation",
+    "Loss",
+    "Registry",
+    "activation_entry",
+    "loss_entry",
+    "register_activation",
+    "register_loss",
+]
+
+_Z = sp.Symbol("z", real=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: its name, the function ``z ↦ h`` and a one-line description."""
+
+    name: str
+    function: Callable[[sp.Expr], sp.Expr]
+    description: str = ""
+
+    def __call__(self, z: sp.Expr) -> sp.Expr:
+        out = self.function(z)
+        try:
+            out = sp.sympify(out, strict=True)
+        except sp.SympifyError:
+            raise InputTypeError(f"the activation {self.name!r} returned "
+                                 f"{type(out).__name__}, not a SymPy expression") from None
+        if not isinstance(out, sp.Expr):
+            raise InputTypeError(f"the activation {self.name!r} returned {out!r}, "
+                                 "not an expression")
+        return out
+
+    @property
+    def is_identity(self) -> bool:
+        """Whether ``h = z`` (then a network makes no activation node)."""
+        return self(_Z) == _Z
+
+    def derivative(self, z: sp.Expr = _Z) -> sp.Expr:
+        """The derivative ``dh/dz`` as SymPy's ``diff`` gives it (textbook form for the
+        classes of :mod:`symbackprop.core.functions`)."""
+        return sp.diff(self(z), z)
+
+
+@dataclass(frozen=True)
+class Loss:
+    r"""One loss: ``function(outputs, targets)`` is the loss of one example.
+
+    ``prediction`` is set for losses computed from the logits: it maps the logits to the
+    predictions :math:`\hat y` (then ``output`` names that output function, e.g.
+    ``"sigmoid"``). ``display(yhat, t)`` writes the loss in the predictions as a textbook does
+    (for notes); it defaults to ``function``. ``symbol`` is the loss node's name.
+    """
+
+    name: str
+    function: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr]
+    description: str = ""
+    prediction: Callable[[Sequence[sp.Expr]], list[sp.Expr]] | None = None
+    output: str | None = None
+    display: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr] | None = None
+    symbol: str = "L"
+    min_outputs: int = 1
+
+    @property
+    def from_logits(self) -> bool:
+        """Whether the loss is computed from the last layer's pre-activations (logits)."""
+        return self.prediction is not None
+
+    def __call__(self, outputs: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
+        out = self.function(list(outputs), list(targets))
+        try:
+            out = sp.sympify(out, strict=True)
+        except sp.SympifyError:
+            raise InputTypeError(f"the loss {self.name!r} returned {type(out).__name__}, "
+                                 "not a SymPy expression") from None
+        if not isinstance(out, sp.Expr):
+            raise InputTypeError(f"the loss {self.name!r} returned {out!r}, not an expression")
+        return out
+
+    def textbook(self, yhat: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
+        """The loss written in the predictions and targets, for display."""
+        return (self.display or self.function)(list(yhat), list(targets))
+
+
+T = TypeVar("T", Activation, Loss)
+
+
+class Registry(Mapping[str, T], Generic[T]):
+    """Name -> entry, read like a dict; an unknown name lists the valid ones."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self._entries: dict[str, T] = {}
+
+    def __getitem__(self, name: str) -> T:
+        try:
+            return self._entries[name]
+        except (KeyError, TypeError):
+            raise UnknownNameError(self.what, name, self._entries) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<{self.what} registry: {', '.join(self)}>"
+
+    def register(self, entry: T, replace: bool = False) -> T:
+        """Add an entry; an existing name needs ``replace=True``."""
+        check_name(entry.name, self.what + " name")
+        if entry.name in self._entries and not replace:
+            raise InvalidValueError(f"the {self.what} {entry.name!r} exists; pass replace=True "
+                                    "to replace it")
+        self._entries[entry.name] = entry
+        return entry
+
+    def unregister(self, name: str) -> None:
+        """Remove an entry added by a user."""
+        self[name]  # noqa: B018 - raises with the valid names
+        del self._entries[name]
+
+
+ACTIVATIONS: Registry[Activation] = Registry("activation")
+"""Every named activation (read-only use: ``"tanh" in ACTIVATIONS``, ``ACTIVATIONS["tanh"]``)."""
+
+LOSSES: Registry[Loss] = Registry("loss")
+"""Every named loss."""
+
+
+def register_activation(name: str, function: Callable[[sp.Expr], sp.Expr],
+                        description: str = "", replace: bool = False) -> None:
+    """Add a named activation (see the module docstring for an example)."""
+    if not callable(function):
+        raise InputTypeError(f"the activation {name!r} must be callable: z -> SymPy expression")
+    ACTIVATIONS.register(Activation(name, function, description), replace=replace)
+
+
+def register_loss(name: str, function, description: str = "", replace: bool = False,
+                  **options) -> None:
+    """Add a named loss ``function(outputs, targets) -> expression`` (options: see :class:`Loss`)."""
+    if not callable(function):
+        raise InputTypeError(f"the loss {name!r} must be callable: (outputs, targets) -> "
+                             "SymPy expression")
+    LOSSES.register(Loss(name, function, description, **options), replace=replace)
+
+
+def activation_entry(activation) -> Activation:
+    """The entry for a name, an :class:`Activation`, or a callable ``z -> expression``."""
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str):
+        return ACTIVATIONS[activation]
+    if callable(activation):
+        name = getattr(activation, "__name__", "custom")
+        if not name.isidentifier():
+            name = "custom"
+        return Activation(name, activation, "a user-given function")
+    raise InputTypeError(f"an activation is a name ({', '.join(ACTIVATIONS)}) or a callable, "
+                         f"not {type(activation).__name__}")
+
+
+def loss_entry(loss) -> Loss:
+    """The entry for a name, a :class:`Loss`, or a callable ``(outputs, targets) -> expression``."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str):
+        return LOSSES[loss]
+    if callable(loss):
+        name = getattr(loss, "__name__", "custom")
+        if not name.isidentifier():
+            name = "custom"
+        return Loss(name, loss, "a user-given loss")
+    raise InputTypeError(f"a loss is a name ({', '.join(LOSSES)}) or a callable, "
+                         f"not {type(loss).__name__}")
+
+
+# ---- the built-in entries ----------------------------------------------------------------------
+
+for _entry in (
+    Activation("a", generic_activation("a"), "a generic activation a(·): prints a(z), a'(z)"),
+    Activation("sigmoid", sigmoid, "the logistic σ(z) = 1/(1 + e^{-z})"),
+    Activation("tanh", sp.tanh, "the hyperbolic tangent"),
+    Activation("relu", relu, "the rectifier max(0, z), with ReLU'(0) = 0"),
+    Activation("identity", lambda z: z, "the identity (a linear layer)"),
+    Activation("softplus", softplus, "log(1 + e^z), a smooth ReLU"),
+    Activation("leaky_relu", leaky_relu, "z for z > 0, else z/100"),
+    Activation("swish", swish, "z·σ(z) (also called SiLU)"),
+    Activation("gelu", gelu, "z·Φ(z), Φ the standard normal CDF (exact, with erf)"),
+):
+    ACTIVATIONS.register(_entry)
+
+
+def _sum(terms) -> sp.Expr:
+    return sp.Add(*terms)
+
+
+def _half_se(y, t):
+    return sp.Rational(1, 2) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t))
+
+
+def _mse(y, t):
+    return sp.Rational(1, len(y)) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t))
+
+
+def _bce_logits(z, t):
+    return _sum(softplus(zj) - tj * zj for zj, tj in zip(z, t))
+
+
+def _bce_display(y, t):
+    return -_sum(tj * sp.log(yj) + (1 - tj) * sp.log(1 - yj) for yj, tj in zip(y, t))
+
+
+def _softmax_ce_logits(z, t):
+    # -sum_j t_j log softmax_j(z) = LSE(z) - sum_j t_j z_j when the targets sum to 1
+    return logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t))
+
+
+def _softmax_ce_display(y, t):
+    return -_sum(tj * sp.log(yj) for yj, tj in zip(y, t))
+
+
+def _softmax(z):
+    lse = logsumexp(*z)
+    return [sp.exp(zj - lse) for zj in z]
+
+
+def _huber(y, t, delta=sp.S.One):
+    out = []
+    for yj, tj in zip(y, t):
+        r = tj - yj
+        out.append(sp.Piecewise((r**2 / 2, sp.Abs(r) <= delta),
+                                (delta * (sp.Abs(r) - delta / 2), True)))
+    return _sum(out)
+
+
+for _loss in (
+    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², seed 004's loss", symbol="E"),
+    Loss("mse", _mse, "the mean over outputs (1/m) Σ_j (t_j − ŷ_j)²"),
+    Loss("bce", _bce_logits, "binary cross-entropy −[t log ŷ + (1 − t) log(1 − ŷ)], "
+         "ŷ = σ(z), computed from the logit z", prediction=lambda z: [sigmoid(zj) for zj in z],
+         output="sigmoid", display=_bce_display),
+    Loss("softmax_ce", _softmax_ce_logits, "softmax cross-entropy −Σ_j t_j log ŷ_j, "
+         "ŷ = softmax(z), computed from the logits (targets sum to 1)", prediction=_softmax,
+         output="softmax", display=_softmax_ce_display, min_outputs=2),
+    Loss("huber", _huber, "Huber loss with δ = 1: ½r² for |r| ≤ 1, else |r| − ½ (r = t − ŷ)"),
+):
+    LOSSES.register(_loss)

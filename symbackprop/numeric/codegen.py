@@ -1,0 +1,219 @@
+"""Code generation: a backend is a SymPy code printer plus the namespace it asks for.
+
+The printers are SymPy's own (``SciPyPrinter`` for NumPy, ``JaxPrinter`` for JAX,
+``PythonCodePrinter`` for scalar numba code). symbackprop's functions print their stable forms
+through their ``_numpycode`` / ``_jaxcode`` / ``_numbacode`` methods; every module a printed
+name needs is recorded by the printer (``module_imports``), and the namespace the generated
+code runs in is built from that record, so whatever prints also runs. A function with no
+numeric form raises :class:`~symbackprop.NoNumericFormError` naming it.
+
+Like :func:`sympy.lambdify`, compiled functions are made with ``exec`` on the generated source;
+the source is built only from the graph's own symbols and SymPy's printers, never from user
+text, and ``f.source`` shows it.
+
+Examples
+========
+>>> import sympy as sp, symbackprop as sb
+>>> print(numpy_source(sb.softplus(sp.Symbol("z"))))
+numpy.logaddexp(0.0, z)
+>>> print(numpy_source(sp.erf(sp.Symbol("lambda"))))
+scipy.special.erf(_v_lambda)
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import keyword
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.codegen.ast import Assignment, CodeBlock
+from sympy.core.function import AppliedUndef
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
+from sympy.printing.numpy import JaxPrinter, SciPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
+
+from ..core.errors import MissingDependencyError, NoNumericFormError
+from ..core.graph import ProgramSymbol
+
+__all__ = ["BACKENDS", "Backend", "backend", "code_name", "numpy_source"]
+
+_MODULES = frozenset({"numpy", "scipy", "math", "functools", "jax", "numba", "mpmath", "cmath",
+                      "symbackprop", "operator"})
+_RESERVED = frozenset(dir(builtins)) | _MODULES
+
+
+def code_name(s: sp.Symbol) -> str:
+    """The identifier of a symbol in generated code.
+
+    User names are kept, except those Python or the generated code already uses (keywords,
+    builtins, module names), which become ``_v_<name>``. The program's own variables are
+    ``_delta_<node>`` and ``_grad_<leaf>``. User names never start with ``_``, so no user name
+    can reach a generated one.
+    """
+    if isinstance(s, ProgramSymbol):
+        return f"_{s.kind}_{s.of}"
+    if s.name in _RESERVED or keyword.iskeyword(s.name):
+        return f"_v_{s.name}"
+    return s.name
+
+
+class _CodeNames:
+    """Printing rules shared by every backend printer."""
+
+    def _print_Symbol(self, expr):
+        return code_name(expr)
+
+    def _print_ProgramSymbol(self, expr):
+        return code_name(expr)
+
+    def _print_Function(self, expr):
+        if isinstance(expr, AppliedUndef):
+            raise NoNumericFormError(
+                f"{type(expr).__name__}(...) is an undefined function with no numeric value, so "
+                "it cannot be compiled; define it, e.g. with a registered activation")
+        return super()._print_Function(expr)
+
+    def _print_Subs(self, expr):
+        raise NoNumericFormError(f"{expr} has no numeric value (a derivative of an undefined "
+                                 "function), so it cannot be compiled")
+
+    def _print_Derivative(self, expr):
+        raise NoNumericFormError(f"the unevaluated derivative {expr} cannot be compiled")
+
+    def _print_Assignment(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_DiracDelta(self, expr):
+        # the derivative of a step: 0 everywhere except at the step itself
+        return "0.0"
+
+
+class NumPyCodePrinter(_CodeNames, SciPyPrinter):
+    """Vectorised NumPy/SciPy code; printmethod ``_numpycode``."""
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
+                          **(settings or {})})
+
+    def _print_Heaviside(self, expr):
+        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
+        return (f"{self._module_format('numpy.heaviside')}({self._print(expr.args[0])}, "
+                f"{float(h0)!r})")
+
+
+class JaxCodePrinter(_CodeNames, JaxPrinter):
+    """Pure ``jax.numpy`` code; printmethod ``_jaxcode``."""
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
+                          **(settings or {})})
+
+    def _print_erf(self, expr):
+        return f"{self._module_format('jax.scipy.special.erf')}({self._print(expr.args[0])})"
+
+    def _print_erfc(self, expr):
+        return f"{self._module_format('jax.scipy.special.erfc')}({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):
+        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
+        return (f"{self._module_format('jax.numpy.heaviside')}({self._print(expr.args[0])}, "
+                f"{float(h0)!r})")
+
+
+class NumbaCodePrinter(_CodeNames, PythonCodePrinter):
+    """Scalar Python code (``math``) that numba compiles; printmethod ``_numbacode``."""
+
+    printmethod = "_numbacode"
+
+    def __init__(self, settings=None):
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
+                          **(settings or {})})
+
+    def _print_Heaviside(self, expr):
+        z = self._print(expr.args[0])
+        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
+        return f"(1.0 if ({z}) > 0 else ({float(h0)!r} if ({z}) == 0 else 0.0))"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A code printer and the package it needs (``extra`` names the pip extra)."""
+
+    name: str
+    printer: type
+    package: str
+    extra: str
+
+    def new_printer(self):
+        """A fresh printer (it records the modules the code uses)."""
+        return self.printer()
+
+    def require(self) -> None:
+        """Import the backend's package, or say which extra installs it."""
+        try:
+            importlib.import_module(self.package)
+        except ImportError:
+            raise MissingDependencyError(
+                f"the {self.name} backend needs {self.package}: pip install "
+                f"'symbackprop[{self.extra}]'") from None
+
+
+BACKENDS = {
+    "numpy": Backend("numpy", NumPyCodePrinter, "numpy", "numpy"),
+    "jax": Backend("jax", JaxCodePrinter, "jax", "jax"),
+}
+
+
+def backend(name: str) -> Backend:
+    """The backend of a name; an unknown name lists the valid ones."""
+    from ..core.errors import UnknownNameError
+    if name not in BACKENDS:
+        raise UnknownNameError("backend", name, BACKENDS)
+    return BACKENDS[name]
+
+
+def doprint(printer, expr) -> str:
+    """Print one expression, turning SymPy's 'unsupported' into a clear error."""
+    try:
+        return printer.doprint(expr)
+    except PrintMethodNotImplementedError as e:
+        what = str(e).split(":")[-1].split("\n")[0].strip()
+        raise NoNumericFormError(f"{what} has no numeric form in the "
+                                 f"{type(printer).__name__.replace('CodePrinter', '')} backend, "
+                                 "so it cannot be compiled") from None
+
+
+def assignments(printer, pairs, indent: str = "    ") -> list[str]:
+    """``lhs = rhs`` lines for (Symbol, expression) pairs, printed as one SymPy ``CodeBlock``."""
+    pairs = list(pairs)
+    if not pairs:
+        return []
+    block = CodeBlock(*[Assignment(lhs, rhs) for lhs, rhs in pairs])
+    text = doprint(printer, block)
+    return [indent + ln for ln in text.splitlines()]
+
+
+def namespace(printer, extra: dict | None = None) -> dict:
+    """The globals generated code runs with: every module the printer recorded, imported."""
+    ns: dict = {}
+    for module in sorted(printer.module_imports):
+        importlib.import_module(module)
+        top = module.split(".")[0]
+        ns[top] = importlib.import_module(top)
+    ns["numpy"] = importlib.import_module("numpy")
+    ns.update(extra or {})
+    return ns
+
+
+def build(source: str, name: str, ns: dict):
+    """Execute generated source in ``ns`` and return the function called ``name``."""
+    code = builtins.compile(source, f"<symbackprop-generated {name}>", "exec")
+    exec(code, ns)  # noqa: S102 - generated from the graph's symbols and SymPy's printers only
+    return ns[name]
+
+
+def numpy_source(expr: sp.Expr) -> str:
+    """NumPy source for one expression, with the stable forms used by compiled code."""
+    return doprint(NumPyCodePrinter(), expr)

@@ -1,0 +1,425 @@
+r"""Compile a graph's gradient into one function: loss and all gradients at once, over a batch.
+
+The code is generated from the backprop program (each delta computed once), never from
+per-weight expanded formulas. Two paths:
+
+* ``"scalar"``: one line per step of the program, each symbol a vector over the batch; works
+  for any Graph;
+* ``"matrix"``: for networks built by :func:`~symbackprop.mlp`, the matrix form
+  :math:`\delta^{(l)} = (W^{(l+1)\top}\delta^{(l+1)}) \odot a'(z^{(l)})`,
+  :math:`\partial L/\partial W^{(l)} = \delta^{(l)} h^{(l-1)\top}` as matmuls over the batch.
+  Activations, their derivatives, the loss and the output delta are printed from the graph's
+  own expressions; sums over the outputs become row reductions.
+
+``compile(..., path="auto")`` picks the matrix path for networks and says so in ``f.path``.
+Numerics are stable where the maths allows: sigmoid is ``scipy.special.expit``, softplus and
+the bce loss use ``numpy.logaddexp``, softmax cross-entropy uses ``scipy.special.logsumexp``.
+
+Like :func:`sympy.lambdify`, this uses ``exec`` on the generated source; the source is built only
+from the graph's own symbols and SymPy's printers, never from user text, and ``f.source`` shows
+it.
+
+Examples
+========
+>>> import numpy as np
+>>> import symbackprop as sb
+>>> net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
+>>> f = sb.compile(net, path="scalar")
+>>> [p.name for p in f.params]
+['w1', 'w2', 'w3', 'w4', 'b1', 'b2', 'w5', 'w6', 'b3']
+>>> theta = np.array([0.15, 0.2, 0.25, 0.3, 0.35, 0.35, 0.4, 0.45, 0.6])
+>>> loss, grad = f(theta, np.array([[0.05, 0.1]]), np.array([[0.01]]))
+>>> round(loss, 9), round(float(grad[6]), 9)
+(0.274811083, 0.082167041)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from ..core.errors import InputTypeError, InvalidValueError, ShapeError, UnknownNameError
+from ..core.graph import Graph
+from ..core.network import Network
+from ..derive import backprop, local_partial
+from .codegen import Backend, assignments, backend, build, code_name, doprint, namespace
+
+__all__ = ["PATHS", "Compiled", "compile"]
+
+PATHS = ("auto", "scalar", "matrix")
+
+
+@dataclass
+class Compiled:
+    """A compiled loss-and-gradient function: ``loss, grad = f(theta, X, T)``.
+
+    ``theta`` is a 1-D array in ``params`` order; ``X`` is (batch, n_inputs) with columns in
+    ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order. ``loss`` is the mean over
+    the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
+    itself (no checks of shapes or types; ``train`` calls it), ``source`` its code.
+    """
+
+    graph: Graph
+    params: tuple[sp.Symbol, ...]
+    inputs: tuple[sp.Symbol, ...]
+    targets: tuple[sp.Symbol, ...]
+    path: str
+    backend: str
+    source: str
+    forward_source: str
+    raw: Callable = field(repr=False)
+    raw_loss: Callable = field(repr=False)
+    raw_predict: Callable | None = field(repr=False, default=None)
+    predict_source: str | None = field(repr=False, default=None)
+
+    def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``theta, X, T`` as float arrays of the right shapes, or a clear error."""
+        theta = _array(theta, "theta")
+        if theta.shape != (len(self.params),):
+            raise ShapeError(f"theta has shape {theta.shape}; expected ({len(self.params)},), "
+                             f"one value per parameter in f.params order")
+        X = _array(X, "X")
+        if X.ndim == 1 and len(self.inputs) == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise ShapeError(f"X has shape {X.shape}; expected (batch, {len(self.inputs)}) with "
+                             f"columns {', '.join(s.name for s in self.inputs) or '(none)'}")
+        if T is None:
+            T = np.zeros((X.shape[0], len(self.targets)))
+        T = _array(T, "T")
+        if T.ndim == 1 and len(self.targets) == 1:
+            T = T[:, None]
+        if T.ndim != 2 or T.shape[1] != len(self.targets) or T.shape[0] != X.shape[0]:
+            raise ShapeError(f"T has shape {T.shape}; expected ({X.shape[0]}, "
+                             f"{len(self.targets)}) with columns "
+                             f"{', '.join(s.name for s in self.targets) or '(none)'}")
+        if X.shape[0] == 0:
+            raise ShapeError("the batch is empty")
+        return theta, X, T
+
+    # underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); overflow and invalid
+    # operations keep the caller's numpy error settings
+    def __call__(self, theta, X, T=None) -> tuple[float, np.ndarray]:
+        theta, X, T = self.check(theta, X, T)
+        with np.errstate(under="ignore"):
+            loss, grad = self.raw(theta, X, T)
+        return float(loss), np.asarray(grad, dtype=float)
+
+    def loss(self, theta, X, T=None) -> float:
+        """The mean loss only (the forward pass)."""
+        theta, X, T = self.check(theta, X, T)
+        with np.errstate(under="ignore"):
+            return float(self.raw_loss(theta, X, T))
+
+    def predict(self, theta, X) -> np.ndarray:
+        """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
+        if self.raw_predict is None:
+            raise InvalidValueError("predict needs a network built by mlp(...)")
+        theta, X, _ = self.check(theta, X, None)
+        with np.errstate(under="ignore"):
+            return np.asarray(self.raw_predict(theta, X), dtype=float)
+
+    def __repr__(self) -> str:
+        return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "
+                f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
+
+
+def _array(a, what: str) -> np.ndarray:
+    if isinstance(a, (str, bytes)):
+        raise InputTypeError(f"{what} must be numbers (an array), not a {type(a).__name__}")
+    try:
+        out = np.asarray(a, dtype=float)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{what} must be an array of numbers; got "
+                             f"{type(a).__name__}") from None
+    return out
+
+
+# ---- the scalar path ---------------------------------------------------------------------------
+
+def _unpack(g: Graph, with_targets: bool = True) -> list[str]:
+    head = [f"    {code_name(s)} = _theta[{i}]" for i, s in enumerate(g.param_symbols)]
+    head += [f"    {code_name(s)} = _X[:, {i}]" for i, s in enumerate(g.input_symbols)]
+    if with_targets:
+        head += [f"    {code_name(s)} = _T[:, {i}]" for i, s in enumerate(g.target_symbols)]
+    return head
+
+
+def _scalar(g: Graph, be: Backend):
+    p = be.new_printer()
+    xp = p._module_format(p._module)
+    prog = backprop(g)
+    head = _unpack(g)
+    fwd = assignments(p, ((s.target, s.expr) for s in prog.forward))
+    deltas = assignments(p, ((s.target, s.expr) for s in prog.deltas if s.of != g.output))
+    grads = []
+    parts = []
+    for s in g.param_symbols:
+        step = prog.step_for(s)
+        if step is None:
+            parts.append("0.0")
+            continue
+        grads += assignments(p, [(step.target, step.expr)])
+        parts.append(f"{xp}.mean({code_name(step.target)})")
+    out = code_name(g.output)
+    src = "\n".join([
+        "def _grad(_theta, _X, _T):", *head, "    # forward", *fwd,
+        "    # backward: one delta per node", *deltas,
+        "    # gradients of the parameters, then their means over the batch", *grads,
+        f"    return {xp}.mean({out}), {xp}.stack([{', '.join(parts)}])",
+    ]) + "\n"
+    fsrc = "\n".join(["def _loss(_theta, _X, _T):", *head, *fwd,
+                      f"    return {xp}.mean({out})"]) + "\n"
+    psrc = None
+    if isinstance(g, Network):
+        preds = ", ".join(f"{xp}.broadcast_to({code_name(s)}, (_X.shape[0],))"
+                          for s in g.predictions)
+        needed = _needed(g, g.predictions)
+        pf = assignments(p, ((s.target, s.expr) for s in prog.forward if s.target in needed))
+        psrc = "\n".join(["def _predict(_theta, _X):", *_unpack(g, with_targets=False), *pf,
+                          f"    return {xp}.stack([{preds}], axis=1)"]) + "\n"
+    return src, fsrc, psrc, namespace(p)
+
+
+def _needed(g: Graph, symbols) -> set[sp.Symbol]:
+    out = set(symbols)
+    for s in symbols:
+        out |= g.ancestors(s)
+    return out
+
+
+# ---- the matrix path ---------------------------------------------------------------------------
+
+class _RowReduce(sp.Function):
+    """A reduction over the outputs (one row per example), kept 2-D for broadcasting."""
+
+    nargs = 1
+    _numpy_name = ""
+    _jax_name = ""
+
+    def _numpycode(self, printer):
+        return (f"{printer._module_format(self._numpy_name)}({printer._print(self.args[0])}, "
+                "axis=1, keepdims=True)")
+
+    def _jaxcode(self, printer):
+        return (f"{printer._module_format(self._jax_name)}({printer._print(self.args[0])}, "
+                "axis=1, keepdims=True)")
+
+
+class _RowSum(_RowReduce):
+    _numpy_name, _jax_name = "numpy.sum", "jax.numpy.sum"
+
+
+class _RowProd(_RowReduce):
+    _numpy_name, _jax_name = "numpy.prod", "jax.numpy.prod"
+
+
+class _RowLSE(_RowReduce):
+    _numpy_name, _jax_name = "scipy.special.logsumexp", "jax.scipy.special.logsumexp"
+
+
+class _RowMax(_RowReduce):
+    _numpy_name, _jax_name = "numpy.max", "jax.numpy.max"
+
+
+class _RowMin(_RowReduce):
+    _numpy_name, _jax_name = "numpy.min", "jax.numpy.min"
+
+
+_REDUCE_FUNCTIONS = {"logsumexp": _RowLSE, "Max": _RowMax, "Min": _RowMin}
+
+
+class _Rows:
+    """Writes expressions over the outputs j = 1..m as whole-matrix code.
+
+    ``columns[j]`` maps the element symbols of output j (z_j, h_j, t_j, ŷ_j) to the symbols of
+    whole matrices (Z, H, T, P). A sum over j of one template becomes a row reduction, computed
+    once on its own line; what is left must be the same template for every j.
+    """
+
+    def __init__(self, columns: list[dict[sp.Symbol, sp.Symbol]], prefix: str = "_r"):
+        self.columns = columns
+        self.prefix = prefix
+        self.m = len(columns)
+        self.owner: dict[sp.Symbol, int] = {s: j for j, c in enumerate(columns) for s in c}
+        self.rows: dict[sp.Expr, sp.Symbol] = {}  # reduction -> its row symbol
+        self.lines: list[tuple[sp.Symbol, sp.Expr]] = []
+
+    def _cols(self, e: sp.Expr) -> set[int]:
+        return {self.owner[s] for s in e.free_symbols if s in self.owner}
+
+    def _template(self, e: sp.Expr, j: int) -> sp.Expr | None:
+        cols = self._cols(e)
+        if cols - {j}:
+            return None
+        return e.xreplace(self.columns[j])
+
+    def _row(self, reduction: sp.Expr) -> sp.Symbol:
+        if reduction not in self.rows:
+            s = sp.Symbol(f"{self.prefix}{len(self.rows)}")
+            self.rows[reduction] = s
+            self.lines.append((s, reduction))
+        return self.rows[reduction]
+
+    def reduce(self, e: sp.Expr) -> sp.Expr:
+        """``e`` with every symmetric reduction over the outputs replaced by a row symbol."""
+        if not self._cols(e):
+            return e
+        args = [self.reduce(a) for a in e.args]
+        e = e.func(*args) if args else e
+        if e.is_Add or e.is_Mul:
+            groups: dict[int, list] = {}
+            rest = []
+            for a in e.args:
+                cols = self._cols(a)
+                if len(cols) == 1:
+                    groups.setdefault(next(iter(cols)), []).append(a)
+                else:
+                    rest.append(a)
+            if len(groups) == self.m:
+                tmpl = {j: self._template(e.func(*groups[j]), j) for j in groups}
+                if len(set(tmpl.values())) == 1:
+                    red = (_RowSum if e.is_Add else _RowProd)(tmpl[0])
+                    return e.func(*rest, self._row(red))
+            return e
+        cls = _REDUCE_FUNCTIONS.get(type(e).__name__)
+        if cls is not None and len(e.args) == self.m:
+            tmpl = [self._template(a, j) for j, a in enumerate(e.args)]
+            if None not in tmpl and len(set(tmpl)) == 1:
+                return self._row(cls(tmpl[0]))
+        return e
+
+    def elementwise(self, exprs: list[sp.Expr]) -> sp.Expr | None:
+        """One matrix expression for [e_1, ..., e_m] (one per output), or None."""
+        red = [self.reduce(e) for e in exprs]
+        tmpl = [self._template(e, j) for j, e in enumerate(red)]
+        if None in tmpl or len(set(tmpl)) != 1:
+            return None
+        return tmpl[0]
+
+    def scalar(self, e: sp.Expr) -> sp.Expr | None:
+        """A row-wise (B, 1) expression for a quantity of one example, or None."""
+        r = self.reduce(e)
+        return None if self._cols(r) else r
+
+
+def _matrix(net: Network, be: Backend):
+    p = be.new_printer()
+    xp = p._module_format(p._module)
+    L = net.depth
+    Z = [sp.Symbol(f"Z{l}") for l in range(L + 1)]
+    H = [sp.Symbol(f"H{l}") for l in range(L + 1)]
+    D = [sp.Symbol(f"D{l}") for l in range(L + 1)]
+    lines = ["def _grad(_theta, _X, _T):", "    _B = _X.shape[0]"]
+    unpack = []
+    offset = 0
+    for l in range(1, L + 1):
+        n_in, n_out = net.layers[l - 1], net.layers[l]
+        unpack.append(f"    W{l} = _theta[{offset}:{offset + n_in * n_out}]"
+                      f".reshape({n_out}, {n_in})")
+        offset += n_in * n_out
+        unpack.append(f"    b{l} = _theta[{offset}:{offset + n_out}]")
+        offset += n_out
+    unpack += ["    H0 = _X"]
+    fwd = []
+    derivs = {}
+    for l in range(1, L + 1):
+        fwd.append(f"    Z{l} = H{l - 1} @ W{l}.T + b{l}")
+        z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
+        link = l == L and net.loss_entry.from_logits
+        if z == h or link:
+            fwd.append(f"    H{l} = Z{l}")
+        else:
+            act = net.definition(h).expr.xreplace({z: Z[l]})
+            fwd += assignments(p, [(H[l], act)])
+        if l < L:
+            derivs[l] = local_partial(net, h, z).xreplace({z: Z[l], h: H[l]}) if z != h \
+                else sp.S.One
+    # the loss and the output delta, from the graph's own loss expression
+    E = net.output
+    ts = net.target_symbols
+    zs, hs = list(net.preactivations[-1]), list(net.activations[-1])
+    T, P = sp.Symbol("T"), sp.Symbol(f"P{L}")
+    link = net.loss_entry.from_logits
+    columns = []
+    for j in range(net.n_outputs):
+        col = {zs[j]: Z[L], ts[j]: T}
+        col[hs[j]] = P if link else H[L]
+        columns.append(col)
+    pred: list[str] = []
+    if link:  # the predictions, which the output delta reads
+        prow = _Rows(columns, prefix="_p")
+        pexpr = prow.elementwise([net.definition(s).expr for s in hs])
+        if pexpr is None:
+            return None
+        pred = assignments(p, [*prow.lines, (P, pexpr)])
+    rows = _Rows(columns)
+    loss_rows = rows.scalar(net.definition(E).expr)
+    if link:
+        out_delta = [local_partial(net, E, z) for z in zs]
+    else:
+        out_delta = [local_partial(net, E, h) * (local_partial(net, h, z) if h != z else 1)
+                     for z, h in zip(zs, hs)]
+    dexpr = rows.elementwise(out_delta)
+    if loss_rows is None or dexpr is None:
+        return None  # a loss that mixes the outputs in a way rows cannot express
+    pre = pred + assignments(p, rows.lines)
+    loss_line = assignments(p, [(sp.Symbol("_loss"), loss_rows)])
+    # the mean over the batch is taken once, in the output delta; it then carries through
+    back = [f"    D{L} = ({doprint(p, dexpr)}) / _B"]
+    for l in range(L, 0, -1):
+        back.append(f"    gW{l} = D{l}.T @ H{l - 1}")
+        back.append(f"    gb{l} = D{l}.sum(axis=0)")
+        if l > 1:
+            back.append(f"    D{l - 1} = (D{l} @ W{l}) * ({doprint(p, derivs[l - 1])})")
+    grads = ", ".join(f"gW{l}.ravel(), gb{l}" for l in range(1, L + 1))
+    src = "\n".join([
+        *lines, *unpack, "    T = _T", "    # forward", *fwd, *pre, *loss_line,
+        "    # backward: the delta of each layer, computed once", *back,
+        f"    return {xp}.mean(_loss), {xp}.concatenate([{grads}])"]) + "\n"
+    fsrc = "\n".join(["def _loss(_theta, _X, _T):", *unpack, "    T = _T", *fwd, *pre,
+                      *loss_line, f"    return {xp}.mean(_loss)"]) + "\n"
+    psrc = "\n".join(["def _predict(_theta, _X):", *unpack, *fwd, *pred,
+                      f"    return {'P' if link else 'H'}{L}"]) + "\n"
+    return src, fsrc, psrc, namespace(p)
+
+
+def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compiled:  # noqa: A001
+    """Compile the graph's loss and all parameter gradients into one function.
+
+    Inputs become the columns of X, targets the columns of T and parameters the entries of
+    theta. ``path="auto"`` uses the matrix path for networks built by :func:`mlp` (matmuls; the
+    faster one, see ``benchmarks/RESULTS.md``) and the scalar path otherwise.
+    ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
+    """
+    from .codegen import backend as get_backend
+    be = get_backend(backend)
+    if path not in PATHS:
+        raise UnknownNameError("path", path, PATHS)
+    if not isinstance(graph, Graph):
+        raise InputTypeError(f"compile needs a Graph or a network, not {type(graph).__name__}")
+    if not graph.param_symbols:
+        raise InvalidValueError("the graph has no parameters to compute gradients for; "
+                                "declare them with g.params(...) or '# params:'")
+    be.require()
+    built = None
+    chosen = "scalar"
+    if path in ("auto", "matrix"):
+        if isinstance(graph, Network):
+            built = _matrix(graph, be)
+            chosen = "matrix"
+        if built is None and path == "matrix":
+            raise InvalidValueError("the matrix path needs a network built by mlp(...) whose "
+                                    "loss treats every output alike")
+    if built is None:
+        built = _scalar(graph, be)
+        chosen = "scalar"
+    src, fsrc, psrc, ns = built
+    fn = build(src, "_grad", dict(ns))
+    fwd = build(fsrc, "_loss", dict(ns))
+    pred = build(psrc, "_predict", dict(ns)) if psrc else None
+    return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
+                    chosen, be.name, src, fsrc, fn, fwd, pred, psrc)

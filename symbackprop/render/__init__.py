@@ -1,0 +1,27 @@
+"""Renderers: LaTeX and terminal text, sizes, lecture notes and slides, drawings and plots."""
+
+from __future__ import annotations
+
+from .draw import draw
+from .notes import Notes, notes, write_notes
+from .printer import SymbackpropLatexPrinter, latex
+from .sizes import Size, SizeTable, compare_sizes, size, size_study
+from .text import TextPrinter, format_number, inline, text
+
+__all__ = [
+    "Notes",
+    "Size",
+    "SizeTable",
+    "SymbackpropLatexPrinter",
+    "TextPrinter",
+    "compare_sizes",
+    "draw",
+    "format_number",
+    "inline",
+    "latex",
+    "notes",
+    "size",
+    "size_study",
+    "text",
+    "write_notes",
+]

@@ -1,0 +1,95 @@
+"""Plots for training runs and size studies (matplotlib, an optional extra, imported when used).
+
+Every figure is saved atomically through :mod:`symbackprop.io`: PNG, SVG or PDF by the file's
+ending, and an existing file is kept unless ``force=True``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.errors import InvalidValueError, MissingDependencyError
+
+__all__ = ["FORMATS", "check_figure_path", "plot_size_study", "save_figure", "save_loss_curve"]
+
+FORMATS = ("png", "svg", "pdf")
+
+
+def pyplot():
+    """``matplotlib.pyplot``, headless unless a backend was chosen; a clear error without it."""
+    try:
+        import matplotlib
+        if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in __import__("sys").modules:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError(
+            "plotting needs matplotlib: pip install 'symbackprop[plot]'") from None
+    return plt
+
+
+def check_figure_path(path, force: bool = False) -> Path:
+    """Check a figure's path before any work: a known format, a folder that exists, no file
+    in the way (unless ``force``)."""
+    from ..io import check_writable
+    path = check_writable(path, force)
+    fmt = path.suffix[1:].lower()
+    if fmt not in FORMATS:
+        ending = path.suffix or "a file without an ending"
+        raise InvalidValueError(f"cannot save a figure as {ending!r}; use one of: "
+                                f"{', '.join('.' + f for f in FORMATS)}")
+    return path
+
+
+def save_figure(fig, path, force: bool = False) -> Path:
+    """Save a matplotlib figure atomically (format from the file's ending)."""
+    from ..io import write_with
+    path = check_figure_path(path, force)
+    return write_with(path, lambda fh: fig.savefig(fh, format=path.suffix[1:].lower()), force)
+
+
+def save_loss_curve(losses, path, title: str = "training loss", force: bool = False) -> Path:
+    """Save a log-scale loss curve to PNG (or SVG/PDF by the file's ending)."""
+    check_figure_path(path, force)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
+    ax.semilogy(range(1, len(losses) + 1), losses)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (log scale)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    try:
+        return save_figure(fig, path, force)
+    finally:
+        plt.close(fig)
+
+
+def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the first weight",
+                    force: bool = False):
+    """Log-scale sizes against depth, one colour per width: expanded, chain, backprop."""
+    if path is not None:
+        check_figure_path(path, force)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.4), dpi=120)
+    widths = sorted({r["width"] for r in rows})
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, w in enumerate(widths):
+        rs = sorted((r for r in rows if r["width"] == w), key=lambda r: r["depth"])
+        d = [r["depth"] for r in rs]
+        c = colors[i % len(colors)]
+        ax.semilogy(d, [r["expanded_tree"] for r in rs], "-o", color=c, ms=3,
+                    label=f"width {w}: expanded")
+        ax.semilogy(d, [r["chain_tree"] for r in rs], ":", color=c, label=f"width {w}: chain")
+        ax.semilogy(d, [r["backprop_tree"] for r in rs], "--", color=c,
+                    label=f"width {w}: backprop (all gradients)")
+    ax.set_xlabel("hidden layers (depth)")
+    ax.set_ylabel("nodes in the expression tree (log)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path, force)
+    return fig

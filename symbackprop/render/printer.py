@@ -1,0 +1,245 @@
+r"""One LaTeX printer for every object symbackprop makes, with a lecturer's conventions.
+
+A subclass of SymPy's :class:`~sympy.printing.latex.LatexPrinter`. Objects print themselves
+through SymPy's protocol (each has a ``_latex(printer)`` method that this printer calls), so
+the core never imports the renderers. The printer adds what a textbook does:
+
+* derivatives as partial fractions, :math:`\partial E/\partial w_1`; an undefined function's
+  derivative as :math:`a'(z)` (or :math:`\partial f/\partial z` for several arguments);
+* the typography of a graph's symbols from the graph itself (``Graph.meta`` and node roles,
+  never guessed from a name): :math:`w^{(1)}_{12}`, :math:`\hat y`, :math:`a(h_1)`, the delta of
+  a pre-activation as :math:`\delta^{(1)}_2`; symbols without a role print as SymPy prints them;
+* terms in a lecturer's order: weighted sums in source order with the bias last
+  (:math:`w_1 x_1 + w_2 x_2 + b_1`), positive terms first (:math:`t - \hat y`), weights and
+  deltas before the values they scale (:math:`w_5\, a(h_1)`), and :math:`\frac12(t-\hat y)^2`
+  instead of :math:`\frac{(t - \hat y)^2}{2}`;
+* ReLU's derivative as :math:`\mathbf{1}[z > 0]`.
+
+The output is the same bytes on every run.
+
+Examples
+========
+>>> import sympy as sp
+>>> import symbackprop as sb
+>>> net = sb.mlp([2, 2, 1], activation="a", naming="sequential")
+>>> print(sb.latex(net.definition("y").expr, graph=net))
+w_{5} a(h_{1}) + w_{6} a(h_{2}) + b_{3}
+>>> print(sb.latex(net.definition("E").expr, graph=net))
+\frac{1}{2} \left(t - a(y)\right)^{2}
+>>> sb.latex(sp.Symbol("what")), sb.latex(sp.Symbol("dog_day"))
+('what', 'dog_{day}')
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.conventions import split_super_sub
+from sympy.printing.latex import LatexPrinter, greek_letters_set, other_symbols, tex_greek_dictionary
+
+from ..core.graph import Graph, ProgramSymbol
+
+__all__ = ["SymbackpropLatexPrinter", "latex"]
+
+
+class SymbackpropLatexPrinter(LatexPrinter):
+    """LaTeX printer with textbook conventions (see the module docstring).
+
+    ``graph=`` (a setting) gives the graph whose symbols are typed by their roles; objects
+    that know their graph (Chain, Program, Graph, MatrixForm) set it while they print.
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "graph": None}
+
+    def __init__(self, settings=None):
+        settings = dict(settings or {})
+        settings.setdefault("mul_symbol", None)
+        super().__init__(settings)
+        self._graph: Graph | None = self._settings["graph"]
+
+    @contextmanager
+    def in_graph(self, graph: Graph):
+        """Type the symbols of ``graph`` by their roles while printing inside this block."""
+        before = self._graph
+        self._graph = graph
+        try:
+            yield self
+        finally:
+            self._graph = before
+
+    # ---- symbols -----------------------------------------------------------------------------
+    def _meta(self, name: str) -> dict:
+        g = self._graph
+        return g.meta.get(name, {}) if g is not None and name in g else {}
+
+    def _print_Symbol(self, expr, style="plain"):
+        tex = self._meta(expr.name).get("latex")
+        if tex is not None:
+            return tex
+        return super()._print_Symbol(expr, style)
+
+    def _print_ProgramSymbol(self, expr, style="plain"):
+        of = sp.Symbol(expr.of, real=True)
+        meta = self._meta(expr.of)
+        if expr.kind == "grad":
+            return self._frac(sp.Symbol(expr.out, real=True), of)
+        if meta.get("role") == "preactivation":
+            layer, j = meta.get("layer"), meta.get("j")
+            if self._graph is not None and getattr(self._graph, "naming", None) == "textbook":
+                return f"\\delta^{{({layer})}}_{{{j}}}"
+            return f"\\delta_{{{self._print(of)}}}"
+        if meta:  # an activation, prediction or loss node of a network: its own fraction
+            return self._frac(sp.Symbol(expr.out, real=True), of)
+        return f"\\delta_{{{self._print(of)}}}"
+
+    def _frac(self, a, b) -> str:
+        return f"\\frac{{\\partial {self._print(a)}}}{{\\partial {self._print(b)}}}"
+
+    def _split_super_sub(self, name: str):
+        # as SymPy splits a name (x_1 -> x with subscript 1, alpha -> \alpha), but without its
+        # modifier suffixes: "what" is what, not \hat{w}
+        if name is None or "{" in name or self._settings["disable_split_super_sub"]:
+            return super()._split_super_sub(name)
+        base, supers, subs = split_super_sub(name)
+        return _translate(base), [_translate(t) for t in supers], [_translate(t) for t in subs]
+
+    # ---- derivatives -------------------------------------------------------------------------
+    def _print_Derivative(self, expr):
+        f = expr.expr
+        if len(expr.variable_count) == 1 and expr.variable_count[0][1] == 1 \
+                and isinstance(f, sp.Symbol):
+            return self._frac(f, expr.variables[0])
+        return super()._print_Derivative(expr)
+
+    def _print_Subs(self, expr):
+        d = expr.expr
+        if isinstance(d, sp.Derivative) and isinstance(d.expr, AppliedUndef):
+            f = d.expr
+            name = self._print(sp.Symbol(type(f).__name__))
+            point = dict(zip(expr.variables, expr.point))
+            args = [a.xreplace(point) for a in f.args]
+            inner = ", ".join(self._print(a) for a in args)
+            wrap = (lambda s: f"({s})") if all(a.is_Atom for a in args) else \
+                (lambda s: f"\\left({s}\\right)")
+            if len(f.args) == 1 and len(d.variable_count) == 1:
+                return f"{name}{chr(39) * d.variable_count[0][1]}{wrap(inner)}"
+            slots = []
+            for v, k in d.variable_count:
+                i = f.args.index(v) + 1 if v in f.args else None
+                at = point.get(v, v)
+                label = self._print(at) if isinstance(at, sp.Symbol) else \
+                    f"\\xi_{{{i}}}" if i else self._print(v)
+                slots.append(f"\\partial {label}" + (f"^{{{k}}}" if k > 1 else ""))
+            order = sum(k for _, k in d.variable_count)
+            top = f"\\partial^{{{order}}} {name}" if order > 1 else f"\\partial {name}"
+            return f"\\frac{{{top}}}{{{' '.join(slots)}}}{wrap(inner)}"
+        return super()._print_Subs(expr)
+
+    def _print_Heaviside(self, expr, exp=None):
+        z = self._print(expr.args[0])
+        h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
+        if h0 == 0:
+            out = f"\\mathbf{{1}}[{z} > 0]"
+        elif h0 == 1:
+            out = f"\\mathbf{{1}}[{z} \\geq 0]"
+        else:
+            out = f"H\\left({z}\\right)"
+        return f"{out}^{{{exp}}}" if exp is not None else out
+
+    # ---- a lecturer's order ------------------------------------------------------------------
+    def _rank(self, term: sp.Expr) -> tuple:
+        """Sort key of a sum's term: positive first; in a graph, weights by index, bias last."""
+        neg = term.could_extract_minus_sign()
+        bias, wkey = 0, ()
+        if self._graph is not None:
+            for s in sorted(term.free_symbols, key=lambda s: s.name):
+                m = self._meta(s.name)
+                if m.get("role") == "bias":
+                    bias = 1
+                elif m.get("role") == "weight" and not wkey:
+                    wkey = (m.get("layer", 0), m.get("j", 0), m.get("k", 0))
+        return (neg, bias, wkey)
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        terms = sorted(terms, key=self._rank)  # stable: SymPy's order among equals
+        tex = ""
+        for i, term in enumerate(terms):
+            if i == 0:
+                if term.could_extract_minus_sign():
+                    tex += "- "
+                    term = -term
+            elif term.could_extract_minus_sign():
+                tex += " - "
+                term = -term
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = f"\\left({term_tex}\\right)"
+            tex += term_tex
+        return tex
+
+    def _factor_rank(self, f: sp.Expr) -> int:
+        base = f.base if f.is_Pow else f
+        if isinstance(base, ProgramSymbol):
+            return 0
+        if isinstance(base, sp.Symbol) and self._meta(base.name).get("role") == "weight":
+            return 1
+        return 2
+
+    def _print_Mul(self, expr):
+        coeff, factors = expr.as_coeff_mul()
+        if any(f.is_Pow and f.exp.is_negative for f in factors) or not factors \
+                or not coeff.is_Rational:
+            return super()._print_Mul(expr)
+        sign = ""
+        if coeff.is_negative:
+            sign, coeff = "- ", -coeff
+        parts = []
+        if coeff != 1:
+            parts.append(self._print(coeff) if coeff.is_Integer
+                         else f"\\frac{{{coeff.p}}}{{{coeff.q}}}")
+        ordered = sorted(factors, key=self._factor_rank)
+        for i, f in enumerate(ordered):
+            tex = self._print(f)
+            first = i == 0 and not parts
+            if self._needs_mul_brackets(f, first=first, last=i == len(ordered) - 1):
+                tex = f"\\left({tex}\\right)"
+            parts.append(tex)
+        sep = self._settings["mul_symbol_latex"]
+        return sign + sep.join(parts)
+
+
+def _translate(s: str) -> str:
+    """A Greek letter's or special symbol's name as its LaTeX command; anything else as is."""
+    tex = tex_greek_dictionary.get(s)
+    if tex:
+        return tex
+    if s.lower() in greek_letters_set:
+        return "\\" + s.lower()
+    if s in other_symbols:
+        return "\\" + s
+    return s
+
+
+def latex(obj, graph: Graph | None = None, **settings) -> str:
+    r"""LaTeX for an Expr, Chain, Program, Graph, Network or MatrixForm (the body, without ``$``).
+
+    ``graph`` types an expression's symbols by their roles in that graph.
+
+    >>> import symbackprop as sb
+    >>> g = sb.parse_graph("q = x + y\nf = q*z")
+    >>> print(sb.latex(sb.chain(g, "x")))
+    \frac{\partial f}{\partial x} = \frac{\partial f}{\partial q} \frac{\partial q}{\partial x} = z
+    """
+    p = SymbackpropLatexPrinter({**settings, "graph": graph})
+    if isinstance(obj, sp.Basic) or hasattr(obj, "_latex"):
+        return p.doprint(obj)
+    try:
+        return p.doprint(sp.sympify(obj, strict=True))
+    except sp.SympifyError:
+        from ..core.errors import InputTypeError
+        raise InputTypeError(f"cannot print a {type(obj).__name__} as LaTeX") from None
