@@ -21,7 +21,7 @@ from scipy.special import expit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import symbackprop as sb  # noqa: E402
+import symbackprop as sb
 
 NETS = [[2, 2, 1], [2, 4, 4, 1], [2, 4, 4, 4, 4, 1], [4, 8, 8, 1], [64, 32, 10]]
 BATCHES = [1, 32, 1024]

@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import symbackprop as sb  # noqa: E402
+import symbackprop as sb
 
 MAZUR = dict(x1=0.05, x2=0.1, t=0.01, w1=0.15, w2=0.2, w3=0.25, w4=0.3, b1=0.35, b2=0.35,
              w5=0.4, w6=0.45, b3=0.6)

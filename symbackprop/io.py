@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .core.errors import ExternalToolError, InputTypeError, OutputFileError
+from .core.types import PathLike
 
 __all__ = ["PdfResult", "check_writable", "compile_pdf", "write_bytes", "write_text"]
 
 
-def check_writable(path, force: bool = False) -> Path:
+def check_writable(path: PathLike, force: bool = False) -> Path:
     """Check, before any work is done, that ``path`` can be written; returns it as a Path."""
     if not isinstance(path, (str, os.PathLike)):
         raise InputTypeError(f"a file path must be a str or Path, not {type(path).__name__}")
@@ -90,7 +91,7 @@ def _write_all(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def write_bytes(path, data: bytes, force: bool = False) -> Path:
+def write_bytes(path: PathLike, data: bytes, force: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (see the module docstring); returns the Path."""
     path = check_writable(path, force)
     folder = path.parent
@@ -154,14 +155,14 @@ def _write_named(path: Path, data: bytes, force: bool) -> Path:
     return path
 
 
-def write_text(path, text: str, force: bool = False) -> Path:
+def write_text(path: PathLike, text: str, force: bool = False) -> Path:
     """Write text (UTF-8) atomically; an existing file needs ``force=True``."""
     if not isinstance(text, str):
         raise InputTypeError(f"text must be a str, not {type(text).__name__}")
     return write_bytes(path, text.encode("utf-8"), force)
 
 
-def write_with(path, make: Callable[[object], None], force: bool = False) -> Path:
+def write_with(path: PathLike, make: Callable[[object], None], force: bool = False) -> Path:
     """Write what ``make(file_object)`` writes into a binary in-memory file, atomically."""
     import io
     check_writable(path, force)
@@ -194,7 +195,7 @@ class PdfResult:
 _MISSING = re.compile(r"File `([^']+)' not found")
 
 
-def compile_pdf(tex_path, timeout: float = 120, force: bool = False) -> PdfResult:
+def compile_pdf(tex_path: PathLike, timeout: float = 120, force: bool = False) -> PdfResult:
     """Run pdflatex on a .tex file; the PDF lands next to it (atomically; an existing PDF
     needs ``force=True``).
 

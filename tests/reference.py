@@ -6,6 +6,8 @@ autograd.numpy, gradients come from HIPS autograd, and central differences from 
 
 from __future__ import annotations
 
+import itertools
+
 import autograd.numpy as anp
 import numpy as np
 from autograd import grad
@@ -47,7 +49,7 @@ def loss_value(loss, out_act, z_last, t):
 def unpack(layers, theta):
     """theta: all weights of layer 1 row by row, then its biases, then layer 2, ..."""
     Ws, bs, i = [], [], 0
-    for n_in, n_out in zip(layers[:-1], layers[1:]):
+    for n_in, n_out in itertools.pairwise(layers):
         Ws.append(anp.reshape(theta[i:i + n_in * n_out], (n_out, n_in)))
         i += n_in * n_out
         bs.append(theta[i:i + n_out])
@@ -59,7 +61,7 @@ def mlp_loss(layers, activation, out_act, loss):
     def f(theta, x, t):
         Ws, bs = unpack(layers, theta)
         h = x
-        for l, (W, b) in enumerate(zip(Ws, bs)):
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=False)):
             z = anp.dot(W, h) + b
             h = z if l == len(Ws) - 1 else act(activation, z)
         return loss_value(loss, out_act, h, t)

@@ -64,7 +64,7 @@ def test_derive_graph_file(tmp_path, capsys):
     (["derive", "--net", "4-8-8-8-8-1", "--form", "expanded"], "over the budget"),
 ])
 def test_errors_exit_2_with_a_message(capsys, args, message):
-    code, out, err = run(capsys, *args)
+    code, _, err = run(capsys, *args)
     assert code == 2
     assert err.startswith("symbackprop: error: ")
     assert message in err

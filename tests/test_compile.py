@@ -38,13 +38,13 @@ def test_compiled_matches_autograd_symbolic_and_central_differences(layers, acti
     # HIPS autograd on an independent forward pass, averaged over the batch
     f = ref.mlp_loss(layers, activation, net.output_activation, loss)
     auto = np.mean([ref.autograd_gradient(layers, activation, net.output_activation, loss,
-                                          theta, x, t) for x, t in zip(X, T)], axis=0)
-    want_loss = np.mean([f(theta, x, t) for x, t in zip(X, T)])
+                                          theta, x, t) for x, t in zip(X, T, strict=False)], axis=0)
+    want_loss = np.mean([f(theta, x, t) for x, t in zip(X, T, strict=False)])
     assert lm == pytest.approx(want_loss, rel=1e-12)
     np.testing.assert_allclose(gm, auto, rtol=1e-6, atol=1e-10)
     # central differences of the reference loss (seed 003's h = 1e-4)
     numeric = ref.central_differences(
-        lambda th: np.mean([f(th, x, t) for x, t in zip(X, T)]), theta)
+        lambda th: np.mean([f(th, x, t) for x, t in zip(X, T, strict=False)]), theta)
     np.testing.assert_allclose(gm, numeric, rtol=1e-4, atol=1e-6)
 
 

@@ -64,7 +64,7 @@ def test_unknown_variable_suggests_near_names():
     assert "'w1'" in msg or "'w5'" in msg
     with pytest.raises(KeyError):  # also a KeyError, for generic handlers
         net.symbol("nope")
-    with pytest.raises(sb.UnknownVariableError, match="did you mean .*'w1_11'"):
+    with pytest.raises(sb.UnknownVariableError, match=r"did you mean .*'w1_11'"):
         sb.mlp([2, 2, 1]).symbol("w1_1l")
 
 

@@ -12,7 +12,7 @@ def test_design_api():
     q = g.node("q", x + y)
     f = g.node("f", q * z)
     assert g.output == f
-    w1, w2, b = g.params("w1 w2 b")
+    _, w2, b = g.params("w1 w2 b")
     t = g.targets("t")
     assert isinstance(t, sp.Symbol) and t.name == "t"
     assert g.symbol("w2") is w2
@@ -103,7 +103,7 @@ def test_losses_from_logits_give_textbook_gradients():
     pt = {zs[0]: sp.Rational(1, 3), zs[1]: -2, zs[2]: sp.Rational(1, 2)}
     onehot = {ts[0]: 1, ts[1]: 0, ts[2]: 0}
     softmax = [sp.exp(zj) / sum(sp.exp(v) for v in zs) for zj in zs]
-    ce = -sum(tj * sp.log(sj) for tj, sj in zip(ts, softmax))
+    ce = -sum(tj * sp.log(sj) for tj, sj in zip(ts, softmax, strict=False))
     for j in range(3):
         got = prog.gradient(zs[j], form="program").xreplace(
             {net.predictions[j]: net.definition(net.predictions[j]).expr})

@@ -16,8 +16,8 @@ from symbackprop.render.notes import width
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
-MAZUR = dict(x1=0.05, x2=0.1, t=0.01, w1=0.15, w2=0.2, w3=0.25, w4=0.3, b1=0.35, b2=0.35,
-             w5=0.4, w6=0.45, b3=0.6)
+MAZUR = {"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
+         "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6}
 
 
 # ---- the printer, form by form ------------------------------------------------------------
@@ -88,8 +88,8 @@ def test_notes_sections_seed004():
     assert tex.startswith(r"\documentclass")
     for piece in (r"\subsection*{Forward pass}", r"h_{1} &= w_{1} x_{1} + w_{2} x_{2} + b_{1}",
                   r"\paragraph{Chain rule.} One path leads from $w_{1}$ to $E$",
-                  r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
-                  r"\frac{\partial a(y)}{\partial y}",
+                  (r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
+                   r"\frac{\partial a(y)}{\partial y}"),
                   r"\frac{\partial a(h_{1})}{\partial h_{1}} &= a'(h_{1})",
                   r"\paragraph{Fully substituted.}", r"\subsection*{Matrix form}",
                   r"\odot"):

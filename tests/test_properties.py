@@ -6,7 +6,7 @@ substitution, not symbackprop's), evaluated at random points.
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sb
@@ -70,6 +70,30 @@ def build(n_leaves, ops):
     return g, leaves, full[-1]
 
 
+KINKED = (sp.Max, sp.Min, sp.Abs, sb.relu)
+
+
+def at_a_kink(expr, at, g=None, tol=1e-7) -> bool:
+    """Whether the point sits on a kink: tied arguments of a max or min, or an abs or relu at
+    0, in the test's own expression or in a node of the graph (SymPy may fold a tie away in
+    one and not the other: min(x, max(x, y)) is x). There the forms may rightly differ
+    (one-sided derivatives with different conventions), so the oracle does not judge."""
+    if g is not None:
+        values = g.evaluate(at)
+        return any(at_a_kink(n.expr, values, tol=tol) for n in g.nodes) or at_a_kink(expr, at)
+    for e in sp.preorder_traversal(expr):
+        if not isinstance(e, KINKED):
+            continue
+        vals = [float(sp.N(a.xreplace(at), 30)) for a in e.args]
+        if isinstance(e, (sp.Abs, sb.relu)):
+            if abs(vals[0]) < tol:
+                return True
+        elif any(abs(a - b) < tol * max(1.0, abs(a)) for i, a in enumerate(vals)
+                 for b in vals[i + 1:]):
+            return True
+    return False
+
+
 def close(a, b):
     a, b = complex(sp.N(a, 30)), complex(sp.N(b, 30))
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
@@ -80,7 +104,8 @@ def close(a, b):
 def test_all_forms_agree_with_sympy_diff(case):
     n_leaves, ops, point = case
     g, leaves, full = build(n_leaves, ops)
-    at = {s: sp.Float(v) for s, v in zip(leaves, point)}
+    at = {s: sp.Float(v) for s, v in zip(leaves, point, strict=True)}
+    assume(not at_a_kink(full, at, g))
     prog = sb.backprop(g)
     run = prog.evaluate(at)
     for v in leaves:
@@ -96,11 +121,12 @@ def test_all_forms_agree_with_sympy_diff(case):
 def test_text_format_round_trip(case):
     # printing each node and parsing it back gives the same derivatives
     n_leaves, ops, point = case
-    g, leaves, _ = build(n_leaves, ops)
+    g, leaves, full = build(n_leaves, ops)
+    assume(not at_a_kink(full, {s: sp.Float(v) for s, v in zip(leaves, point, strict=True)}, g))
     text = "\n".join(f"{n.name} = {sp.sstr(n.expr)}" for n in g.nodes)
     text = text.replace("Abs(", "abs(").replace("Max(", "max(").replace("Min(", "min(")
     h = sb.parse_graph(f"# inputs: {' '.join(s.name for s in leaves)}\n" + text)
-    at = {s.name: v for s, v in zip(leaves, point)}
+    at = {s.name: v for s, v in zip(leaves, point, strict=False)}
     a, b = sb.backprop(g).evaluate(at), sb.backprop(h).evaluate(at)
     for s in leaves:
         assert close(a[s], b[h.symbol(s.name)])

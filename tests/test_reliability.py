@@ -36,7 +36,7 @@ def test_D1_generated_names_never_clash_with_user_names(tmp_path, capsys):
     assert float(run[g.symbol("w")]) == pytest.approx(dw, rel=1e-15)
     assert float(run[g.symbol("x")]) == pytest.approx(dx, rel=1e-15)
     f = sb.compile(g)
-    loss, grad = f(np.array([0.7]), np.array([[0.8]]))
+    _, grad = f(np.array([0.7]), np.array([[0.8]]))
     assert grad[0] == pytest.approx(dw, rel=1e-12)
     trained = sb.train(g, np.array([[0.8]]), None, lr=0.1, steps=1, theta0=[0.7])
     assert trained.theta[0] == pytest.approx(0.7 - 0.1 * dw, rel=1e-12)

@@ -5,7 +5,6 @@ import sympy as sp
 
 import symbackprop as sb
 
-
 # ---- seed 001: f(x, y, z) = (x + y) z at x = -2, y = 5, z = -4 ----------------------------
 
 @pytest.fixture
@@ -131,8 +130,9 @@ def test_seed004_path_counts(seed004):
 # net, E_total = sum 1/2 (target - out)^2, with i1=.05, i2=.10, targets .01 and .99, w1..w8 as
 # below, b1=.35 (shared by the hidden layer) and b2=.60 (shared by the output layer).
 
-MAZUR = dict(x1=0.05, x2=0.10, t1=0.01, t2=0.99, w1=0.15, w2=0.20, w3=0.25, w4=0.30,
-             w5=0.40, w6=0.45, w7=0.50, w8=0.55, b1=0.35, b2=0.35, b3=0.60, b4=0.60)
+MAZUR = {"x1": 0.05, "x2": 0.10, "t1": 0.01, "t2": 0.99, "w1": 0.15, "w2": 0.20, "w3": 0.25,
+         "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55, "b1": 0.35, "b2": 0.35,
+         "b3": 0.60, "b4": 0.60}
 
 
 def test_mazur_worked_example():

@@ -85,7 +85,7 @@ def test_multiplied_out_budget():
     terms, est = sb.estimate_multiplied_out(sb.expanded(net, "w1_11"))
     assert real <= est and terms >= len(e.args)
     budget = sb.estimate_expanded_size(net, "w1_11")  # enough for the factored form only
-    with pytest.raises(sb.ExpressionTooLargeError, match="multiplied-out.*terms"):
+    with pytest.raises(sb.ExpressionTooLargeError, match=r"multiplied-out.*terms"):
         sb.expanded(net, "w1_11", multiply_out=True, budget=budget)
 
 
@@ -119,5 +119,5 @@ def test_compare_sizes_on_a_net_too_large_to_expand():
     assert not t.row("expanded").built
     assert t.row("expanded").tree > sb.DEFAULT_BUDGET
     assert "≈" in str(t)
-    prog_row = [r for r in t.rows if r.form.startswith("backprop")][0]
+    prog_row = next(r for r in t.rows if r.form.startswith("backprop"))
     assert prog_row.built and prog_row.tree < t.row("expanded").tree / 100

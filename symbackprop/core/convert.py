@@ -25,7 +25,7 @@ from .errors import InputTypeError
 __all__ = ["as_sympy"]
 
 
-def as_sympy(expr) -> sp.Expr:
+def as_sympy(expr: sp.Basic) -> sp.Expr:
     """``expr`` with every symbackprop function replaced by its plain-SymPy form."""
     try:
         expr = sp.sympify(expr, strict=True)

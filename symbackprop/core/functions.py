@@ -83,6 +83,7 @@ class sigmoid(_Elementwise):
     r"""Logistic function $\sigma(z) = 1/(1+e^{-z})$ with $\sigma'(z) = \sigma(z)(1-\sigma(z))$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         return self * (1 - self)
 
     @classmethod
@@ -126,6 +127,7 @@ class relu(_Elementwise):
     r"""Rectifier $\max(0, z)$; its derivative is $\mathbf{1}[z > 0]$ (0 at $z = 0$)."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         return sp.Heaviside(self.args[0], 0)
 
     @classmethod
@@ -167,6 +169,7 @@ class leaky_relu(_Elementwise):
     r"""Leaky rectifier: $z$ for $z > 0$, else $z/100$; derivative 1 for $z>0$, else $1/100$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         z = self.args[0]
         return sp.Piecewise((S.One, z > 0), (LEAKY_SLOPE, True))
 
@@ -208,6 +211,7 @@ class softplus(_Elementwise):
     r"""Softplus $\log(1+e^{z})$, a smooth ReLU; its derivative is $\sigma(z)$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         return sigmoid(self.args[0])
 
     @classmethod
@@ -252,6 +256,7 @@ class swish(_Elementwise):
     r"""Swish (SiLU) $z\,\sigma(z)$; its derivative is $s(z) + \sigma(z)(1 - s(z))$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         return self + sigmoid(self.args[0]) * (1 - self)
 
     @classmethod
@@ -289,6 +294,7 @@ class gelu(_Elementwise):
     its derivative is $\Phi(z) + z\,\varphi(z)$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         z = self.args[0]
         return (1 + sp.erf(z / sp.sqrt(2))) / 2 + z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
 
@@ -332,6 +338,7 @@ class logsumexp(sp.Function):
     softmax $e^{z_i - \operatorname{LSE}(z)}$."""
 
     def fdiff(self, argindex=1):
+        """The derivative, in textbook form."""
         return sp.exp(self.args[argindex - 1] - self)
 
     @classmethod

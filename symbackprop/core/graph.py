@@ -168,8 +168,7 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
                              f"{MAX_DIGITS:,} digits")
     constants = [s for s in sp.preorder_traversal(expr)
                  if isinstance(s, sp.Expr) and not s.free_symbols and not s.is_Atom]
-    for atom in expr.atoms(sp.Number, sp.NumberSymbol, type(sp.I)):
-        constants.append(atom)
+    constants += expr.atoms(sp.Number, sp.NumberSymbol, type(sp.I))
     for c in constants:
         check_finite_real(c, f"a constant in the definition of {name!r}")
 

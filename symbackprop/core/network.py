@@ -36,6 +36,7 @@ in  E
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import sympy as sp
@@ -43,6 +44,7 @@ import sympy as sp
 from .errors import InputTypeError, LayerSpecError, LimitError, UnknownNameError
 from .graph import Graph
 from .registry import Activation, Loss, activation_entry, loss_entry
+from .types import ActivationLike, LossLike
 
 __all__ = ["MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NAMINGS", "Network", "mlp"]
 
@@ -104,7 +106,7 @@ class Network(Graph):
         return len(self.layers) - 1
 
 
-def parse_layers(layers) -> tuple[int, ...]:
+def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
     """``[2, 2, 1]`` or ``"2-2-1"`` -> ``(2, 2, 1)``, checked against the limits."""
     if isinstance(layers, str):
         parts = layers.strip().replace("x", "-").split("-")
@@ -128,7 +130,7 @@ def parse_layers(layers) -> tuple[int, ...]:
         if n > MAX_WIDTH:
             raise LimitError(f"layer {i} has {n:,} neurons; the limit is {MAX_WIDTH:,}")
         out.append(int(n))
-    n_params = sum((a + 1) * b for a, b in zip(out, out[1:]))
+    n_params = sum((a + 1) * b for a, b in itertools.pairwise(out))
     if n_params > MAX_PARAMS:
         raise LimitError(
             f"the net {'-'.join(map(str, out))} has {n_params:,} parameters; symbolic nets go up "
@@ -163,7 +165,8 @@ def _output_entry(name, loss: Loss, hidden: Activation):
         raise UnknownNameError("output activation", name, [*e.valid, "softmax"]) from None
 
 
-def mlp(layers, activation="sigmoid", output_activation=None, loss="half_se",
+def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
+        output_activation: ActivationLike | None = None, loss: LossLike = "half_se",
         naming: str = "textbook") -> Network:
     r"""Build a fully connected network and its loss as a :class:`Network` (a Graph).
 
@@ -240,7 +243,7 @@ def mlp(layers, activation="sigmoid", output_activation=None, loss="half_se",
         W_rows = [list(net.params(wn)) for wn, _, _, _ in names]
         bs = list(net.params([bn for _, bn, _, _ in names]))
         zs, hs = [], []
-        for j, ((_, bname, zname, hname), ws, b) in enumerate(zip(names, W_rows, bs), 1):
+        for j, ((_, bname, zname, hname), ws, b) in enumerate(zip(names, W_rows, bs, strict=False), 1):
             for k, w in enumerate(ws, 1):
                 tex = f"w^{{({l})}}_{{{_sub(j, k)}}}" if textbook else \
                     f"w_{{{w.name[1:]}}}"
@@ -248,7 +251,7 @@ def mlp(layers, activation="sigmoid", output_activation=None, loss="half_se",
             net.meta[bname] = {"role": "bias", "layer": l, "j": j,
                                "latex": f"b^{{({l})}}_{{{_sub(j)}}}" if textbook
                                else f"b_{{{bname[1:]}}}"}
-            z = net.node(zname, sp.Add(*[w * h for w, h in zip(ws, prev)], b), op="affine")
+            z = net.node(zname, sp.Add(*[w * h for w, h in zip(ws, prev, strict=False)], b), op="affine")
             ztex = (f"z^{{({l})}}_{{{_sub(j)}}}" if textbook else
                     (zname if len(zname) == 1 else f"{zname[0]}_{{{zname[1:]}}}"))
             net.meta[zname] = {"role": "preactivation", "layer": l, "j": j, "latex": ztex}
@@ -273,7 +276,7 @@ def mlp(layers, activation="sigmoid", output_activation=None, loss="half_se",
     outs = prev
     if loss_e.from_logits:  # the predictions are nodes the loss does not read
         preds = []
-        for j, (z, e) in enumerate(zip(outs, loss_e.prediction(outs)), 1):
+        for j, (z, e) in enumerate(zip(outs, loss_e.prediction(outs), strict=False), 1):
             name = (f"h{n_layers}_{_idx(j)}" if textbook else f"a_{z.name}")
             p = net.node(name, e, op=loss_e.output)
             ptex = ("\\hat{y}" if m == 1 else f"\\hat{{y}}_{{{j}}}") if textbook else \

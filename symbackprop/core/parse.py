@@ -34,6 +34,7 @@ in  E
 from __future__ import annotations
 
 import ast
+import math
 import re
 
 import sympy as sp
@@ -49,6 +50,7 @@ from .errors import (
 from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
 from .graph import MAX_DEPTH, Graph
 from .names import check_name
+from .types import PathLike
 from .values import MAX_DIGITS
 
 __all__ = ["FUNCTIONS", "parse_graph", "read_graph"]
@@ -140,7 +142,7 @@ class _Builder:
             self.used.append(n)
         return self.symbols[n]
 
-    def build(self, node: ast.AST, depth: int = 1) -> sp.Expr:  # noqa: PLR0911, PLR0912
+    def build(self, node: ast.AST, depth: int = 1) -> sp.Expr:
         if depth > MAX_DEPTH:
             raise _err(f"the expression is nested more than {MAX_DEPTH} levels deep; split it "
                        "into several lines", node, self.lines)
@@ -154,7 +156,7 @@ class _Builder:
                     raise _err(f"the constant has more than {MAX_DIGITS:,} digits", node,
                                self.lines)
                 return sp.Integer(v)
-            if v != v or v in (float("inf"), float("-inf")):
+            if not math.isfinite(v):
                 raise _err(f"the constant {v!r} is not finite", node, self.lines)
             return sp.Float(repr(v))
         if isinstance(node, ast.Name):
@@ -388,7 +390,7 @@ def _sorted_definitions(order: list[str], defs: dict, lines: list[str]) -> list[
                 if state.get(u) == 2:
                     continue
                 if state.get(u) == 1:
-                    cyc = path[path.index(u):] + [u]
+                    cyc = [*path[path.index(u):], u]
                     raise _located(CycleError, f"cycle: {' -> '.join(cyc)}", defs[u][2], lines)
                 state[u] = 1
                 path.append(u)
@@ -402,7 +404,7 @@ def _sorted_definitions(order: list[str], defs: dict, lines: list[str]) -> list[
     return placed
 
 
-def read_graph(path) -> Graph:
+def read_graph(path: PathLike) -> Graph:
     """Read a graph in the text format from a file (its size is checked before reading)."""
     from pathlib import Path
     p = Path(path)

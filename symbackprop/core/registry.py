@@ -34,8 +34,18 @@ from typing import Generic, TypeVar
 import sympy as sp
 
 from .errors import InputTypeError, InvalidValueError, UnknownNameError
-from .functions import gelu, generic_activation, leaky_relu, logsumexp, relu, sigmoid, softplus, swish
+from .functions import (
+    gelu,
+    generic_activation,
+    leaky_relu,
+    logsumexp,
+    relu,
+    sigmoid,
+    softplus,
+    swish,
+)
 from .names import check_name
+from .types import ActivationLike, LossLike
 
 __all__ = [
     "ACTIVATIONS",
@@ -159,7 +169,7 @@ class Registry(Mapping[str, T], Generic[T]):
 
     def unregister(self, name: str) -> None:
         """Remove an entry added by a user."""
-        self[name]  # noqa: B018 - raises with the valid names
+        self[name]
         del self._entries[name]
 
 
@@ -178,8 +188,8 @@ def register_activation(name: str, function: Callable[[sp.Expr], sp.Expr],
     ACTIVATIONS.register(Activation(name, function, description), replace=replace)
 
 
-def register_loss(name: str, function, description: str = "", replace: bool = False,
-                  **options) -> None:
+def register_loss(name: str, function: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr],
+                  description: str = "", replace: bool = False, **options) -> None:
     """Add a named loss ``function(outputs, targets) -> expression`` (options: see :class:`Loss`)."""
     if not callable(function):
         raise InputTypeError(f"the loss {name!r} must be callable: (outputs, targets) -> "
@@ -187,7 +197,7 @@ def register_loss(name: str, function, description: str = "", replace: bool = Fa
     LOSSES.register(Loss(name, function, description, **options), replace=replace)
 
 
-def activation_entry(activation) -> Activation:
+def activation_entry(activation: ActivationLike | Activation) -> Activation:
     """The entry for a name, an :class:`Activation`, or a callable ``z -> expression``."""
     if isinstance(activation, Activation):
         return activation
@@ -202,7 +212,7 @@ def activation_entry(activation) -> Activation:
                          f"not {type(activation).__name__}")
 
 
-def loss_entry(loss) -> Loss:
+def loss_entry(loss: LossLike | Loss) -> Loss:
     """The entry for a name, a :class:`Loss`, or a callable ``(outputs, targets) -> expression``."""
     if isinstance(loss, Loss):
         return loss
@@ -238,28 +248,28 @@ def _sum(terms) -> sp.Expr:
 
 
 def _half_se(y, t):
-    return sp.Rational(1, 2) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t))
+    return sp.Rational(1, 2) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t, strict=False))
 
 
 def _mse(y, t):
-    return sp.Rational(1, len(y)) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t))
+    return sp.Rational(1, len(y)) * _sum((tj - yj) ** 2 for yj, tj in zip(y, t, strict=False))
 
 
 def _bce_logits(z, t):
-    return _sum(softplus(zj) - tj * zj for zj, tj in zip(z, t))
+    return _sum(softplus(zj) - tj * zj for zj, tj in zip(z, t, strict=False))
 
 
 def _bce_display(y, t):
-    return -_sum(tj * sp.log(yj) + (1 - tj) * sp.log(1 - yj) for yj, tj in zip(y, t))
+    return -_sum(tj * sp.log(yj) + (1 - tj) * sp.log(1 - yj) for yj, tj in zip(y, t, strict=False))
 
 
 def _softmax_ce_logits(z, t):
     # -sum_j t_j log softmax_j(z) = LSE(z) - sum_j t_j z_j when the targets sum to 1
-    return logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t))
+    return logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t, strict=False))
 
 
 def _softmax_ce_display(y, t):
-    return -_sum(tj * sp.log(yj) for yj, tj in zip(y, t))
+    return -_sum(tj * sp.log(yj) for yj, tj in zip(y, t, strict=False))
 
 
 def _softmax(z):
@@ -269,7 +279,7 @@ def _softmax(z):
 
 def _huber(y, t, delta=sp.S.One):
     out = []
-    for yj, tj in zip(y, t):
+    for yj, tj in zip(y, t, strict=False):
         r = tj - yj
         out.append(sp.Piecewise((r**2 / 2, sp.Abs(r) <= delta),
                                 (delta * (sp.Abs(r) - delta / 2), True)))

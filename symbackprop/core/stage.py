@@ -38,6 +38,7 @@ from sympy.core.function import Application
 from .errors import InputTypeError, InvalidValueError
 from .graph import Graph
 from .names import canonical_name
+from .types import SymbolLike
 
 __all__ = ["STAGE_DEPTH", "stage"]
 
@@ -62,7 +63,9 @@ def _symbols(items, what: str) -> list[sp.Symbol]:
     return out
 
 
-def stage(expr, params=None, targets=None, inputs=None, output: str = "L",
+def stage(expr: sp.Expr, params: Iterable[SymbolLike] | None = None,
+          targets: Iterable[SymbolLike] | None = None,
+          inputs: Iterable[SymbolLike] | None = None, output: str = "L",
           name: str | None = None) -> Graph:
     """Turn a plain SymPy expression into a :class:`Graph` of named intermediates.
 

@@ -10,13 +10,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sympy as sp
 
 from ..core.errors import StaleError, UnknownNameError
 from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph
+from ..core.types import Point, SymbolLike
 from .cache import derivations
 from .estimate import check_budget
 from .local import full_substitution, local_partial, substituted_sizes
@@ -38,14 +38,14 @@ def _display_name(g: Graph, name: str) -> str:
     return name
 
 
-def delta_symbol(g: Graph, node) -> ProgramSymbol:
+def delta_symbol(g: Graph, node: SymbolLike) -> ProgramSymbol:
     """The program variable holding ∂output/∂node (printed ``delta_<node>``)."""
     s = g.symbol(node)
     out = g.output.name
     return ProgramSymbol(_display_name(g, DELTA_NAME.format(s.name)), "delta", s.name, out)
 
 
-def grad_symbol(g: Graph, leaf) -> ProgramSymbol:
+def grad_symbol(g: Graph, leaf: SymbolLike) -> ProgramSymbol:
     """The program variable holding ∂output/∂leaf (printed ``d<output>_d<leaf>``)."""
     s = g.symbol(leaf)
     out = g.output.name
@@ -109,14 +109,15 @@ class Program(LatexRepr):
         """The gradient steps: one per leaf that reaches the output."""
         return tuple(s for s in self.steps if s.kind == "grad")
 
-    def step_for(self, v) -> Step | None:
+    def step_for(self, v: SymbolLike) -> Step | None:
         """The delta (node) or grad (leaf) step of a symbol; None if it does not reach the output."""
         g = self._fresh()
         v = g.symbol(v)
         kind = "grad" if g.is_leaf(v) else "delta"
         return self._by_of.get((kind, v))
 
-    def gradient(self, v, form: str = "leaves", budget: float | None = None) -> sp.Expr:
+    def gradient(self, v: SymbolLike, form: str = "leaves",
+                 budget: float | None = None) -> sp.Expr:
         """The gradient of the output with respect to a leaf or node.
 
         ``form="leaves"`` (default) writes it in the leaves, like :func:`expanded`;
@@ -162,7 +163,7 @@ class Program(LatexRepr):
             self._grads = {s: self.gradient(s) for s in self._fresh().leaf_symbols}
         return self._grads
 
-    def evaluate(self, at: Mapping) -> dict[sp.Symbol, sp.Expr]:
+    def evaluate(self, at: Point) -> dict[sp.Symbol, sp.Expr]:
         """Run the program at a point: every leaf and node Symbol -> its gradient value.
 
         Exact inputs give exact values; floats give floats.

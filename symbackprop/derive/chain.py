@@ -24,6 +24,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..core.graph import Graph, LatexRepr, in_graph
+from ..core.types import SymbolLike
 from .cache import derivations
 from .estimate import check_budget, count_paths, estimate_chain_size
 from .local import full_substitution, local_partial
@@ -164,7 +165,7 @@ class Chain(LatexRepr):
         return f"<Chain ∂{self.output.name}/∂{self.wrt.name}: {len(self.paths)} path(s)>"
 
 
-def chain(g: Graph, v, budget: float | None = None) -> Chain:
+def chain(g: Graph, v: SymbolLike, budget: float | None = None) -> Chain:
     r"""The chain rule for :math:`\partial L/\partial v` as a sum over paths of products of
     local derivatives.
 

@@ -24,12 +24,13 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import sympy as sp
 
 from ..core.errors import ExpressionTooLargeError, InputTypeError, InvalidValueError, LimitError
 from ..core.graph import Graph
+from ..core.types import SymbolLike
 from .local import local_partial, raw_partial, substituted_sizes
 from .measure import dag_size, tree_size
 
@@ -52,7 +53,7 @@ MAX_FORM_DEPTH = 150
 """Deepest expression the expanded form builds (SymPy recurses once per level)."""
 
 
-def budget_value(budget) -> float:
+def budget_value(budget: float | None) -> float:
     """The budget to use: :data:`DEFAULT_BUDGET` for ``None``; refuses NaN, negatives, non-numbers."""
     if budget is None:
         return DEFAULT_BUDGET
@@ -63,7 +64,7 @@ def budget_value(budget) -> float:
     return budget
 
 
-def check_budget(what: str, estimate: float, budget, hint: str) -> None:
+def check_budget(what: str, estimate: float, budget: float | None, hint: str) -> None:
     """Raise :class:`ExpressionTooLargeError` if ``estimate`` is over the budget."""
     limit = budget_value(budget)
     if estimate > limit:
@@ -74,7 +75,7 @@ def _name(g: Graph, v: sp.Symbol) -> str:
     return f"∂{g.output.name}/∂{v.name}"
 
 
-def count_paths(g: Graph, v) -> int:
+def count_paths(g: Graph, v: SymbolLike) -> int:
     """Number of paths from ``v`` to the output, counted without listing them."""
     v = g.symbol(v)
     n = {v: 1}
@@ -112,7 +113,7 @@ def _depth(expr: sp.Basic, weights: Mapping[sp.Basic, int]) -> int:
     return memo[expr]
 
 
-def estimate_expanded_size(g: Graph, v) -> int:
+def estimate_expanded_size(g: Graph, v: SymbolLike) -> int:
     """Estimated tree size of :func:`~symbackprop.expanded` ``(g, v)``, counted without building it.
 
     The derivative of a node is the sum over its parents of (local partial, substituted) times
@@ -146,7 +147,7 @@ def check_expanded_depth(g: Graph, v: sp.Symbol, what: str) -> None:
             f"{MAX_FORM_DEPTH}; use backprop(g), whose steps stay shallow")
 
 
-def estimate_chain_size(g: Graph, v) -> int:
+def estimate_chain_size(g: Graph, v: SymbolLike) -> int:
     """Tree size of the chain form written out in the local symbols (all paths), not built."""
     v = g.symbol(v)
     n: dict[sp.Symbol, int] = {v: 1}  # paths from v to each node

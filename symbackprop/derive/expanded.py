@@ -15,6 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.graph import Graph
+from ..core.types import SymbolLike
 from .cache import derivations
 from .estimate import (
     check_budget,
@@ -31,7 +32,8 @@ def _name(g: Graph, v: sp.Symbol) -> str:
     return f"∂{g.output.name}/∂{v.name}"
 
 
-def expanded(g: Graph, v, multiply_out: bool = False, budget: float | None = None) -> sp.Expr:
+def expanded(g: Graph, v: SymbolLike, multiply_out: bool = False,
+             budget: float | None = None) -> sp.Expr:
     r"""The derivative of the output with respect to ``v`` with every node substituted: one
     expression in the leaves.
 

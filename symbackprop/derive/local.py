@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.graph import Graph, Node
+from ..core.types import SymbolLike
 from .cache import derivations
 from .measure import tree_size
 
@@ -80,7 +81,7 @@ def _diff_term(a: sp.Expr, v: sp.Symbol) -> sp.Expr:
     return sp.diff(a, v)
 
 
-def raw_partial(g: Graph, child, parent) -> sp.Expr:
+def raw_partial(g: Graph, child: SymbolLike, parent: SymbolLike) -> sp.Expr:
     """SymPy's ``diff`` of the child's definition with respect to the parent (cached)."""
     c, p = g.symbol(child), g.symbol(parent)
     cache = derivations(g).raw
@@ -101,7 +102,7 @@ def _function_nodes(g: Graph) -> dict[sp.Expr, sp.Symbol]:
     return d.function_nodes
 
 
-def local_partial(g: Graph, child, parent) -> sp.Expr:
+def local_partial(g: Graph, child: SymbolLike, parent: SymbolLike) -> sp.Expr:
     r"""The local derivative :math:`\partial\,\mathrm{child}/\partial\,\mathrm{parent}` in neighbouring symbols.
 
     Where a node applies one function, the derivative is written in the node's own output, as a

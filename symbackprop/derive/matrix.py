@@ -55,8 +55,8 @@ class MatrixForm(LatexRepr):
     def gradient(self, name) -> sp.Expr:
         """The matrix form's entry for one weight or bias (in delta and forward symbols)."""
         sym = self.net.symbol(name)
-        for l, (W, b) in enumerate(zip(self.W, self.b)):
-            for (j, k), w in zip(((j, k) for j in range(W.rows) for k in range(W.cols)), W):
+        for l, (W, b) in enumerate(zip(self.W, self.b, strict=False)):
+            for (j, k), w in zip(((j, k) for j in range(W.rows) for k in range(W.cols)), W, strict=False):
                 if w == sym:
                     return self.dW[l][j, k]
             for j, bj in enumerate(b):
@@ -69,19 +69,19 @@ class MatrixForm(LatexRepr):
         full = full_substitution(self.net)
         sub: dict[sp.Symbol, sp.Expr] = {}
         for l in reversed(range(len(self.deltas))):
-            for d, e in zip(self.delta_symbols[l], self.deltas[l]):
+            for d, e in zip(self.delta_symbols[l], self.deltas[l], strict=False):
                 sub[d] = e.xreplace(sub)
         return expr.xreplace(sub).xreplace(full)
 
     def _sympystr(self, printer) -> str:
         L = len(self.W)
         p = printer._print
-        lines = [f"matrix form of backpropagation for the {'-'.join(map(str, self.net.layers))} "
-                 "network (⊙: entrywise product)"]
+        shape = "-".join(map(str, self.net.layers))
+        lines = [f"matrix form of backpropagation for the {shape} network"]
         for l in range(L, 0, -1):
             i = l - 1
             lines.append(f"layer {l}:")
-            for j, (d, e) in enumerate(zip(self.delta_symbols[i], self.deltas[i])):
+            for d, e in zip(self.delta_symbols[i], self.deltas[i], strict=True):
                 lines.append(f"  {p(d)} = {p(e)}")
             for (j, k), g in _entries(self.dW[i]):
                 lines.append(f"  ∂{self.net.output.name}/∂{p(self.W[i][j, k])} = {p(g)}")
@@ -125,11 +125,11 @@ def matrix_form(net: Network) -> MatrixForm:
     derivs = []
     for l in range(L):
         derivs.append(sp.Matrix([sp.S.One if z == h else local_partial(net, h, z)
-                                 for z, h in zip(zs[l], hs[l + 1])]))
+                                 for z, h in zip(zs[l], hs[l + 1], strict=False)]))
     E = net.output
     from_logits = net.loss_entry.from_logits
     out = []
-    for j, (z, h) in enumerate(zip(zs[-1], hs[-1])):
+    for j, (z, h) in enumerate(zip(zs[-1], hs[-1], strict=False)):
         out.append(local_partial(net, E, z) if from_logits
                    else local_partial(net, E, h) * derivs[-1][j])
     deltas = [None] * L

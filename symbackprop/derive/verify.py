@@ -16,8 +16,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..core.errors import ExpressionTooLargeError, InputTypeError, InvalidValueError, VerificationError
+from ..core.errors import (
+    ExpressionTooLargeError,
+    InputTypeError,
+    InvalidValueError,
+    VerificationError,
+)
 from ..core.graph import Graph
+from ..core.types import Variables
 from .backprop import backprop
 from .chain import chain
 from .estimate import (
@@ -108,7 +114,7 @@ def _cheap_symbolic_zero(d: sp.Expr) -> bool:
         return False
 
 
-def estimate_verify_cost(g: Graph, wrt=None, points: int = 3) -> int:
+def estimate_verify_cost(g: Graph, wrt: Variables = None, points: int = 3) -> int:
     """Expression nodes :func:`verify` would evaluate: the forms' sizes times the points."""
     variables = list(g.leaf_symbols) if wrt is None else g.resolve(wrt)
     total = 0
@@ -117,7 +123,7 @@ def estimate_verify_cost(g: Graph, wrt=None, points: int = 3) -> int:
     return total * (points + 1)
 
 
-def verify(g: Graph, wrt=None, points: int = 3, seed: int = 0, budget: float | None = None,
+def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budget: float | None = None,
            cost_budget: float | None = None, progress: bool | None = None) -> list[Agreement]:
     """Check that the expanded, chain and backprop forms agree for every leaf (or ``wrt``).
 
@@ -202,7 +208,7 @@ def _verify_one(g: Graph, v: sp.Symbol, prog, pts, evaluated, budget) -> Agreeme
                     f"  {other}: {e}")
         how = f"at {len(pts)} random points"
     # the backprop program run at the points must agree too
-    for p, vals in zip(pts, evaluated):
+    for p, vals in zip(pts, evaluated, strict=False):
         if vals is not None and _same_at(first, vals[v], p) is False:
             raise VerificationError(
                 f"{names[0]} form of {name} and the backprop program run at "

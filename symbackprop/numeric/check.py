@@ -17,17 +17,23 @@ Examples
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 from ..core.errors import InvalidValueError
 from ..core.graph import Graph
+from ..core.types import Point
+
+if TYPE_CHECKING:
+    from .compile import Compiled
 from .codegen import NumPyCodePrinter, assignments, build, code_name, namespace
 
-__all__ = ["GradientCheck", "check_gradient", "central_differences", "numerical_gradient"]
+__all__ = ["GradientCheck", "central_differences", "check_gradient", "numerical_gradient"]
 
 EPS = np.finfo(float).eps
 
@@ -43,7 +49,8 @@ def _steps(x: np.ndarray, h) -> np.ndarray:
     return np.full_like(x, float(h))
 
 
-def central_differences(f, x, h=1e-4) -> np.ndarray:
+def central_differences(f: Callable[[np.ndarray], float], x: ArrayLike,
+                        h: float | str = 1e-4) -> np.ndarray:
     """Gradient of a scalar function of a 1-D array by central differences, one coordinate at a time."""
     x = np.array(x, dtype=float)
     hs = _steps(x, h)
@@ -76,7 +83,7 @@ def _forward(g: Graph):
     return cached[1]
 
 
-def numerical_gradient(g: Graph, at: Mapping, h=1e-4) -> dict[sp.Symbol, float]:
+def numerical_gradient(g: Graph, at: Point, h: float | str = 1e-4) -> dict[sp.Symbol, float]:
     """Central-difference gradient of the output with respect to every leaf, at a point.
 
     The output is evaluated in floating point from the node definitions alone (no derivative
@@ -87,7 +94,7 @@ def numerical_gradient(g: Graph, at: Mapping, h=1e-4) -> dict[sp.Symbol, float]:
     f = _forward(g)
     with np.errstate(all="ignore"):
         d = central_differences(f, x, h)
-    return dict(zip(g.leaf_symbols, d.tolist()))
+    return dict(zip(g.leaf_symbols, d.tolist(), strict=False))
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class GradientCheck:
     h: object
 
     def ok(self, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        """Whether every entry agrees: ``|analytic - numeric| <= atol + rtol |numeric|``."""
         return bool(np.all(np.abs(self.analytic - self.numeric)
                            <= atol + rtol * np.abs(self.numeric)))
 
@@ -111,7 +119,8 @@ class GradientCheck:
                 f"at {self.worst}")
 
 
-def check_gradient(f, theta, X, T=None, h=1e-4) -> GradientCheck:
+def check_gradient(f: Compiled | Graph, theta: ArrayLike, X: ArrayLike, T: ArrayLike | None = None,
+                   h: float | str = 1e-4) -> GradientCheck:
     """Compare a compiled gradient ``f(theta, X, T)`` with central differences of ``f.loss``.
 
     ``f`` may also be a Graph or network, which is compiled first.

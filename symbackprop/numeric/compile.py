@@ -45,7 +45,7 @@ from ..core.errors import InputTypeError, InvalidValueError, ShapeError, Unknown
 from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop, local_partial
-from .codegen import Backend, assignments, backend, build, code_name, doprint, namespace
+from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
 __all__ = ["PATHS", "Compiled", "compile"]
 
@@ -312,7 +312,6 @@ def _matrix(net: Network, be: Backend):
     L = net.depth
     Z = [sp.Symbol(f"Z{l}") for l in range(L + 1)]
     H = [sp.Symbol(f"H{l}") for l in range(L + 1)]
-    D = [sp.Symbol(f"D{l}") for l in range(L + 1)]
     lines = ["def _grad(_theta, _X, _T):", "    _B = _X.shape[0]"]
     unpack = []
     offset = 0
@@ -362,7 +361,7 @@ def _matrix(net: Network, be: Backend):
         out_delta = [local_partial(net, E, z) for z in zs]
     else:
         out_delta = [local_partial(net, E, h) * (local_partial(net, h, z) if h != z else 1)
-                     for z, h in zip(zs, hs)]
+                     for z, h in zip(zs, hs, strict=False)]
     dexpr = rows.elementwise(out_delta)
     if loss_rows is None or dexpr is None:
         return None  # a loss that mixes the outputs in a way rows cannot express
@@ -387,7 +386,7 @@ def _matrix(net: Network, be: Backend):
     return src, fsrc, psrc, namespace(p)
 
 
-def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compiled:  # noqa: A001
+def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compiled:
     """Compile the graph's loss and all parameter gradients into one function.
 
     Inputs become the columns of X, targets the columns of T and parameters the entries of

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import numbers
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..core.errors import (
     DivergenceError,
     InputTypeError,
     InvalidValueError,
-    ShapeError,
     UnknownNameError,
 )
 from ..core.graph import Graph
@@ -82,7 +83,7 @@ class Run:
     @property
     def params(self) -> dict[str, float]:
         """Parameter name -> value."""
-        return {s.name: float(v) for s, v in zip(self.compiled.params, self.theta)}
+        return {s.name: float(v) for s, v in zip(self.compiled.params, self.theta, strict=False)}
 
     def predict(self, X) -> np.ndarray:
         """Network outputs for each row of X."""
@@ -129,10 +130,13 @@ def _count(value, what: str, minimum: int = 0) -> int:
     return int(value)
 
 
-def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
-          batch_size: int | None = None, optimizer: str = "gd", momentum: float = 0.9,
-          betas: tuple[float, float] = (0.9, 0.999), theta0=None, layer_norms: bool = False,
-          progress: bool | None = None, callback=None, backend: str = "numpy") -> Run:
+def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 0.5,
+          steps: int = 1000, seed: int = 0, batch_size: int | None = None,
+          optimizer: str = "gd", momentum: float = 0.9,
+          betas: tuple[float, float] = (0.9, 0.999), theta0: ArrayLike | None = None,
+          layer_norms: bool = False, progress: bool | None = None,
+          callback: Callable[[int, np.ndarray, float], bool | None] | None = None,
+          backend: str = "numpy") -> Run:
     """Train a network (or any Graph with parameters) by gradient descent.
 
     Parameters
@@ -198,7 +202,7 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
             if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
                 what = "the loss" if not np.isfinite(loss) else "the gradient"
                 raise DivergenceError(step, what, last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist())), history=history, run=run)
+                    (s.name for s in f.params), theta.tolist(), strict=False)), history=history, run=run)
             if optimizer == "gd":
                 new = theta - lr * grad
             elif optimizer == "momentum":
@@ -213,7 +217,7 @@ def train(net, X, T, lr: float = 0.5, steps: int = 1000, seed: int = 0,
                 new = theta - lr * mh / (np.sqrt(vh) + 1e-8)
             if not np.all(np.isfinite(new)):
                 raise DivergenceError(step, "the updated parameters", last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist())), history=history, run=run)
+                    (s.name for s in f.params), theta.tolist(), strict=False)), history=history, run=run)
             history["loss"].append(loss)
             with np.errstate(over="ignore"):
                 history["grad_norm"].append(float(np.linalg.norm(grad)))

@@ -13,17 +13,22 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from ..core.graph import Graph
+from ..core.types import PathLike, Point, SymbolLike
 from ..derive import backprop, local_partial
 from .plot import check_figure_path, pyplot, save_figure
 from .printer import latex
 from .text import format_number, inline
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["draw"]
+
 
 def _levels(g: Graph) -> dict[sp.Symbol, int]:
     """Columns: a node one right of its last parent; a leaf one left of its first consumer."""
@@ -44,8 +49,9 @@ def _short(x) -> str:
     return s if len(s) <= 18 else s[:16] + "…"
 
 
-def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=None,
-         path=None, figsize=None, force: bool = False):
+def draw(graph: Graph, at: Point | None = None, grads: bool = True,
+         highlight: SymbolLike | None = None, path: PathLike | None = None,
+         figsize: tuple[float, float] | None = None, force: bool = False) -> Figure:
     """Draw ``graph`` as a left-to-right circuit; return the matplotlib Figure.
 
     With ``at`` (every leaf's value) the nodes show their forward values (black) and, if
@@ -93,13 +99,13 @@ def draw(graph: Graph, at: Mapping | None = None, grads: bool = True, highlight=
             (x0, y0), (x1, y1) = pos[p], pos[c]
             hot = (p, c) in on_path
             ax.annotate("", xy=(x1 - 0.85, y1), xytext=(x0 + 0.85, y0),
-                        arrowprops=dict(arrowstyle="-|>", lw=2.4 if hot else 1.0,
-                                        color="#e67e22" if hot else "#555555"))
+                        arrowprops={"arrowstyle": "-|>", "lw": 2.4 if hot else 1.0,
+                                    "color": "#e67e22" if hot else "#555555"})
             loc = local_partial(g, c, p)
             label = _short(loc.xreplace(values)) if values is not None else _short(loc)
             ax.text(x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0) + 0.1, label, fontsize=7, ha="center",
                     va="bottom", color="#1f618d",
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     for s, (x, y) in pos.items():
         kind = g.kind(s)
         face = {"input": "#eaf2f8", "param": "#fef9e7", "target": "#f4ecf7"}.get(kind, "#ffffff")

@@ -31,6 +31,7 @@ from sympy.printing.precedence import PRECEDENCE
 from ..core.errors import ExpressionTooLargeError
 from ..core.graph import Graph
 from ..core.network import Network
+from ..core.types import PathLike, Point, Variables
 from ..core.values import to_number
 from ..derive import (
     DEFAULT_BUDGET,
@@ -303,7 +304,7 @@ def _product_rows(p, lhs: str, e: sp.Expr) -> list[str] | None:
     limit = WIDTH - 12
     lines: list[str] = []
     cur = sign
-    for it, f in zip(items, facs):
+    for it, f in zip(items, facs, strict=False):
         if width(it) <= limit:
             cand = f"{cur} {it}".strip() if cur not in ("", "-") else f"{cur}{it}"
             if width(cand) <= limit:
@@ -391,21 +392,21 @@ def _update_section(p, g: Graph, v: sp.Symbol, at: Mapping, lr) -> str:
     return ("\\paragraph{Gradient descent.} With learning rate "
             f"$\\eta = {_number(lr_s)}$:\n" + _align([
                 f"{lhs} &= {_number(d)}",
-                f"{w} &\\leftarrow {w} - \\eta {lhs} = {_number(val)} - {_number(lr_s)} "
-                f"\\cdot {_number(d) if d >= 0 else '(' + _number(d) + ')'} = {_number(new)}"]))
+                (f"{w} &\\leftarrow {w} - \\eta {lhs} = {_number(val)} - {_number(lr_s)} "
+                 f"\\cdot {_number(d) if d >= 0 else '(' + _number(d) + ')'} = {_number(new)}")]))
 
 
 def matrix_latex(mf, explicit: bool = True) -> str:
     r"""LaTeX of the matrix form: the general equations, and entry by entry for small nets."""
     p = _printer(mf.net)
     L = len(mf.W)
-    bold = lambda s: f"\\boldsymbol{{{s}}}"  # noqa: E731
+    bold = lambda s: f"\\boldsymbol{{{s}}}"
     yhat = f"\\hat{{{bold('y')}}}"
     net = mf.net
     from_logits = net.loss_entry.from_logits
-    rows = [f"{bold('z')}^{{({'l'})}} &= W^{{(l)}} {bold('h')}^{{(l-1)}} + {bold('b')}^{{(l)}}, "
-            f"\\quad {bold('h')}^{{(l)}} = a({bold('z')}^{{(l)}}), \\quad "
-            f"{bold('h')}^{{(0)}} = {bold('x')}"]
+    rows = [(f"{bold('z')}^{{({'l'})}} &= W^{{(l)}} {bold('h')}^{{(l-1)}} + {bold('b')}^{{(l)}}, "
+             f"\\quad {bold('h')}^{{(l)}} = a({bold('z')}^{{(l)}}), \\quad "
+             f"{bold('h')}^{{(0)}} = {bold('x')}")]
     if from_logits:
         rows.append(f"{bold('delta')}^{{({L})}} &= \\nabla_{{{bold('z')}^{{({L})}}}} L "
                     f"= {yhat} - {bold('t')}")
@@ -420,7 +421,7 @@ def matrix_latex(mf, explicit: bool = True) -> str:
     out = _align(rows).replace("\\boldsymbol{delta}", "\\boldsymbol{\\delta}")
     if not explicit or max(net.layers) > MAX_EXPLICIT:
         return out
-    mat = lambda M: p._print(M).replace("\\left[", "\\begin{pmatrix}").replace(  # noqa: E731
+    mat = lambda M: p._print(M).replace("\\left[", "\\begin{pmatrix}").replace(
         "\\right]", "\\end{pmatrix}").replace("\\begin{matrix}", "").replace("\\end{matrix}", "")
     blocks = []
     for l in range(L, 0, -1):
@@ -444,8 +445,9 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 """
 
 
-def notes(graph: Graph, wrt=None, at: Mapping | None = None, standalone: bool = True,
-          lr=0.5, title: str | None = None, budget: float | None = None) -> Notes:
+def notes(graph: Graph, wrt: Variables = None, at: Point | None = None,
+          standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
+          budget: float | None = None) -> Notes:
     r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (default: every parameter).
 
     ``at`` (leaf -> number) adds the table of values and gradients and the gradient-descent
@@ -509,7 +511,7 @@ _LOSS_TEXT = {
 
 # ---- files ---------------------------------------------------------------------------------------
 
-def write_notes(text: str, path, force: bool = False) -> Path:
+def write_notes(text: str, path: PathLike, force: bool = False) -> Path:
     """Write notes atomically; an existing file needs ``force=True``."""
     return write_text(path, text, force=force)
 

@@ -33,11 +33,17 @@ w_{5} a(h_{1}) + w_{6} a(h_{2}) + b_{3}
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import ClassVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.conventions import split_super_sub
-from sympy.printing.latex import LatexPrinter, greek_letters_set, other_symbols, tex_greek_dictionary
+from sympy.printing.latex import (
+    LatexPrinter,
+    greek_letters_set,
+    other_symbols,
+    tex_greek_dictionary,
+)
 
 from ..core.graph import Graph, ProgramSymbol
 
@@ -51,7 +57,7 @@ class SymbackpropLatexPrinter(LatexPrinter):
     that know their graph (Chain, Program, Graph, MatrixForm) set it while they print.
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "graph": None}
+    _default_settings: ClassVar[dict] = {**LatexPrinter._default_settings, "graph": None}
 
     def __init__(self, settings=None):
         settings = dict(settings or {})
@@ -118,7 +124,7 @@ class SymbackpropLatexPrinter(LatexPrinter):
         if isinstance(d, sp.Derivative) and isinstance(d.expr, AppliedUndef):
             f = d.expr
             name = self._print(sp.Symbol(type(f).__name__))
-            point = dict(zip(expr.variables, expr.point))
+            point = dict(zip(expr.variables, expr.point, strict=False))
             args = [a.xreplace(point) for a in f.args]
             inner = ", ".join(self._print(a) for a in args)
             wrap = (lambda s: f"({s})") if all(a.is_Atom for a in args) else \
@@ -225,7 +231,7 @@ def _translate(s: str) -> str:
     return s
 
 
-def latex(obj, graph: Graph | None = None, **settings) -> str:
+def latex(obj: object, graph: Graph | None = None, **settings) -> str:
     r"""LaTeX for an Expr, Chain, Program, Graph, Network or MatrixForm (the body, without ``$``).
 
     ``graph`` types an expression's symbols by their roles in that graph.

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import sympy as sp
 
@@ -27,6 +28,7 @@ from ..core.errors import (
     UnknownVariableError,
 )
 from ..core.graph import Graph, expression_depth
+from ..core.types import PathLike, SymbolLike
 from ..derive import (
     backprop,
     chain,
@@ -152,12 +154,14 @@ class SizeTable:
     rows: tuple[SizeRow, ...]
 
     def row(self, form: str) -> SizeRow:
+        """The row of one form (its label as printed)."""
         for r in self.rows:
             if r.form == form:
                 return r
         raise UnknownVariableError(form, [r.form for r in self.rows], where="this table")
 
     def as_dicts(self) -> list[dict]:
+        """The rows as dicts (for pandas or CSV)."""
         return [asdict(r) for r in self.rows]
 
     def _cells(self) -> list[list[str]]:
@@ -168,7 +172,7 @@ class SizeTable:
         return [[r.form, f(r.tree, r.built), f(r.dag), f(r.cse), f(r.latex_chars)]
                 for r in self.rows]
 
-    _HEAD = ["form", "tree", "DAG", "after CSE (ops)", "LaTeX chars"]
+    _HEAD = ("form", "tree", "DAG", "after CSE (ops)", "LaTeX chars")
 
     def __str__(self) -> str:
         cells = [self._HEAD, *self._cells()]
@@ -184,13 +188,14 @@ class SizeTable:
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
+        """The table in Markdown."""
         out = [f"**{self.title}**", "", "| " + " | ".join(self._HEAD) + " |",
                "|" + "---|" + "---:|" * (len(self._HEAD) - 1)]
         out += ["| " + " | ".join(c) + " |" for c in self._cells()]
         return "\n".join(out)
 
 
-def compare_sizes(g: Graph, v=None, budget: float | None = None,
+def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = None,
                   cse_limit: int = CSE_LIMIT) -> SizeTable:
     """Sizes of the expanded, multiplied-out, chain and backprop forms of ∂output/∂v, side by side.
 
@@ -212,7 +217,7 @@ def compare_sizes(g: Graph, v=None, budget: float | None = None,
     try:
         e = expanded(g, v, budget=budget)
         rows.append(measured("expanded", e))
-        terms, est = estimate_multiplied_out(e)
+        _, est = estimate_multiplied_out(e)
         if est <= budget:
             rows.append(measured("expanded, multiplied out", sp.expand(e)))
         else:
@@ -313,7 +318,7 @@ def study_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def save_study_csv(rows: list[dict], path, force: bool = False):
+def save_study_csv(rows: list[dict], path: PathLike, force: bool = False) -> Path:
     """Write the size study as CSV, atomically; an existing file needs ``force=True``."""
     import csv
     import io

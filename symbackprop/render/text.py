@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -31,7 +32,7 @@ __all__ = ["TextPrinter", "format_number", "inline", "text"]
 class TextPrinter(StrPrinter):
     """SymPy's str printer, in Unicode (``unicode=True``) or plain ASCII."""
 
-    _default_settings = {**StrPrinter._default_settings, "unicode": True, "partial": "∂",
+    _default_settings: ClassVar[dict] = {**StrPrinter._default_settings, "unicode": True, "partial": "∂",
                          "dot": " · "}
 
     def __init__(self, settings=None):
@@ -53,7 +54,7 @@ class TextPrinter(StrPrinter):
         d = expr.expr
         if isinstance(d, sp.Derivative) and isinstance(d.expr, AppliedUndef) \
                 and len(d.expr.args) == 1 and len(d.variable_count) == 1:
-            point = dict(zip(expr.variables, expr.point))
+            point = dict(zip(expr.variables, expr.point, strict=False))
             arg = d.expr.args[0].xreplace(point)
             return f"{type(d.expr).__name__}{chr(39) * d.variable_count[0][1]}({self._print(arg)})"
         return super()._print_Subs(expr)

@@ -1,0 +1,112 @@
+"""The package's bill of health: layers, private names, lint, docstrings and annotations."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symbackprop as sb
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "symbackprop"
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _resolve(module: str, node: ast.ImportFrom, is_package: bool) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".")
+    if not is_package:
+        base = base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def test_imports_follow_the_layers():
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("import-linter is not installed (it is in the test extra)")
+    res = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stdout[-3000:]
+
+
+def test_no_module_imports_another_modules_private_names():
+    offenders = []
+    for path in MODULES:
+        module = _module_name(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                source = _resolve(module, node, path.name == "__init__.py")
+                if not source.startswith("symbackprop") or source == module:
+                    continue
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        offenders.append(f"{module}: from {source} import {alias.name}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_ruff_is_clean():
+    exe = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("ruff is not installed (it is in the test extra)")
+    res = subprocess.run([exe, "check", "symbackprop", "tests"], cwd=ROOT, capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0, res.stdout[-3000:]
+
+
+def _public_objects():
+    for name in sb.__all__:
+        obj = getattr(sb, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            yield name, obj
+
+
+def test_every_public_name_has_a_docstring():
+    missing = [name for name, obj in _public_objects() if not inspect.getdoc(obj)]
+    for name, obj in _public_objects():
+        if inspect.isclass(obj) and obj.__module__.startswith("symbackprop"):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                fn = member.fget if isinstance(member, property) else member
+                if (inspect.isfunction(fn) or isinstance(member, property)) and not fn.__doc__:
+                    missing.append(f"{name}.{attr}")
+    assert not missing, missing
+
+
+def test_public_functions_are_annotated():
+    missing = []
+    for name, obj in _public_objects():
+        if not inspect.isfunction(obj) or not obj.__module__.startswith("symbackprop"):
+            continue
+        sig = inspect.signature(obj)
+        if sig.return_annotation is inspect.Signature.empty:
+            missing.append(f"{name} -> ?")
+        for p in sig.parameters.values():
+            if p.annotation is inspect.Parameter.empty and p.kind not in (
+                    p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                missing.append(f"{name}({p.name})")
+    assert not missing, missing
+
+
+def test_one_version_and_typed():
+    assert (PACKAGE / "py.typed").exists()
+    from importlib.metadata import version
+    assert sb.__version__ == version("symbackprop")
+    text = "\n".join(p.read_text(encoding="utf-8") for p in MODULES)
+    assert '"0.1.0"' not in text and "'0.1.0'" not in text  # no second copy of the version
