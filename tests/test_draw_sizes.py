@@ -44,12 +44,19 @@ def test_draw_bad_format(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def _count_tree(e):  # oracle: a plain recursive count over SymPy's args
+    return 1 + sum(_count_tree(a) for a in e.args)
+
+
 def test_size_study_counts_past_the_budget():
-    rows = size_study(widths=[3], depths=[1, 6], budget=5_000)
-    small, big = rows
-    assert small["expanded_built"] and not big["expanded_built"]
-    assert big["expanded_tree"] == sb.estimate_expanded_size(
-        sb.mlp([3] * 7 + [1]), "w1_11")
+    rows = size_study(widths=[3], depths=[1, 2, 6], budget=5_000)
+    small, middle, big = rows
+    assert small["expanded_built"] and middle["expanded_built"] and not big["expanded_built"]
+    for row, depth in ((small, 1), (middle, 2)):  # built rows: counted like the oracle
+        net = sb.mlp([3] * (depth + 1) + [1], activation="sigmoid")
+        assert row["expanded_tree"] == _count_tree(sb.expanded(net, "w1_11"))
+    # growth: each hidden layer multiplies the expanded tree, the program grows by a step
+    assert big["expanded_tree"] > middle["expanded_tree"] * 3**3
     assert big["chain_paths"] == 3**5
     assert big["backprop_tree"] < big["expanded_tree"] / 100
 

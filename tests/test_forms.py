@@ -55,7 +55,7 @@ def test_forms_match_autograd_and_central_differences(layers, activation, loss, 
             "program run": float(run[p]),
         }
         for name, val in forms.items():
-            assert val == pytest.approx(auto[i], rel=1e-6, abs=1e-9), (name, p, val, auto[i])
+            assert val == pytest.approx(auto[i], rel=1e-12, abs=1e-14), (name, p, val, auto[i])
         # h = 1e-4 (seed 003): truncation error O(h^2) and kinks of relu keep this looser
         assert forms["backprop"] == pytest.approx(numeric[i], rel=1e-4, abs=1e-6), (p, numeric[i])
 
