@@ -149,6 +149,13 @@ class Registry(Mapping[str, T], Generic[T]):
         except (KeyError, TypeError):
             raise UnknownNameError(self.what, name, self._entries) from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def get(self, name: str, default=None):
+        """The entry of a name, or ``default``."""
+        return self._entries.get(name, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
 
