@@ -96,9 +96,9 @@ def at_a_kink(expr, at, g=None, tol=1e-7) -> bool:
             continue
         if isinstance(e, sp.Piecewise):
             for _, cond in e.args:
-                if isinstance(cond, sp.core.relational.Relational):
-                    if abs(float(sp.N((cond.lhs - cond.rhs).xreplace(at), 30))) < tol:
-                        return True
+                if isinstance(cond, sp.core.relational.Relational) and \
+                        abs(float(sp.N((cond.lhs - cond.rhs).xreplace(at), 30))) < tol:
+                    return True
             continue
         vals = [float(sp.N(a.xreplace(at), 30)) for a in e.args]
         if isinstance(e, (sp.Abs, sb.relu, sb.leaky_relu, sp.Heaviside)):

@@ -68,7 +68,7 @@ def test_function_in_a_graph_all_forms_and_compiled(name):
         loss, grad = f(np.array([wv]), np.array([[xv]]), np.array([[tv]]))
         assert grad[0] == pytest.approx(want, rel=1e-9, abs=1e-12), name
 
-        def E_num(wq):
+        def E_num(wq, xv=xv, tv=tv):
             return 0.5 * (tv - num(wq * xv, xv)) ** 2
         h = 1e-6
         numeric = (E_num(wv + h) - E_num(wv - h)) / (2 * h)
