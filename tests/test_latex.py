@@ -111,13 +111,6 @@ def test_notes_missing_leaf_is_a_clear_error():
         sb.notes(net, at={"x1": 1})
 
 
-def test_too_long_substituted_form_is_left_out_with_its_size():
-    net = sb.mlp([2, 3, 3, 1], activation="tanh")
-    tex = sb.notes(net, wrt=["w1_11"])
-    assert "too long for a page" in tex
-    assert re.search(r"has [\d,]+ nodes in its expression tree", tex)
-
-
 def test_many_paths_are_summarised():
     net = sb.mlp([2, 4, 4, 4, 1], activation="sigmoid")
     tex = sb.notes(net, wrt=["w1_11"])

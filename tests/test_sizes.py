@@ -39,7 +39,7 @@ def test_cse_and_latex_chars():
     # cse pulls out exp(x*y): x0 = exp(x*y) (2 ops), then x0 + sin(x0) (2 ops)
     assert s.cse == 4
     assert s.ops == sp.count_ops(e)
-    assert s.latex_chars == len(r"e^{x y} + \sin{\left(e^{x y} \right)}")
+    assert s.latex_chars == len(r"e^{x y} + \sin\left(e^{x y}\right)")
 
 
 def test_estimate_is_close_to_the_real_size():

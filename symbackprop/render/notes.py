@@ -1,13 +1,22 @@
-r"""Lecture notes: a LaTeX derivation of backpropagation that compiles first time.
+r"""Lecture notes: a derivation of backpropagation a lecturer can hand to students unchanged.
 
-:func:`notes` writes, for each chosen variable, the forward equations, the chain rule in Leibniz
-form as a sum over paths (one path per line), each local derivative, the assembled product in
-the local symbols, the fully substituted derivative with its size (left out, with its size, when
-it would not fit on a page), and with a point: every node's forward value and gradient, and the
-gradient-descent update w ← w − η ∂L/∂w in numbers. Networks also get the matrix form.
+:func:`notes` writes, as LaTeX that compiles first time (an article, a fragment for
+``\input``, or a Beamer deck with ``slides=True``), in English or Korean (``lang="ko"``):
 
-Lines are broken by an estimate of their printed width, so no line overflows the page. The
-output is the same, byte for byte, on every run.
+* the network and the forward pass, in a lecturer's notation and order (weighted sums in
+  source order with the bias last, the loss as :math:`\frac12 (t - \hat y)^2`), with the numbers
+  of every step when a point is given;
+* the delta of each neuron, defined where it first appears;
+* for each chosen variable: the chain rule in Leibniz form (one path per line), each local
+  derivative in its textbook form with its value, the product along the path with its numbers
+  (Mazur's "0.74136507 × 0.186815602 × 0.593269992 = 0.082167041"), the same derivative with
+  the deltas as backpropagation computes it, the fully substituted form (left out, with its
+  size, only when it would take more than a page), and the gradient-descent update;
+* for networks, the matrix form (Nielsen's BP1–BP4), entry by entry for small nets.
+
+Without ``wrt`` it derives the first weight and the first bias of each layer, and says how to
+ask for others. Lines are broken by their printed width, never leaving an operator or a single
+factor alone; the output is the same bytes on every run.
 
 Examples
 ========
@@ -16,20 +25,25 @@ Examples
 >>> tex = sb.notes(g, wrt=["x"], at={"x": -2, "y": 5, "z": -4}, standalone=False)
 >>> print(tex.splitlines()[0])
 % symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs})
->>> "\\frac{\\partial f}{\\partial x} &= \\frac{\\partial f}{\\partial q} \\frac{\\partial q}{\\partial x}" in tex
+>>> r"&= z \cdot 1 = (-4) \cdot 1 = -4" in tex
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numbers
 from pathlib import Path
 
 import sympy as sp
-from sympy.printing.precedence import PRECEDENCE
 
-from ..core.errors import ExpressionTooLargeError
-from ..core.graph import Graph
+from ..core.convert import as_sympy
+from ..core.errors import (
+    ExpressionTooLargeError,
+    InputTypeError,
+    InvalidValueError,
+    NoNumericFormError,
+)
+from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
 from ..core.types import PathLike, Point, Variables
 from ..core.values import to_number
@@ -38,482 +52,677 @@ from ..derive import (
     backprop,
     chain,
     count_paths,
+    delta_symbol,
     estimate_expanded_size,
     expanded,
+    local_partial,
     matrix_form,
 )
+from ..derive.estimate import budget_value
 from ..io import compile_pdf, write_text
+from . import document as doc_
+from .document import Document, Math, Part, Table, Text
+from .layout import Breaker, width
+from .phrases import LANGUAGES, phrase
 from .printer import SymbackpropLatexPrinter
 from .sizes import size
+from .text import format_number
 
-__all__ = ["Notes", "compile_pdf", "matrix_latex", "notes", "write_notes"]
+__all__ = ["Notes", "compile_pdf", "notes", "write_notes"]
 
-WIDTH = 62  # printed characters a display line may take (A4, 2 cm margins, 11 pt, with the lhs)
-MAX_PATHS = 12  # paths written out one by one; more are summarised
-MAX_EXPLICIT = 4  # widest layer whose matrices are written out entry by entry
+WIDTH = 60          # printed characters a display line may take in an article (A4, 2 cm, 11 pt)
+SLIDE_WIDTH = 50    # the same on a 16:9 Beamer frame
+MAX_LINES = 40      # a derivative longer than this is left out, with its size
+MAX_SLIDE_LINES = 7  # the same on a slide
+MAX_PATHS = 12      # paths written out one by one; more are summarised
+MAX_EXPLICIT = 4    # widest layer whose matrices are written out entry by entry
+MAX_TABLE = 80      # most rows in the table of values
 
 
 class Notes(str):
     """The LaTeX text of lecture notes (a ``str``), shown rendered in notebooks."""
 
+    document: Document | None = None
+
     def _repr_latex_(self) -> str:
-        body = self
-        if "\\begin{document}" in body:
-            body = body.split("\\begin{document}", 1)[1].split("\\end{document}", 1)[0]
-        keep = []
-        in_table = False
-        for ln in body.splitlines():
-            if ln.startswith(("%", "\\begin{center}", "\\end{center}", "\\toprule", "\\midrule",
-                              "\\bottomrule")):
-                continue
-            for cmd in ("\\section*{", "\\subsection*{", "\\paragraph{"):
-                if ln.startswith(cmd):  # headings as plain text: MathJax knows no sections
-                    head, _, rest = ln[len(cmd):].partition("}")
-                    ln = f"{head} {rest}".strip()
-            if ln.startswith("\\begin{tabular}"):  # MathJax has array, not tabular
-                in_table = True
-                keep.append("$$\\begin{array}{lrr}")
-                continue
-            if ln.startswith("\\end{tabular}"):
-                in_table = False
-                keep.append("\\end{array}$$")
-                continue
-            if in_table:
-                ln = ln.replace("$", "").replace("symbol & value", "\\text{symbol} & "
-                                                                    "\\text{value}")
-            keep.append(ln)
-        return "\n".join(keep)
+        if self.document is not None:
+            return doc_.mathjax(self.document)
+        return f"$\\text{{{len(self)} characters of LaTeX}}$"
 
 
-# ---- printed width ----------------------------------------------------------------------------
-
-def _group(s: str, i: int) -> tuple[str, int]:
-    """The brace group starting at s[i] == '{' (or one token), and the index after it."""
-    if i < len(s) and s[i] == "{":
-        depth = 0
-        for j in range(i, len(s)):
-            if s[j] == "{":
-                depth += 1
-            elif s[j] == "}":
-                depth -= 1
-                if depth == 0:
-                    return s[i + 1:j], j + 1
-        return s[i + 1:], len(s)
-    if i < len(s) and s[i] == "\\":
-        j = i + 1
-        while j < len(s) and s[j].isalpha():
-            j += 1
-        return s[i:j], j
-    return s[i:i + 1], i + 1
+def _check_options(digits, lang, lr, title, slides) -> None:
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral):
+        raise InputTypeError(f"digits must be an int, not {type(digits).__name__}")
+    if not 1 <= digits <= 30:
+        raise InvalidValueError(f"digits must be between 1 and 30, not {digits}")
+    if lang not in LANGUAGES:
+        from ..core.errors import UnknownNameError
+        raise UnknownNameError("language", lang, LANGUAGES)
+    if title is not None and not isinstance(title, str):
+        raise InputTypeError(f"title must be a str, not {type(title).__name__}")
+    if not isinstance(slides, bool):
+        raise InputTypeError(f"slides must be True or False, not {slides!r}")
+    v = to_number(lr)
+    if not v > 0:
+        raise InvalidValueError(f"the learning rate must be positive, not {lr!r}")
 
 
-def width(tex: str) -> float:
-    r"""Estimated printed width of a LaTeX math string, in characters.
+def default_wrt(g: Graph) -> list[sp.Symbol]:
+    """One representative variable per layer: its first weight and first bias (networks);
+    the parameters (or, with none, the leaves) of any other graph."""
+    if isinstance(g, Network):
+        out = []
+        for W, b in zip(g.weights, g.biases, strict=True):
+            out += [W[0, 0], b[0]]
+        return out
+    return list(g.param_symbols or g.leaf_symbols)
 
-    >>> width(r"\frac{\partial E}{\partial w_{1}}") < width(r"\partial E \partial w_{1}")
-    True
-    """
-    w = 0.0
-    i = 0
-    while i < len(tex):
-        c = tex[i]
-        if c == "\\":
-            j = i + 1
-            while j < len(tex) and tex[j].isalpha():
-                j += 1
-            cmd = tex[i + 1:j]
-            if j == i + 1:  # \\, \{, \, ...
-                i += 2
-                w += 0.5
-                continue
-            i = j
-            if cmd in ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "displaystyle"):
-                continue
-            if cmd == "frac":
-                a, i = _group(tex, i)
-                b, i = _group(tex, i)
-                w += max(width(a), width(b)) + 0.4
-            elif cmd in ("operatorname", "mathrm", "text", "mathbf", "boldsymbol", "hat"):
-                a, i = _group(tex, i)
-                w += width(a) if cmd != "text" else len(a) * 0.8
-            elif cmd == "quad":
-                w += 2
-            elif cmd == "qquad":
-                w += 4
+
+class _Writer:
+    """Builds the parts of one document."""
+
+    def __init__(self, g: Graph, at: Point | None, digits: int, lang: str, lr,
+                 budget: float, slides: bool):
+        self.g = g
+        self.lang = lang
+        self.digits = digits
+        self.budget = budget
+        self.lr = to_number(lr)
+        self.slides = slides
+        self.limit = SLIDE_WIDTH if slides else WIDTH
+        self.p = SymbackpropLatexPrinter({"graph": g})
+        self.br = Breaker(self.p, self.limit)
+        self.E = g.output
+        self.Etex = self.p._print(self.E)
+        self.prog = backprop(g)
+        self.net = g if isinstance(g, Network) else None
+        self.explained: set[str] = set()
+        self.point = None
+        self.num: dict[sp.Symbol, str] = {}
+        if at is not None:
+            self.point = g.full_point(at)
+            self.values = g.evaluate(self.point)
+            self.grads = self.prog.evaluate(self.point)
+            for s, v in self.values.items():
+                if not v.is_number or (v.atoms(sp.Function) and not _is_real_number(v)):
+                    raise NoNumericFormError(
+                        f"{s.name} has no numeric value at the point ({sp.sstr(v)[:60]}); a "
+                        "generic activation a(·) has none: choose one such as 'sigmoid' for "
+                        "numbers")
+            for s, v in self.values.items():
+                self.num[s] = self.fmt(v)
+            for st in self.prog.steps:
+                if st.kind != "forward":
+                    self.num[st.target] = self.fmt(self.grads[st.of])
+        self.pn = SymbackpropLatexPrinter({"graph": g, "values": self.num, "mul_symbol": "dot"})
+        self.brn = Breaker(self.pn, self.limit)
+
+    # ---- small helpers ---------------------------------------------------------------------
+    def t(self, key: str, **kw) -> str:
+        return phrase(self.lang, key, **kw)
+
+    def fmt(self, v) -> str:
+        return format_number(v, digits=self.digits, latex=True)
+
+    def tex(self, e) -> str:
+        return self.p._print(e)
+
+    def frac(self, a, b) -> str:
+        return self.p._print(sp.Derivative(a, b, evaluate=False))
+
+    def rows(self, lhs: str, expr: sp.Expr, extra: list | None = None) -> list[str]:
+        """``lhs &= expr`` broken into lines, then ``= extra`` pieces: an expression printed
+        with its numbers (broken like the first), or a number; each placed on the last line
+        if it fits, else on lines of its own."""
+        limit = self.limit - width(lhs) - 2
+        lines = self.br.lines(expr, limit)
+        out = [f"{lhs} &= {lines[0]}"] + [f"&\\quad {_lead(ln)}" for ln in lines[1:]]
+        for piece in extra or []:
+            pieces = self.brn.lines(piece, self.limit - 6) if isinstance(piece, sp.Basic) \
+                else [piece]
+            last = out[-1]
+            body = last.split("&", 1)[1]
+            if len(pieces) == 1 and width(body + " = " + pieces[0]) <= self.limit - 2:
+                out[-1] = f"{last} = {pieces[0]}"
             else:
-                w += 1
-        elif c in "^_":
-            a, i = _group(tex, i + 1)
-            w += 0.7 * width(a)
-        elif c in "{} ":
-            i += 1
-        elif c in "+-=":
-            w += 2
-            i += 1
-        else:
-            w += 1
-            i += 1
-    return w
+                out.append(f"&= {pieces[0]}")
+                out += [f"&\\quad {_lead(ln)}" for ln in pieces[1:]]
+        return out
 
-
-def _flow(items: list[str], joiner: str, cont: str, limit: float) -> list[str] | None:
-    """Pack items into lines no wider than ``limit``; None if one item alone is too wide."""
-    lines: list[str] = []
-    cur = ""
-    for it in items:
-        if width(it) > limit:
+    def numbers(self, expr: sp.Expr) -> str | None:
+        """The expression with every symbol replaced by its number (None without a point)."""
+        if self.point is None:
             return None
-        cand = it if not cur else f"{cur}{joiner}{it}"
-        if cur and width(cand) > limit:
-            lines.append(cur)
-            cur = cont + it
-        else:
-            cur = cand
-    lines.append(cur)
-    return lines
+        return self.pn._print(expr)
 
+    def value(self, expr: sp.Expr) -> str | None:
+        if self.point is None:
+            return None
+        env = {**self.values, **{s: v for s, v in self._program_values().items()}}
+        return self.fmt(expr.xreplace(env))
 
-# ---- printing helpers ---------------------------------------------------------------------------
+    def _program_values(self) -> dict[sp.Symbol, sp.Expr]:
+        if not hasattr(self, "_pv"):
+            self._pv = {st.target: self.grads[st.of] for st in self.prog.steps
+                        if st.kind != "forward"}
+        return self._pv
 
-def _printer(graph=None) -> SymbackpropLatexPrinter:
-    return SymbackpropLatexPrinter({"graph": graph})
+    def steps_with_numbers(self, expr: sp.Expr) -> list:
+        """``[expression with its numbers, value]`` at the point, dropping repeats."""
+        if self.point is None:
+            return []
+        out: list = []
+        n = None if expr.is_Atom else self.numbers(expr)
+        v = self.value(expr)
+        if n is not None and n != self.tex(expr) and n != v:
+            out.append(expr)
+        if v is not None and v != self.tex(expr):
+            out.append(v)
+        return out
 
+    # ---- the network --------------------------------------------------------------------------
+    def activation_rows(self, entry) -> list[str]:
+        """Display rows defining an activation and its textbook derivative (none for the
+        identity or the generic a)."""
+        z = sp.Symbol("z", real=True)
+        f = entry(z)
+        if entry.is_identity or getattr(type(f), "is_generic_activation", False):
+            return []
+        name = self.tex(f)
+        plain = as_sympy(f)
+        d = entry.derivative(z)
+        rows = [f"{name} &= {self.tex(plain)}"] if plain != f else []
+        rows.append(f"{_prime(name)} &= {self.tex(d)}")
+        return rows
 
-def _frac(p, a: sp.Symbol, b: sp.Symbol) -> str:
-    return p._print(sp.Derivative(a, b, evaluate=False))
+    def activation_words(self, entry) -> str:
+        """What an activation is, in words or inline math."""
+        z = sp.Symbol("z", real=True)
+        f = entry(z)
+        if entry.is_identity:
+            return self.t("identity")
+        if getattr(type(f), "is_generic_activation", False):
+            return self.t("generic")
+        return f"${self.tex(f)}$"
 
+    def network_part(self) -> Part | None:
+        net = self.net
+        if net is None:
+            return None
+        inputs = "$" + ", ".join(self.tex(s) for s in net.input_symbols) + "$"
+        targets = "$" + ", ".join(self.tex(s) for s in net.target_symbols) + "$"
+        blocks = [Text(self.t("network_intro", inputs=inputs, targets=targets,
+                              layers=net.depth))]
+        out_e = net.output_entry
+        hidden = net.activation_entry
+        same = out_e is not None and out_e.name == hidden.name and net.depth > 1
+        rows: list[str] = []
+        if net.depth > 1:
+            key = "activation_both" if same else "hidden_activation"
+            blocks.append(Text(self.t(key, what=self.activation_words(hidden))))
+            rows += self.activation_rows(hidden)
+            self.explained.add(hidden.name)
+        if not same:
+            if out_e is not None:
+                blocks.append(Text(self.t("output_activation",
+                                          what=self.activation_words(out_e))))
+                orows = self.activation_rows(out_e)
+                self.explained.add(out_e.name)
+            else:  # a loss on the logits: the prediction it implies
+                p0 = net.predictions[0]
+                blocks.append(Text(self.t("output_activation",
+                                          what=f"${self.tex(p0)}$" + (", ..." if len(
+                                              net.predictions) > 1 else ""))))
+                orows = [f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}"]
+            if rows and orows:
+                blocks.append(Math(rows))
+                rows = []
+            rows += orows
+        if rows:
+            blocks.append(Math(rows))
+        return Part(self.t("network"), 1, blocks)
 
-def _factors(p, expr: sp.Expr) -> tuple[str, list[str]]:
-    """(sign, factor strings) of a product, each factor parenthesised as needed."""
-    coeff, facs = expr.as_coeff_mul()
-    sign = ""
-    items = []
-    if coeff == -1:
-        sign = "-"
-    elif coeff != 1:
-        items.append(p._print(coeff))
-    for f in facs:
-        items.append(p.parenthesize(f, PRECEDENCE["Mul"]))
-    return sign, items
+    # ---- the forward pass ---------------------------------------------------------------------
+    def loss_display(self) -> sp.Expr:
+        """The loss as a textbook writes it (in the predictions, for a loss on the logits)."""
+        net = self.net
+        expr = self.g.definition(self.E).expr
+        if net is not None and net.loss_entry.display is not None:
+            return net.loss_entry.textbook(net.predictions, net.target_symbols)
+        return expr
 
-
-def _number(v) -> str:
-    if v.is_Integer:
-        return str(int(v))
-    if v.is_Rational and len(str(v)) <= 9:
-        return f"{'-' if v < 0 else ''}\\tfrac{{{abs(v.p)}}}{{{v.q}}}"
-    try:
-        x = float(v)
-    except TypeError:
-        return _printer()._print(v)
-    if x == 0:
-        return "0"
-    s = f"{x:.6g}"
-    if "e" in s:
-        m, e = s.split("e")
-        return f"{m} \\times 10^{{{int(e)}}}"
-    return s
-
-
-def _align(rows: list[str]) -> str:
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
-
-
-# ---- the sections -------------------------------------------------------------------------------
-
-def _forward(p, g: Graph) -> str:
-    rows = []
-    for n in g.nodes:
-        lhs = p._print(n.symbol)
-        rhs = p._print(n.expr)
-        if lhs.replace(" ", "") == rhs.replace(" ", ""):  # a_h1 := a(h1) prints as a(h_1)
-            continue
-        if width(rhs) > WIDTH - 6 and n.expr.is_Add:
-            terms = [p._print(t) for t in sp.Add.make_args(n.expr)]
-            lines = _flow(terms, " + ", "{}+ ", WIDTH - 10)
-            if lines:
-                rows += [f"{lhs} &= {lines[0]}"] + [f"&\\quad {ln}" for ln in lines[1:]]
+    def forward_part(self) -> Part:
+        rows = []
+        for n in self.g.nodes:
+            lhs = self.tex(n.symbol)
+            expr = self.loss_display() if n.symbol == self.E else n.expr
+            rhs = self.tex(expr)
+            if lhs.replace(" ", "") == rhs.replace(" ", ""):  # a(h_1) := a(h_1): no news
                 continue
-        rows.append(f"{lhs} &= {rhs}")
-    return _align(rows)
+            rows += self.rows(lhs, expr, self.steps_with_numbers(expr))
+        intro = self.t("forward_intro_at" if self.point is not None else "forward_intro")
+        blocks = [Text(intro), Math(rows), *self.delta_blocks()]
+        return Part(self.t("forward"), 1, blocks)
+
+    def delta_blocks(self) -> list:
+        """Where δ first appears: what it is, with the deltas of the last and first layer."""
+        if self.net is None:
+            return [Text(self.t("delta_graph", E=self.Etex))]
+        rows = []
+        for layer in (self.net.preactivations[-1], self.net.preactivations[0]):
+            z = layer[0]
+            row = f"{self.tex(delta_symbol(self.g, z))} &= {self.frac(self.E, z)}"
+            if row not in rows:
+                rows.append(row)
+        return [Text(self.t("delta_net", E=self.Etex)), Math(rows),
+                Text(self.t("delta_net_after"))]
+
+    # ---- values ---------------------------------------------------------------------------------
+    def values_part(self) -> Part | None:
+        if self.point is None:
+            return None
+        syms = self.g.symbols
+        if len(syms) > MAX_TABLE:
+            return Part(self.t("values"), 1, [Text(self.t("table_left_out", n=len(syms)))])
+        reach = set(self.g.ancestors(self.E)) | {self.E}
+        rows = []
+        missing = False
+        for s in syms:
+            g_cell = f"${self.fmt(self.grads[s])}$" if s in reach or self.g.is_leaf(s) else "---"
+            missing |= g_cell == "---"
+            rows.append([f"${self.tex(s)}$", f"${self.num[s]}$", g_cell])
+        head = [self.t("col_symbol"), self.t("col_value"),
+                f"$\\partial {self.Etex}/\\partial(\\cdot)$"]
+        note = self.t("not_reached") if missing else None
+        return Part(self.t("values"), 1, [Text(self.t("values_intro", E=self.Etex)),
+                                          Table(head, rows, note)])
+
+    # ---- one derivative ---------------------------------------------------------------------------
+    def derivative_parts(self, v: sp.Symbol) -> list[Part]:
+        d = self.frac(self.E, v)
+        head = Part(self.t("derivative", d=f"\\partial {self.Etex}/\\partial {self.tex(v)}"), 1)
+        n = count_paths(self.g, v)
+        vt = self.tex(v)
+        if n == 0:
+            head.blocks.append(Text(self.t("chain_none", v=vt, E=self.Etex, d=d)))
+            return [head]
+        parts = [head]
+        if n > MAX_PATHS:
+            parts.append(Part(self.t("chain"), 3, [Text(self.t(
+                "chain_too_many", n=f"{n:,}", v=vt, E=self.Etex))]))
+        else:
+            try:
+                c = chain(self.g, v, budget=self.budget)
+            except ExpressionTooLargeError:
+                c = None
+            if c is not None:
+                parts += self.chain_parts(v, c)
+            else:
+                parts.append(Part(self.t("chain"), 3, [Text(self.t(
+                    "chain_too_many", n=f"{n:,}", v=vt, E=self.Etex))]))
+        parts.append(self.delta_part(v))
+        parts.append(self.expanded_part(v))
+        if self.point is not None and self.g.kind(v) == "param":
+            parts.append(self.update_part(v))
+        return parts
+
+    def chain_parts(self, v: sp.Symbol, c) -> list[Part]:
+        d = self.frac(self.E, v)
+        n = len(c.paths)
+        intro = self.t("chain_one" if n == 1 else "chain_many", n=n, v=self.tex(v),
+                       E=self.Etex)
+        rows = []
+        for i, path in enumerate(c.paths):
+            items = [self.frac(f.child, f.parent) for f in path.factors]
+            lines = _pack(items, " ", self.limit - width(d) - 4)
+            first = ("" if i == 0 else "{}+ ") + lines[0]
+            rows.append(f"{d} &= {first}" if i == 0 else f"&\\quad {first}")
+            rows += [f"&\\qquad {{}}\\cdot {ln}" for ln in lines[1:]]
+        parts = [Part(self.t("chain"), 3, [Text(intro), Math(rows)])]
+        # the local derivatives, each with its value
+        notes: list[Text] = []
+        lrows = []
+        for f in c.factors:
+            op = self.g.definition(f.child).op
+            note = self.first_use_note(op)
+            if note:
+                notes.append(Text(note))
+            lrows += self.rows(self.frac(f.child, f.parent), f.local,
+                               self.steps_with_numbers(f.local))
+        intro = self.t("local_intro_at" if self.point is not None else "local_intro")
+        parts.append(Part(self.t("local"), 3, [Text(intro), *notes, Math(lrows)]))
+        # multiplied along each path (with the numbers: Mazur's line)
+        key = "product_intro" if n == 1 else "product_intro_many"
+        if self.point is not None:
+            key += "_at"
+        # in a network the factor 1 of a bias adds nothing; in a circuit (seed 001) it is the
+        # add gate's local gradient, the point of the lesson
+        shown = [[f for f in path.factors if self.net is None or f.local != 1] or
+                 list(path.factors[:1]) for path in c.paths]
+        prows = []
+        for i, factors in enumerate(shown):
+            items = [self.p.parenthesize(f.local, 50) for f in factors]
+            lines = _pack(items, " \\cdot ", self.limit - width(d) - 6)
+            lead = "" if i == 0 else "{}+ "
+            prows.append((f"{d} &= " if i == 0 else "&\\quad ") + lead + lines[0])
+            prows += [f"&\\qquad {{}}\\cdot {ln}" for ln in lines[1:]]
+        if self.point is not None:
+            nums = []
+            for factors in shown:
+                vals = [self._paren(self.value(f.local)) for f in factors]
+                nums.append(" \\cdot ".join(vals))
+            joined = " + ".join(nums) if n > 1 else nums[0]
+            total = self.fmt(self.grads[v])
+            last = prows[-1].split("&", 1)[1]
+            if width(f"{last} = {joined} = {total}") <= self.limit - 2:
+                prows[-1] += f" = {joined} = {total}"
+            elif width(joined) <= self.limit - 8:
+                prows.append(f"&= {joined} = {total}")
+            else:
+                for i, pn in enumerate(nums):
+                    for j, ln in enumerate(_pack(pn.split(" \\cdot "), " \\cdot ",
+                                                 self.limit - 10)):
+                        lead = ("&= " if i == 0 and j == 0 else
+                                "&\\quad {}+ " if j == 0 else "&\\qquad {}\\cdot ")
+                        prows.append(lead + ln)
+                prows.append(f"&= {total}")
+        parts.append(Part(self.t("product"), 3, [Text(self.t(key)), Math(prows)]))
+        return parts
+
+    def _paren(self, s: str) -> str:
+        return f"({s})" if s.startswith("-") else s
+
+    def first_use_note(self, op: str) -> str | None:
+        """The textbook derivative of an activation, the first time the notes use it."""
+        from ..core.registry import ACTIVATIONS
+        if op in self.explained or op not in ACTIVATIONS:
+            return None
+        self.explained.add(op)
+        entry = ACTIVATIONS[op]
+        if entry.is_identity:
+            return None
+        z = sp.Symbol("z", real=True)
+        f = entry(z)
+        if getattr(type(f), "is_generic_activation", False):
+            return None
+        rows = self.activation_rows(entry)
+        formula = ", ".join(f"${r.replace('&', '')}$" for r in rows)
+        return self.t("activation_note", what=f"${self.tex(f)}$", formula=formula)
+
+    # ---- the same derivative with the deltas ---------------------------------------------------
+    def kept(self, node: sp.Symbol) -> bool:
+        """Whether a node's delta is shown by name (every node of a graph; the neurons' of a
+        network, whose other deltas are written into them)."""
+        if node == self.E or self.net is None:
+            return True
+        return self.g.meta.get(node.name, {}).get("role") == "preactivation"
+
+    def delta_display(self, node: sp.Symbol) -> sp.Expr:
+        """∂E/∂node as backpropagation sums it: Σ over the node's children of (the child's
+        delta, or its own sum when the child is not a neuron) × (the local derivative), kept
+        in that order for printing."""
+        terms = []
+        for c in self.g.children(node):
+            if not self.g.reaches_output(c):
+                continue
+            if c == self.E:
+                A = sp.S.One
+            elif self.kept(c):
+                A = delta_symbol(self.g, c)
+            else:
+                A = self.delta_display(c)
+            B = local_partial(self.g, c, node)
+            if A == 1:
+                terms.append(B)
+            elif B == 1:
+                terms.append(A)
+            else:
+                terms.append(sp.Mul(A, B, evaluate=False))
+        if not terms:
+            return sp.S.Zero
+        return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+    def delta_part(self, v: sp.Symbol) -> Part:
+        shown: list[sp.Symbol] = []  # nodes whose delta is written, found from v upward
+        exprs: dict[sp.Symbol, sp.Expr] = {v: self.delta_display(v)}
+        todo = [v]
+        while todo:
+            s = todo.pop()
+            for d in exprs[s].atoms(ProgramSymbol):
+                node = self.g.symbol(d.of)
+                if node not in exprs:
+                    exprs[node] = self.delta_display(node)
+                    shown.append(node)
+                    todo.append(node)
+        order = [n.symbol for n in reversed(self.g.nodes) if n.symbol in shown]
+        rows = []
+        for node in [*order, v]:
+            lhs = self.frac(self.E, v) if node == v else self.tex(delta_symbol(self.g, node))
+            e = exprs[node]
+            rows += self.rows(lhs, e, self.steps_with_numbers(e))
+        return Part(self.t("with_delta"), 3, [Text(self.t("with_delta_intro")), Math(rows)])
+
+    # ---- fully substituted -----------------------------------------------------------------------
+    def expanded_part(self, v: sp.Symbol) -> Part:
+        d = self.frac(self.E, v)
+        est = estimate_expanded_size(self.g, v)
+        if est > self.budget:
+            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
+                                                            n=f"{est:,}"))])
+        try:
+            e = expanded(self.g, v, budget=self.budget)
+        except ExpressionTooLargeError:
+            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
+                                                            n=f"{est:,}"))])
+        except InvalidValueError:  # too deep to build
+            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
+                                                            n=f"{est:,}"))])
+        s = size(e)
+        if s.tree > 3_000:
+            rows = None
+        else:
+            rows = self.rows(d, e)
+        max_lines = MAX_SLIDE_LINES if self.slides else MAX_LINES
+        if rows is None or len(rows) > max_lines or any(
+                width(r.split("&", 1)[-1]) > self.limit + 2 for r in rows):
+            chars = len(self.tex(e)) if s.tree <= 20_000 else s.tree * 4
+            return Part(self.t("expanded"), 3, [Text(self.t(
+                "expanded_too_long", n=f"{s.tree:,}", chars=f"{chars:,}", lines=max_lines))])
+        return Part(self.t("expanded"), 3, [Text(self.t("expanded_intro", n=f"{s.tree:,}",
+                                                        s="" if s.tree == 1 else "s")),
+                                            Math(rows)])
+
+    # ---- the update --------------------------------------------------------------------------------
+    def update_part(self, v: sp.Symbol) -> Part:
+        d = self.frac(self.E, v)
+        val, grad = self.point[v], self.grads[v]
+        new = val - self.lr * grad
+        w = self.tex(v)
+        rows = [f"{d} &= {self.fmt(grad)}",
+                (f"{w} &\\leftarrow {w} - \\eta {d} = {self.fmt(val)} - {self.fmt(self.lr)} "
+                 f"\\cdot {self._paren(self.fmt(grad))} = {self.fmt(new)}")]
+        if width(rows[1]) > self.limit:
+            rows[1:] = [f"{w} &\\leftarrow {w} - \\eta {d}",
+                        (f"&= {self.fmt(val)} - {self.fmt(self.lr)} \\cdot "
+                        f"{self._paren(self.fmt(grad))} = {self.fmt(new)}")]
+        return Part(self.t("update"), 3, [Text(self.t("update_intro", lr=self.fmt(self.lr))),
+                                          Math(rows)])
+
+    # ---- the matrix form ------------------------------------------------------------------------
+    # vectors of the matrix form, in the letters the forward pass used
+    def vz(self, l) -> str:
+        """Pre-activations of layer l: z^(l) (textbook) or h^(l), y (seed 004's names)."""
+        if self.net.naming == "textbook":
+            return f"\\boldsymbol{{z}}^{{({l})}}"
+        return "\\boldsymbol{y}" if l == self.net.depth else f"\\boldsymbol{{h}}^{{({l})}}"
+
+    def vh(self, l) -> str:
+        """Activations of layer l: h^(l) (textbook) or a(h^(l)); the inputs for l = 0."""
+        if self.net.naming == "textbook":
+            return f"\\boldsymbol{{h}}^{{({l})}}"
+        return "\\boldsymbol{x}" if l == 0 else f"a({self.vz(l)})"
+
+    @staticmethod
+    def vdelta(l) -> str:
+        return f"\\boldsymbol{{\\delta}}^{{({l})}}"
+
+    def matrix_part(self) -> Part | None:
+        net = self.net
+        if net is None:
+            return None
+        L, E, b = net.depth, self.Etex, "\\boldsymbol{b}"
+        z, h, d = self.vz, self.vh, self.vdelta
+        if net.naming == "textbook":
+            forward = f"{z('l')} &= W^{{(l)}} {h('l-1')} + {b}^{{(l)}}, \\quad {h('l')} = a({z('l')})"
+            zl, hl1 = z("l"), h("l-1")
+        else:
+            forward = (f"\\boldsymbol{{h}}^{{(l)}} &= W^{{(l)}}\\, a(\\boldsymbol{{h}}^{{(l-1)}}) "
+                       f"+ {b}^{{(l)}}")
+            zl, hl1 = "\\boldsymbol{h}^{(l)}", "a(\\boldsymbol{h}^{(l-1)})"
+        rows = [forward]
+        if net.loss_entry.from_logits:
+            yhat = "\\hat{y}" if net.n_outputs == 1 else "\\hat{\\boldsymbol{y}}"
+            t = "t" if net.n_outputs == 1 else "\\boldsymbol{t}"
+            rows.append(f"{d(L)} &= \\frac{{\\partial {E}}}{{\\partial {z(L)}}} = {yhat} - {t} "
+                        "\\tag{BP1}")
+        else:
+            rows.append(f"{d(L)} &= \\nabla_{{{h(L)}}} {E} \\odot a'({z(L)}) \\tag{{BP1}}")
+        rows.append(f"{d('l')} &= \\bigl((W^{{(l+1)}})^{{\\top}} {d('l+1')}\\bigr) \\odot a'({zl}) "
+                    "\\tag{BP2}")
+        rows.append(f"\\frac{{\\partial {E}}}{{\\partial {b}^{{(l)}}}} &= {d('l')} \\tag{{BP3}}")
+        rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{(l)}}}} &= {d('l')} "
+                    f"\\bigl({hl1}\\bigr)^{{\\top}} \\tag{{BP4}}")
+        blocks = [Text(self.t("matrix_intro", shape="-".join(map(str, net.layers)))),
+                  Math(rows), Text(self.t("matrix_vectors", vectors=self.matrix_vectors()))]
+        if max(net.layers) <= MAX_EXPLICIT:
+            blocks += self.matrix_entries()
+        return Part(self.t("matrix"), 1, blocks)
+
+    def matrix_vectors(self) -> str:
+        net = self.net
+        items = []
+        for l in range(1, net.depth + 1):
+            zs = ", ".join(self.tex(s) for s in net.preactivations[l - 1])
+            items.append(f"${self.vz(l)} = ({zs})^{{\\top}}$" if len(net.preactivations[l - 1]) > 1
+                         else f"${self.vz(l)} = {zs}$")
+        xs = ", ".join(self.tex(s) for s in net.input_symbols)
+        x = self.vh(0)
+        items.append(f"${x} = ({xs})^{{\\top}}$" if net.n_inputs > 1 else f"${x} = {xs}$")
+        return ", ".join(items)
+
+    def matrix_entries(self) -> list:
+        mf = matrix_form(self.net)
+        E = self.Etex
+        blocks = [Text(self.t("matrix_explicit"))]
+        for l in range(self.net.depth, 0, -1):
+            i = l - 1
+            d_entries = [self.tex(e) for e in mf.deltas[i]]
+            w_entries = [[self.tex(mf.dW[i][r, c]) for c in range(mf.dW[i].cols)]
+                         for r in range(mf.dW[i].rows)]
+            dmat = _pmatrix([[e] for e in d_entries])
+            wmat = _pmatrix(w_entries)
+            rows = []
+            if width(dmat) + 6 <= self.limit:
+                rows.append(f"{self.vdelta(l)} &= {dmat}")
+            else:
+                for ds, e in zip(mf.delta_symbols[i], mf.deltas[i], strict=True):
+                    rows += self.rows(self.tex(ds), e)
+            if width(wmat) + 8 <= self.limit:
+                rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}} &= {wmat}")
+            blocks.append(Math(rows))
+        return blocks
+
+    # ---- the whole document ---------------------------------------------------------------------
+    def parts(self, variables: list[sp.Symbol], others: bool) -> list[Part]:
+        out = [p for p in (self.network_part(), self.forward_part(), self.values_part()) if p]
+        for v in variables:
+            out += self.derivative_parts(v)
+        if others:
+            example = " ".join(s.name for s in self.g.param_symbols[1:3]).replace("_", "\\_")
+            out.append(Part("", 1, [Text(self.t("others", example=example))]))
+        m = self.matrix_part()
+        if m is not None:
+            out.append(m)
+        return out
 
 
-def _chain_section(p, g: Graph, v: sp.Symbol, budget) -> str:
-    out = g.output
-    lhs = _frac(p, out, v)
-    n = count_paths(g, v)
-    parts = []
-    if n == 0:
-        return f"\\paragraph{{Chain rule.}} ${lhs} = 0$: ${p._print(v)}$ does not reach " \
-               f"${p._print(out)}$.\n"
-    if n > MAX_PATHS:
-        return (f"\\paragraph{{Chain rule.}} There are {n:,} paths from ${p._print(v)}$ to "
-                f"${p._print(out)}$, too many to write out; backpropagation sums them through "
-                "the deltas below.\n")
-    c = chain(g, v, budget=budget)
-    if n == 1:
-        parts.append(f"\\paragraph{{Chain rule.}} One path leads from ${p._print(v)}$ to "
-                     f"${p._print(out)}$:\n")
+def _is_real_number(v: sp.Expr) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
+
+
+def _prime(name: str) -> str:
+    """``\\sigma(z)`` -> ``\\sigma'(z)``; ``\\tanh{\\left(z \\right)}`` -> ``\\tanh'(z)``."""
+    if "(" in name and name.startswith("\\tanh"):
+        return "\\tanh'(z)"
+    i = name.find("(")
+    return name[:i] + "'" + name[i:] if i > 0 else name + "'"
+
+
+def _lead(line: str) -> str:
+    """A continuation line: an operator at its start gets binary spacing (``{}+ x``)."""
+    return "{}" + line if line.startswith(("+", "-", "\\cdot")) else line
+
+
+def _pack(items: list[str], joiner: str, limit: float) -> list[str]:
+    """Items joined into lines no wider than ``limit``; never one short item alone at the end."""
+    lines: list[list[str]] = [[]]
+    for it in items:
+        if lines[-1] and width(joiner.join([*lines[-1], it])) > limit:
+            lines.append([])
+        lines[-1].append(it)
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-2]) > 2:
+        lines[-1].insert(0, lines[-2].pop())
+    return [joiner.join(ln) for ln in lines]
+
+
+def _pmatrix(rows: list[list[str]]) -> str:
+    body = " \\\\ ".join(" & ".join(r) for r in rows)
+    return f"\\begin{{pmatrix}} {body} \\end{{pmatrix}}"
+
+
+def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
+          standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
+          digits: int = 6, lang: str = "en", slides: bool = False,
+          budget: float | None = None) -> Notes:
+    r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (see the module docstring).
+
+    ``wrt``: variables (names or Symbols), ``"all"`` for every parameter, or None for the
+    first weight and bias of each layer. ``at`` (leaf -> number) adds numbers to every step, the
+    table of values and gradients and the gradient-descent update with learning rate ``lr``;
+    ``digits`` significant digits. ``lang``: ``"en"`` or ``"ko"``. ``slides=True`` gives a
+    Beamer deck. ``standalone=False`` gives a fragment for ``\input`` (it needs amsmath,
+    amssymb and booktabs, and kotex for Korean).
+    """
+    if not isinstance(graph, Graph):
+        raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
+    _check_options(digits, lang, lr, title, slides)
+    budget = budget_value(DEFAULT_BUDGET if budget is None else budget)
+    g = graph
+    if wrt is None:
+        variables = default_wrt(g)
+    elif isinstance(wrt, str) and wrt == "all":
+        variables = list(g.param_symbols or g.leaf_symbols)
     else:
-        parts.append(f"\\paragraph{{Chain rule.}} A sum over the {n} paths from "
-                     f"${p._print(v)}$ to ${p._print(out)}$, one per line:\n")
-    rows = []
-    for i, path in enumerate(c.paths):
-        items = [_frac(p, f.child, f.parent) for f in path.factors]
-        lines = _flow(items, " ", "\\cdot ", WIDTH - 10) or items
-        first = ("" if i == 0 else "{}+ ") + lines[0]
-        if i == 0:
-            rows.append(f"{lhs} &= {first}")
-        else:
-            rows.append(f"&\\quad {first}")
-        rows += [f"&\\qquad {ln}" for ln in lines[1:]]
-    parts.append(_align(rows))
-    parts.append("\\paragraph{Local derivatives.}\n")
-    parts.append(_align([f"{_frac(p, f.child, f.parent)} &= {p._print(f.local)}"
-                         for f in c.factors]))
-    parts.append("\\paragraph{Assembled.} The local derivatives multiplied along each path, "
-                 "in the neighbouring symbols:\n")
-    rows = []
-    for i, path in enumerate(c.paths):
-        items = [p.parenthesize(f.local, PRECEDENCE["Mul"]) for f in path.factors]
-        lines = _flow(items, " \\cdot ", "\\cdot ", WIDTH - 12) or items
-        lead = "" if i == 0 else "{}+ "
-        rows.append((f"{lhs} &= " if i == 0 else "&\\quad ") + lead + lines[0])
-        rows += [f"&\\qquad {ln}" for ln in lines[1:]]
-    parts.append(_align(rows))
-    return "".join(parts)
-
-
-def _signed_terms(p, expr: sp.Expr) -> list[str]:
-    out = []
-    for i, t in enumerate(sp.Add.make_args(expr)):
-        if t.could_extract_minus_sign():
-            out.append(("-" if i == 0 else "- ") + p.parenthesize(-t, PRECEDENCE["Mul"]))
-        else:
-            out.append(("" if i == 0 else "+ ") + p._print(t))
+        variables = g.resolve(wrt)
+    others = wrt is None and len(variables) < len(g.param_symbols)
+    w = _Writer(g, at, digits, lang, lr, budget, slides)
+    if title is None:
+        title = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
+                 if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
+    document = Document(title, lang, w.parts(variables, others))
+    if slides:
+        text = doc_.slides(document, cont=phrase(lang, "continued"))
+    else:
+        text = doc_.article(document, standalone=standalone)
+    out = Notes(text)
+    out.document = document
     return out
 
-
-def _product_rows(p, lhs: str, e: sp.Expr) -> list[str] | None:
-    """A long product, factors packed into lines; a factor that is a long sum is broken
-    inside \\bigl( ... \\bigr), one term per line. None if a piece is still too wide."""
-    sign, items = _factors(p, e)
-    facs = list(e.as_coeff_mul()[1])
-    if len(items) > len(facs):
-        facs.insert(0, None)
-    limit = WIDTH - 12
-    lines: list[str] = []
-    cur = sign
-    for it, f in zip(items, facs, strict=False):
-        if width(it) <= limit:
-            cand = f"{cur} {it}".strip() if cur not in ("", "-") else f"{cur}{it}"
-            if width(cand) <= limit:
-                cur = cand
-            else:
-                lines.append(cur)
-                cur = f"\\cdot {it}"
-            continue
-        if f is None or not f.is_Add:
-            return None
-        terms = _signed_terms(p, f)
-        if any(width(t) > limit - 4 for t in terms):
-            return None
-        lines.append(cur) if cur not in ("", "-") else None
-        first = ("" if cur in ("", "-") else "\\cdot ") + (cur if cur == "-" else "")
-        cur = f"{first}\\bigl({terms[0]}"
-        for t in terms[1:]:
-            if width(f"{cur} {t}") <= limit:
-                cur = f"{cur} {t}"
-            else:
-                lines.append(cur)
-                cur = f"\\quad {t}"
-        cur += "\\bigr)"
-    lines.append(cur)
-    lines = [ln for ln in lines if ln]
-    return [f"{lhs} &= {lines[0]}"] + [f"&\\quad {ln}" for ln in lines[1:]]
-
-
-def _expanded_section(p, g: Graph, v: sp.Symbol, budget) -> str:
-    lhs = _frac(p, g.output, v)
-    est = estimate_expanded_size(g, v)
-    if est > budget:
-        return ("\\paragraph{Fully substituted.} Substituting every node would give an "
-                f"expression of about {est:,} nodes, far too long to print; the chain form "
-                "above is the same derivative.\n")
-    e = expanded(g, v, budget=budget)
-    s = size(e)
-    tex = p._print(e)
-    head = (f"\\paragraph{{Fully substituted.}} Every node written out in the leaves "
-            f"({s.tree:,} node{'s' if s.tree != 1 else ''} in the expression tree):\n")
-    if width(tex) <= WIDTH - 8:
-        return head + _align([f"{lhs} &= {tex}"])
-    terms = sp.Add.make_args(e)
-    rows = None
-    if len(terms) == 1:
-        rows = _product_rows(p, lhs, e)
-    else:
-        items = [p._print(t) for t in terms]
-        lines = _flow(items, " + ", "{}+ ", WIDTH - 10)
-        if lines:
-            rows = [f"{lhs} &= {lines[0]}"] + [f"&\\quad {ln}" for ln in lines[1:]]
-    if rows is None or len(rows) > 40:
-        return ("\\paragraph{Fully substituted.} Written out in the leaves this derivative "
-                f"has {s.tree:,} nodes in its expression tree ({len(tex):,} characters of "
-                "LaTeX): too long for a page, so it is left out; the chain form above is the "
-                "same derivative.\n")
-    return head + _align(rows)
-
-
-def _values_section(p, g: Graph, at: Mapping) -> str:
-    point = g.full_point(at)
-    vals = g.evaluate(point)
-    grads = backprop(g).evaluate(point)
-    rows = [f"${p._print(s)}$ & ${_number(vals[s])}$ & ${_number(grads[s])}$ \\\\"
-            for s in g.symbols]
-    out = g.output
-    head = (f"\\subsection*{{Values at the point}}\n"
-            f"Forward values and, backward, the gradient "
-            f"$\\partial {p._print(out)}/\\partial(\\cdot)$ of every leaf and node "
-            f"(backpropagation starts from "
-            f"$\\partial {p._print(out)}/\\partial {p._print(out)} = 1$).\n\n"
-            "\\begin{center}\n\\begin{tabular}{lrr}\n\\toprule\n"
-            f"symbol & value & $\\partial {p._print(out)}/\\partial(\\cdot)$ \\\\\n\\midrule\n")
-    return head + "\n".join(rows) + "\n\\bottomrule\n\\end{tabular}\n\\end{center}\n"
-
-
-def _update_section(p, g: Graph, v: sp.Symbol, at: Mapping, lr) -> str:
-    grads = backprop(g).evaluate(g.point(at))
-    val = g.point(at)[v]
-    d = grads[v]
-    lr_s = to_number(lr)
-    new = val - lr_s * d
-    lhs = _frac(p, g.output, v)
-    w = p._print(v)
-    return ("\\paragraph{Gradient descent.} With learning rate "
-            f"$\\eta = {_number(lr_s)}$:\n" + _align([
-                f"{lhs} &= {_number(d)}",
-                (f"{w} &\\leftarrow {w} - \\eta {lhs} = {_number(val)} - {_number(lr_s)} "
-                 f"\\cdot {_number(d) if d >= 0 else '(' + _number(d) + ')'} = {_number(new)}")]))
-
-
-def matrix_latex(mf, explicit: bool = True) -> str:
-    r"""LaTeX of the matrix form: the general equations, and entry by entry for small nets."""
-    p = _printer(mf.net)
-    L = len(mf.W)
-    bold = lambda s: f"\\boldsymbol{{{s}}}"
-    yhat = f"\\hat{{{bold('y')}}}"
-    net = mf.net
-    from_logits = net.loss_entry.from_logits
-    rows = [(f"{bold('z')}^{{({'l'})}} &= W^{{(l)}} {bold('h')}^{{(l-1)}} + {bold('b')}^{{(l)}}, "
-             f"\\quad {bold('h')}^{{(l)}} = a({bold('z')}^{{(l)}}), \\quad "
-             f"{bold('h')}^{{(0)}} = {bold('x')}")]
-    if from_logits:
-        rows.append(f"{bold('delta')}^{{({L})}} &= \\nabla_{{{bold('z')}^{{({L})}}}} L "
-                    f"= {yhat} - {bold('t')}")
-    else:
-        rows.append(f"{bold('delta')}^{{({L})}} &= \\nabla_{{{yhat}}} L \\odot "
-                    f"a'({bold('z')}^{{({L})}})")
-    rows.append(f"{bold('delta')}^{{(l)}} &= \\bigl((W^{{(l+1)}})^{{\\top}} "
-                f"{bold('delta')}^{{(l+1)}}\\bigr) \\odot a'({bold('z')}^{{(l)}})")
-    rows.append(f"\\frac{{\\partial L}}{{\\partial W^{{(l)}}}} &= {bold('delta')}^{{(l)}} "
-                f"\\bigl({bold('h')}^{{(l-1)}}\\bigr)^{{\\top}}, \\quad "
-                f"\\frac{{\\partial L}}{{\\partial {bold('b')}^{{(l)}}}} = {bold('delta')}^{{(l)}}")
-    out = _align(rows).replace("\\boldsymbol{delta}", "\\boldsymbol{\\delta}")
-    if not explicit or max(net.layers) > MAX_EXPLICIT:
-        return out
-    mat = lambda M: p._print(M).replace("\\left[", "\\begin{pmatrix}").replace(
-        "\\right]", "\\end{pmatrix}").replace("\\begin{matrix}", "").replace("\\end{matrix}", "")
-    blocks = []
-    for l in range(L, 0, -1):
-        i = l - 1
-        rows = [f"{bold('delta')}^{{({l})}} &= {mat(mf.deltas[i])}",
-                f"\\frac{{\\partial L}}{{\\partial W^{{({l})}}}} &= {mat(mf.dW[i])}"]
-        blocks.append(_align(rows).replace("\\boldsymbol{delta}", "\\boldsymbol{\\delta}"))
-    return out + "Layer by layer, with the deltas of the layer above as symbols:\n" + \
-        "".join(blocks)
-
-
-# ---- the document --------------------------------------------------------------------------------
-
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
-\usepackage[margin=2cm]{geometry}
-\usepackage{amsmath,amssymb}
-\usepackage{booktabs}
-\allowdisplaybreaks
-\setlength{\parindent}{0pt}
-\setlength{\parskip}{4pt}
-"""
-
-
-def notes(graph: Graph, wrt: Variables = None, at: Point | None = None,
-          standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
-          budget: float | None = None) -> Notes:
-    r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (default: every parameter).
-
-    ``at`` (leaf -> number) adds the table of values and gradients and the gradient-descent
-    update with learning rate ``lr``. ``standalone=False`` gives a fragment for ``\input``
-    (it needs amsmath, amssymb and booktabs).
-    """
-    budget = DEFAULT_BUDGET if budget is None else budget
-    p = _printer(graph)
-    g = graph
-    variables = g.resolve(wrt) if wrt is not None else list(g.param_symbols or g.leaf_symbols)
-    if at is not None:
-        g.point(at)  # check names early
-    if title is None:
-        title = (f"Backpropagation through the {'-'.join(map(str, g.layers))} network"
-                 if isinstance(g, Network) else
-                 f"Backpropagation through the graph of ${p._print(g.output)}$")
-    parts = [f"\\section*{{{title}}}\n"]
-    if isinstance(g, Network):
-        parts.append(f"Hidden activation: {_ACT_TEXT.get(g.activation, g.activation)}; output: "
-                     f"{_ACT_TEXT.get(g.output_activation, g.output_activation)}.\n\n"
-                     f"Loss: {_LOSS_TEXT.get(g.loss, g.loss)}.\n")
-    parts.append("\\subsection*{Forward pass}\n")
-    parts.append(_forward(p, g))
-    if at is not None:
-        parts.append(_values_section(p, g, at))
-    for v in variables:
-        parts.append(f"\\subsection*{{The derivative $\\partial {p._print(g.output)}/"
-                     f"\\partial {p._print(v)}$}}\n")
-        try:
-            parts.append(_chain_section(p, g, v, budget))
-        except ExpressionTooLargeError:
-            parts.append("\\paragraph{Chain rule.} The paths are too many to write out.\n")
-        parts.append(_expanded_section(p, g, v, budget))
-        if at is not None and g.kind(v) == "param":
-            parts.append(_update_section(p, g, v, at, lr))
-    if isinstance(g, Network):
-        parts.append("\\subsection*{Matrix form}\n")
-        parts.append(matrix_latex(matrix_form(g)))
-    body = "".join(parts)
-    if standalone:
-        return Notes(PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n")
-    return Notes("% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs})\n"
-                 + body)
-
-
-_ACT_TEXT = {
-    "a": "a generic $a(\\cdot)$", "sigmoid": "the logistic $\\sigma$", "tanh": "$\\tanh$",
-    "relu": "ReLU (with $\\operatorname{ReLU}'(0) = 0$)", "identity": "the identity",
-    "softplus": "softplus", "leaky_relu": "leaky ReLU (slope $1/100$)",
-    "softmax": "softmax",
-}
-_LOSS_TEXT = {
-    "half_se": "$E = \\frac12 \\sum_j (t_j - \\hat y_j)^2$",
-    "mse": "mean squared error $L = \\frac1m \\sum_j (t_j - \\hat y_j)^2$",
-    "bce": "binary cross-entropy on the logits, $L = \\sum_j \\operatorname{softplus}(z_j) "
-           "- t_j z_j$",
-    "softmax_ce": "softmax cross-entropy on the logits, $L = (\\sum_j t_j)"
-                  "\\operatorname{LSE}(\\boldsymbol{z}) - \\sum_j t_j z_j$",
-}
-
-
-# ---- files ---------------------------------------------------------------------------------------
 
 def write_notes(text: str, path: PathLike, force: bool = False) -> Path:
     """Write notes atomically; an existing file needs ``force=True``."""
     return write_text(path, text, force=force)
-
-
-__all__ += ["compile_pdf"]

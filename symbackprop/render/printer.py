@@ -55,9 +55,12 @@ class SymbackpropLatexPrinter(LatexPrinter):
 
     ``graph=`` (a setting) gives the graph whose symbols are typed by their roles; objects
     that know their graph (Chain, Program, Graph, MatrixForm) set it while they print.
+    ``values=`` (symbol -> LaTeX of a number) prints those symbols as their numbers, to show
+    an expression evaluated step by step (use it with ``mul_symbol="dot"``).
     """
 
-    _default_settings: ClassVar[dict] = {**LatexPrinter._default_settings, "graph": None}
+    _default_settings: ClassVar[dict] = {**LatexPrinter._default_settings, "graph": None,
+                                         "values": None}
 
     def __init__(self, settings=None):
         settings = dict(settings or {})
@@ -80,13 +83,26 @@ class SymbackpropLatexPrinter(LatexPrinter):
         g = self._graph
         return g.meta.get(name, {}) if g is not None and name in g else {}
 
+    def _value(self, expr) -> str | None:
+        values = self._settings["values"]
+        if values is None or expr not in values:
+            return None
+        v = values[expr]
+        return f"({v})" if v.startswith("-") else v
+
     def _print_Symbol(self, expr, style="plain"):
+        v = self._value(expr)
+        if v is not None:
+            return v
         tex = self._meta(expr.name).get("latex")
         if tex is not None:
             return tex
         return super()._print_Symbol(expr, style)
 
     def _print_ProgramSymbol(self, expr, style="plain"):
+        v = self._value(expr)
+        if v is not None:
+            return v
         of = sp.Symbol(expr.of, real=True)
         meta = self._meta(expr.of)
         if expr.kind == "grad":
@@ -143,6 +159,37 @@ class SymbackpropLatexPrinter(LatexPrinter):
             return f"\\frac{{{top}}}{{{' '.join(slots)}}}{wrap(inner)}"
         return super()._print_Subs(expr)
 
+    def _print_Function(self, expr, exp=None):
+        # tanh(z), not tanh{\left(z \right)}: parentheses as a textbook writes them
+        name = expr.func.__name__
+        if name in _PLAIN_FUNCTIONS and len(expr.args) == 1:
+            arg = expr.args[0]
+            head = f"\\{name}" + (f"^{{{exp}}}" if exp is not None else "")
+            inner = self._print(arg)
+            return f"{head}({inner})" if arg.is_Atom else f"{head}\\left({inner}\\right)"
+        return super()._print_Function(expr, exp)
+
+    def _print_log(self, expr, exp=None):
+        arg = expr.args[0]
+        head = "\\log" + (f"^{{{exp}}}" if exp is not None else "")
+        inner = self._print(arg)
+        return f"{head}({inner})" if arg.is_Atom else f"{head}\\left({inner}\\right)"
+
+    def _print_exp(self, expr, exp=None):
+        # the softmax exp(z_j - LSE(z)) as a textbook writes it: e^{z_j} / sum_k e^{z_k}
+        arg = expr.args[0]
+        lse = [a for a in sp.Add.make_args(arg) if a.could_extract_minus_sign()
+               and type(-a).__name__ == "logsumexp"]
+        if len(lse) == 1:
+            rest = arg - lse[0]
+            zs = (-lse[0]).args
+            if rest in zs:
+                num = f"e^{{{self._print(rest)}}}"
+                den = " + ".join(f"e^{{{self._print(z)}}}" for z in zs)
+                out = f"\\frac{{{num}}}{{{den}}}"
+                return f"\\left({out}\\right)^{{{exp}}}" if exp is not None else out
+        return super()._print_ExpBase(expr, exp)
+
     def _print_Heaviside(self, expr, exp=None):
         z = self._print(expr.args[0])
         h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
@@ -169,6 +216,10 @@ class SymbackpropLatexPrinter(LatexPrinter):
         return (neg, bias, wkey)
 
     def _print_Add(self, expr, order=None):
+        common = _common_fraction(expr)
+        if common is not None:  # 1/2 (a^2 + b^2), not a^2/2 + b^2/2
+            inner = self._print(sp.Add(*[t / common for t in expr.args], evaluate=False))
+            return f"\\frac{{{common.p}}}{{{common.q}}} \\left({inner}\\right)"
         terms = self._as_ordered_terms(expr, order=order)
         terms = sorted(terms, key=self._rank)  # stable: SymPy's order among equals
         tex = ""
@@ -188,13 +239,22 @@ class SymbackpropLatexPrinter(LatexPrinter):
             tex += term_tex
         return tex
 
-    def _factor_rank(self, f: sp.Expr) -> int:
+    def _factor_rank(self, f: sp.Expr) -> float:
+        """A product's order in a textbook: weights, deltas, sums of deltas, the error
+        (a(y) - t), the rest, other sums last: w_5 δ_y, (a(y) - t) a(y) (1 - a(y))."""
         base = f.base if f.is_Pow else f
-        if isinstance(base, ProgramSymbol):
-            return 0
         if isinstance(base, sp.Symbol) and self._meta(base.name).get("role") == "weight":
+            return 0
+        if isinstance(base, ProgramSymbol):
             return 1
-        return 2
+        if base.is_Add and base.atoms(ProgramSymbol):
+            return 2
+        if base.is_Add and any(self._meta(s.name).get("role") == "target"
+                               for s in base.free_symbols):
+            return 2.5
+        if base.is_Add:  # sums last: sigma(z) (1 - sigma(z)), not (1 - sigma(z)) sigma(z)
+            return 4
+        return 3
 
     def _print_Mul(self, expr):
         coeff, factors = expr.as_coeff_mul()
@@ -217,6 +277,23 @@ class SymbackpropLatexPrinter(LatexPrinter):
             parts.append(tex)
         sep = self._settings["mul_symbol_latex"]
         return sign + sep.join(parts)
+
+
+_PLAIN_FUNCTIONS = frozenset({"sin", "cos", "tan", "sinh", "cosh", "tanh", "log", "arcsin",
+                              "arccos", "arctan"})
+
+
+def _common_fraction(expr: sp.Expr) -> sp.Rational | None:
+    """The fraction every term of a sum of two or more terms is multiplied by, if any."""
+    if not expr.is_Add or len(expr.args) < 2:
+        return None
+    coeffs = {t.as_coeff_Mul()[0] for t in expr.args}
+    if len(coeffs) != 1:
+        return None
+    c = coeffs.pop()
+    if not c.is_Rational or c.is_Integer or c.p != 1:
+        return None
+    return c
 
 
 def _translate(s: str) -> str:
