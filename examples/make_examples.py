@@ -1,46 +1,109 @@
-"""Regenerate the example lecture notes: .tex, .pdf (pdflatex) and the first page as PNG.
+"""Regenerate the examples: lecture notes (.tex, .pdf) and pictures of their pages (.png).
 
-Run:  python examples/make_examples.py   (needs pdflatex and pdftoppm)
+Run:  python examples/make_examples.py   (needs pdflatex, pdftoppm and Pillow; Korean needs
+texlive-lang-korean)
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import symbackprop as sb
+import symbackprop as sb  # noqa: E402
 
-MAZUR = dict(x1=0.05, x2=0.1, t=0.01, w1=0.15, w2=0.2, w3=0.25, w4=0.3, b1=0.35, b2=0.35,
-             w5=0.4, w6=0.45, b3=0.6)
+# Matt Mazur, "A Step by Step Backpropagation Example": the 2-2-2 sigmoid net, whose hidden
+# biases are both 0.35 and output biases both 0.60 (b1 = b2 = 0.35, b3 = b4 = 0.60 here)
+MAZUR = {"x1": 0.05, "x2": 0.10, "t1": 0.01, "t2": 0.99, "w1": 0.15, "w2": 0.20, "w3": 0.25,
+         "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55, "b1": 0.35, "b2": 0.35,
+         "b3": 0.60, "b4": 0.60}
+
+
+def mazur_net():
+    return sb.mlp([2, 2, 2], activation="sigmoid", naming="sequential")
+
 
 EXAMPLES = {
-    # seed 004: the 2-2-1 net with a generic activation a(.)
+    # Mazur's worked example, every step with its numbers (9 digits, as he prints them)
+    "mazur_2-2-2": lambda: sb.notes(mazur_net(), wrt=["w5", "w1"], at=MAZUR, digits=9,
+                                    title="Backpropagation, step by step: Mazur's 2-2-2 "
+                                          "network"),
+    # the same as a Beamer deck, revealed step by step
+    "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5"], at=MAZUR, digits=9,
+                                           slides=True),
+    # seed 004: the 2-2-1 net with a generic activation a(.), in English and in Korean
     "seed004_2-2-1_generic": lambda: sb.notes(
         sb.mlp([2, 2, 1], activation="a", naming="sequential"), wrt=["w1", "w5"]),
-    # the same net with sigmoid, at the point of Mazur's worked example
-    "seed004_2-2-1_sigmoid": lambda: sb.notes(
-        sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), wrt=["w1", "w5"],
-        at=MAZUR, lr=0.5),
+    "seed004_2-2-1_ko": lambda: sb.notes(
+        sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), wrt=["w1"],
+        at={"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
+            "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6},
+        lang="ko", title="2-2-1 신경망의 역전파 (시그모이드)"),
     # seed 001: the (x + y) z circuit
     "seed001_circuit": lambda: sb.notes(sb.parse_graph("q = x + y\nf = q*z", name="circuit"),
                                         at={"x": -2, "y": 5, "z": -4}),
 }
+
+PAGES = {"mazur_2-2-2": (1, 3), "seed004_2-2-1_generic": (1, 1), "seed004_2-2-1_ko": (1, 2),
+         "seed001_circuit": (1, 1)}
+
+
+def grid(pngs: list[Path], out: Path, cols: int) -> None:
+    """Pages side by side, with a grey gap."""
+    from PIL import Image
+    ims = [Image.open(p).convert("RGB") for p in pngs]
+    w, h = max(i.width for i in ims), max(i.height for i in ims)
+    rows = -(-len(ims) // cols)
+    g = Image.new("RGB", (cols * w + (cols - 1) * 8, rows * h + (rows - 1) * 8), (150, 150, 150))
+    for k, im in enumerate(ims):
+        g.paste(im, ((k % cols) * (w + 8), (k // cols) * (h + 8)))
+    g.save(out)
+
+
+def pictures(name: str, pdf: Path, tmp: Path) -> None:
+    if name.endswith("_slides"):  # one picture per frame, in its final state (handout)
+        tex = (HERE / f"{name}.tex").read_text(encoding="utf-8")
+        handout = tmp / "handout.tex"
+        handout.write_text(tex.replace("aspectratio=169]", "aspectratio=169,handout]"),
+                           encoding="utf-8")
+        pdf = sb.compile_pdf(handout).path
+        titles = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.M)
+        wanted = ("Forward pass", "Local derivatives", "Along the path", "With the deltas",
+                  "Gradient descent", "Matrix form")
+        frames = []
+        for want in wanted:  # the first frame of each step (frame 1 is the title)
+            frames.append(next(i for i, t in enumerate(titles) if want in t) + 2)
+        for k, page in enumerate(frames):
+            subprocess.run(["pdftoppm", "-png", "-r", "55", "-f", str(page), "-l", str(page),
+                            "-singlefile", str(pdf), str(tmp / f"page{k}")], check=True)
+        grid(sorted(tmp.glob("page*.png")), HERE / f"{name}.png", cols=3)
+        return
+    else:
+        first, last = PAGES[name]
+        res = 70
+    subprocess.run(["pdftoppm", "-png", "-r", str(res), "-f", str(first), "-l", str(last),
+                    str(pdf), str(tmp / "page")], check=True)
+    pngs = sorted(tmp.glob("page*.png"))
+    grid(pngs, HERE / f"{name}.png", cols=min(len(pngs), 3))
 
 
 def main() -> None:
     for name, make in EXAMPLES.items():
         tex = HERE / f"{name}.tex"
         sb.write_notes(make(), tex, force=True)
-        pdf = sb.compile_pdf(tex)
+        pdf = sb.compile_pdf(tex, force=True)
+        if pdf.overfull:
+            print("overfull lines in", name, pdf.overfull[:2])
         if shutil.which("pdftoppm"):
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
-                            "-singlefile", str(pdf), str(HERE / name)], check=True)
-        print("wrote", tex.name, pdf.name, f"{name}.png")
+            with tempfile.TemporaryDirectory() as tmp:
+                pictures(name, pdf.path, Path(tmp))
+        print("wrote", tex.name, pdf.path.name, f"{name}.png")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from .core.network import NAMINGS, mlp
 from .core.parse import read_graph
 from .core.registry import ACTIVATIONS, LOSSES
 from .derive import DEFAULT_BUDGET, backprop, chain, expanded
+from .render.phrases import LANGUAGES
 from .render.text import TextPrinter, format_number, inline
 
 __all__ = ["main"]
@@ -266,17 +267,21 @@ def cmd_notes(args, out=None) -> int:
         raise InvalidValueError("--pdf needs -o FILE.tex (the PDF is written next to it)")
     if args.pdf and args.fragment:
         raise InvalidValueError("--pdf needs a standalone document; leave out --fragment")
+    if args.slides and args.fragment:
+        raise InvalidValueError("--slides makes a whole Beamer deck; leave out --fragment")
     if args.output:  # every output is checked before any work is done
         path = check_writable(args.output, args.force)
         if args.pdf:
             check_writable(path.with_suffix(".pdf"), args.force)
     g = graph_from_args(args)
-    wanted = _wrt(g, args.wrt)
+    flat = [n for item in args.wrt or [] for n in item.replace(",", " ").split()]
+    wanted = None if not flat else "all" if flat == ["all"] else [g.symbol(n) for n in flat]
     at = parse_point(args.at) if args.at else None
     if at is not None:
         g.full_point(at, what="--at")
     text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr,
-                 budget=budget)
+                 budget=budget, digits=args.digits, lang=args.lang, title=args.title,
+                 slides=args.slides)
     if not args.output:
         out.write(text)
         return 0
@@ -373,11 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "derivatives, substituted form, values, update, matrix form.")
     add_network_options(n)
     n.add_argument("--wrt", nargs="+", metavar="NAME",
-                   help="variables to derive (default: all parameters; 'all' for all)")
+                   help="variables to derive (default: the first weight and bias of each "
+                        "layer; 'all' for every parameter)")
     n.add_argument("--at", metavar="POINT", default=None,
                    help="a point giving every leaf, e.g. x1=0.05,x2=0.1,t=0.01,w1=0.15,...: "
                         "adds the table of values and gradients and the update")
     n.add_argument("--lr", type=float, default=0.5, help="learning rate of the update (0.5)")
+    n.add_argument("--digits", type=int, default=6,
+                   help="significant digits of the numbers (default: 6)")
+    n.add_argument("--lang", default="en", choices=list(LANGUAGES),
+                   help="language of the text: en or ko (default: en)")
+    n.add_argument("--title", default=None, help="the document's title")
+    n.add_argument("--slides", action="store_true", help="a Beamer slide deck")
     n.add_argument("-o", "--output", metavar="FILE.tex", default=None,
                    help="write to a file (atomically) instead of standard output")
     n.add_argument("--fragment", action="store_true",

@@ -1,7 +1,6 @@
 """LaTeX: exact printer strings, notes that compile first time, determinism, matrix form."""
 
 import os
-import re
 import shutil
 import subprocess
 import sys

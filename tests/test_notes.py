@@ -234,7 +234,7 @@ def test_a_korean_title_in_english_notes_loads_kotex():
 
 def test_slides_are_a_beamer_deck_with_overlays():
     tex = sb.notes(mazur_net(), at=MAZUR, wrt=["w5"], slides=True)
-    assert tex.startswith(r"\documentclass[11pt,aspectratio=169]{beamer}")
+    assert tex.startswith(r"\documentclass[12pt,aspectratio=169]{beamer}")
     frames = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.MULTILINE)
     titles = " ".join(frames)
     for step in ("Forward pass", "Chain rule", "Local derivatives", "Along the path",

@@ -127,7 +127,7 @@ def article(doc: Document, standalone: bool = True) -> str:
 
 # ---- the slides ---------------------------------------------------------------------------------
 
-BEAMER = r"""\documentclass[11pt,aspectratio=169]{beamer}
+BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
 %(korean)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
 \usefonttheme{professionalfonts}
