@@ -144,10 +144,13 @@ def _print_program(g: Graph, wanted: list[sp.Symbol], printer: TextPrinter, out)
                 print(f"    {printer.doprint(s.target)} = {printer.doprint(s.expr)}", file=out)
 
 
-def _print_values(g: Graph, at: dict[str, str], uni: bool, out) -> None:
+def _values(g: Graph, at: dict[str, str]):
+    """Values and gradients of every symbol at ``--at``, or a clear error before any output."""
     point = g.full_point(at, what="--at")
-    values = g.evaluate(point)
-    grads = backprop(g).evaluate(point)
+    return g.evaluate(point), backprop(g).evaluate(point)
+
+
+def _print_values(g: Graph, at: dict[str, str], values, grads, uni: bool, out) -> None:
     d = "∂" if uni else "d"
     shown = ", ".join(f"{k}={v}" for k, v in at.items())
     print(f"at {shown if len(shown) < 200 else shown[:197] + '...'}:", file=out)
@@ -177,8 +180,8 @@ def cmd_derive(args, out=None) -> int:
     uni = not args.ascii
     printer = TextPrinter({"unicode": uni})
     at = parse_point(args.at) if args.at is not None else None
-    if at is not None:
-        g.full_point(at, what="--at")  # a bad point fails before anything is printed
+    # a bad point (or one where a value is not finite) fails before anything is printed
+    values = _values(g, at) if at is not None else None
     src = f"graph {args.graph}" if args.graph else repr(g).strip("<>")
     print(src, file=out)
     print("  " + printer.doprint(g).replace("\n", "\n  "), file=out)
@@ -199,8 +202,8 @@ def cmd_derive(args, out=None) -> int:
         for v in wanted:
             print(compare_sizes(g, v, budget=budget), file=out)
             print(file=out)
-    if at is not None:
-        _print_values(g, at, uni, out)
+    if values is not None:
+        _print_values(g, at, *values, uni, out)
     return 0
 
 

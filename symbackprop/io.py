@@ -5,8 +5,10 @@ Every file symbackprop writes (notes, PDFs, plots, CSV tables, saved parameters)
 ``O_TMPFILE``, so a writer killed at any moment leaves nothing behind), then linked into place.
 Without ``force`` the link is exclusive: if the file exists, or another writer creates it
 first, the write fails and the existing file is kept. With ``force`` it replaces the file
-atomically. Where anonymous files are not available, a hidden temporary file is used and
-removed on any failure.
+atomically, through a hidden temporary name ``.NAME.PID.XXXXXXXXXXXX.tmp`` that lives for
+the instant of the rename; where anonymous files are not available, the content is written
+under that name. It is removed on any failure or signal Python sees; a SIGKILL in that instant
+can leave it, and the next write to the same name removes it.
 
 Examples
 ========
@@ -83,6 +85,40 @@ def _link_anonymous(fd: int, dest: Path) -> None:
         os.close(procfd)
 
 
+_TMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{12}\.tmp")
+
+
+def _tmp_name(path: Path) -> Path:
+    """A hidden temporary name beside ``path`` that records the writer's process id."""
+    return path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, under another user
+        return True
+    return True
+
+
+def _sweep(path: Path) -> None:
+    """Remove temporary files of writes to ``path`` whose writer was killed (SIGKILL can strike
+    between naming the temporary file and moving it into place)."""
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        m = _TMP.fullmatch(entry.name)
+        if m and m["name"] == path.name and not _alive(int(m["pid"])):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -94,6 +130,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def write_bytes(path: PathLike, data: bytes, force: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (see the module docstring); returns the Path."""
     path = check_writable(path, force)
+    _sweep(path)
     folder = path.parent
     fd = _anonymous(folder)
     if fd is not None:
@@ -106,7 +143,7 @@ def write_bytes(path: PathLike, data: bytes, force: bool = False) -> Path:
                     raise OutputFileError(f"{str(path)!r} exists (another writer made it "
                                           "first); pass force=True to overwrite it") from None
             else:
-                tmp = folder / f".{path.name}.{os.urandom(6).hex()}.tmp"
+                tmp = _tmp_name(path)
                 _link_anonymous(fd, tmp)
                 try:
                     os.replace(tmp, path)
@@ -125,8 +162,9 @@ def write_bytes(path: PathLike, data: bytes, force: bool = False) -> Path:
 
 def _write_named(path: Path, data: bytes, force: bool) -> Path:
     """Fallback: a hidden temporary file, removed on every failure."""
+    tmp = str(_tmp_name(path))
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as e:
         raise _os_error(path, e) from None
     try:

@@ -389,6 +389,44 @@ class logsumexp(sp.Function):
                 + " + ".join(f"{e}({a} - {m})" for a in args) + "))")
 
 
+class shifted(sp.Function):
+    r"""$z - m$ computed as one step, for compiled code that must keep floating point's order.
+
+    SymPy sorts the terms of a sum, so ``exp((z - m) - LSE)`` could be evaluated as
+    ``(z - LSE) - m``, which for logits of 1e300 loses every digit. ``shifted(z, m)`` prints as
+    the parenthesised ``(z - m)`` in every backend, so the shift is done first.
+    """
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        """1 with respect to ``z``, -1 with respect to ``m``."""
+        return S.One if argindex == 1 else S.NegativeOne
+
+    @classmethod
+    def eval(cls, z, m):
+        if z.is_number and m.is_number:
+            return z - m
+        return None
+
+    def _as_sympy(self):
+        return self.args[0] - self.args[1]
+
+    def _eval_evalf(self, prec):
+        return self._as_sympy()._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return (self.args[0].is_real and self.args[1].is_real) or None
+
+    def _latex(self, printer, exp=None):
+        return f"\\left({printer._print(self._as_sympy())}\\right)"
+
+    def _code(self, printer):
+        return f"({printer._print(self.args[0])} - {printer._print(self.args[1])})"
+
+    _numpycode = _jaxcode = _numbacode = _code
+
+
 _GENERIC: dict[str, type[sp.Function]] = {}
 
 

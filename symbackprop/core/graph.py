@@ -147,6 +147,10 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
     """Refuse what no derivation or code generator can handle, with the way out."""
     if not expr.is_commutative or isinstance(expr, sp.MatrixExpr):
         raise InvalidValueError(f"the definition of {name!r} is not a scalar expression")
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise InvalidValueError(
+            f"the definition of {name!r} is not finite ({_short(expr)}); is there a division "
+            "by zero, such as x/0.0, or a log of 0?")
     bad = [a for a in sp.preorder_traversal(expr) if isinstance(a, _UNEVALUATED)]
     if bad:
         kind = type(bad[0]).__name__
@@ -504,14 +508,14 @@ class Graph(LatexRepr):
         nodes = list(self._nodes.values())
         for i, n in enumerate(nodes):
             lines.append(("let " if i == 0 else "    ")
-                         + f"{printer._print(n.symbol)} = {printer._print(n.expr)}")
+                         + f"{printer._print(n.symbol)} = {print_expr(printer, n.expr)}")
         if self._output is not None:
             lines.append(f"in  {printer._print(self._output)}")
         return "\n".join(lines)
 
     def _latex(self, printer) -> str:
         with in_graph(printer, self):
-            rows = [f"{printer._print(n.symbol)} &= {printer._print(n.expr)}"
+            rows = [f"{printer._print(n.symbol)} &= {print_expr(printer, n.expr)}"
                     for n in self.nodes]
         return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
 
@@ -522,6 +526,17 @@ class Graph(LatexRepr):
         out = self._output.name if self._output is not None else "none yet"
         return (f"<Graph{' ' + self.name if self.name else ''}: {len(self.leaf_symbols)} leaves, "
                 f"{len(self._nodes)} nodes, output {out}>")
+
+
+SORT_LIMIT = 100
+"""A sum with more terms than this prints in its stored order: SymPy's sort is too slow."""
+
+
+def print_expr(printer, expr: sp.Basic) -> str:
+    """``printer._print(expr)``, without sorting the terms of a very long sum."""
+    if isinstance(expr, sp.Add) and len(expr.args) > SORT_LIMIT and hasattr(printer, "_print_Add"):
+        return printer._print_Add(expr, order="none")
+    return printer._print(expr)
 
 
 def in_graph(printer, graph: Graph):
@@ -540,6 +555,11 @@ def _check_value(v: sp.Expr, name: str) -> None:
         return
     if v.is_number:
         check_finite_real(v, f"the value of {name!r} at this point", thorough=False)
+
+
+def _short(expr: sp.Basic) -> str:
+    text = sp.sstr(expr)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _article(kind: str) -> str:

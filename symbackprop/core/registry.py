@@ -40,6 +40,7 @@ from .functions import (
     leaky_relu,
     logsumexp,
     relu,
+    shifted,
     sigmoid,
     softplus,
     swish,
@@ -101,6 +102,11 @@ class Loss:
     predictions :math:`\hat y` (then ``output`` names that output function, e.g.
     ``"sigmoid"``). ``display(yhat, t)`` writes the loss in the predictions as a textbook does
     (for notes); it defaults to ``function``. ``symbol`` is the loss node's name.
+
+    ``stable(outputs, targets)`` and ``stable_prediction(logits)``, where given, are the same
+    functions written so that floating point keeps its precision (softmax cross-entropy shifts
+    the logits by their largest value, so logits of 1e300 still give ln 3 for three equal
+    ones); compiled code uses them, derivations and notes use ``function``.
     """
 
     name: str
@@ -111,6 +117,8 @@ class Loss:
     display: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr] | None = None
     symbol: str = "L"
     min_outputs: int = 1
+    stable: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr] | None = None
+    stable_prediction: Callable[[Sequence[sp.Expr]], list[sp.Expr]] | None = None
 
     @property
     def from_logits(self) -> bool:
@@ -284,6 +292,22 @@ def _softmax(z):
     return [sp.exp(zj - lse) for zj in z]
 
 
+def _softmax_ce_stable(z, t):
+    # the same value with every logit shifted by the largest: LSE(z - m) - sum_j t_j (z_j - m)
+    # + m (sum_j t_j - 1); the last term is exactly 0 for targets that sum to 1
+    m = sp.Max(*z)
+    s = [shifted(zj, m) for zj in z]
+    return (logsumexp(*s) - _sum(tj * sj for sj, tj in zip(s, t, strict=True))
+            + m * (_sum(t) - 1))
+
+
+def _softmax_stable(z):
+    m = sp.Max(*z)
+    s = [shifted(zj, m) for zj in z]
+    lse = logsumexp(*s)
+    return [sp.exp(sj - lse) for sj in s]
+
+
 def _huber(y, t, delta=sp.S.One):
     out = []
     for yj, tj in zip(y, t, strict=False):
@@ -301,7 +325,8 @@ for _loss in (
          output="sigmoid", display=_bce_display),
     Loss("softmax_ce", _softmax_ce_logits, "softmax cross-entropy −Σ_j t_j log ŷ_j, "
          "ŷ = softmax(z), computed from the logits (targets sum to 1)", prediction=_softmax,
-         output="softmax", display=_softmax_ce_display, min_outputs=2),
+         output="softmax", display=_softmax_ce_display, min_outputs=2,
+         stable=_softmax_ce_stable, stable_prediction=_softmax_stable),
     Loss("huber", _huber, "Huber loss with δ = 1: ½r² for |r| ≤ 1, else |r| − ½ (r = t − ŷ)"),
 ):
     LOSSES.register(_loss)

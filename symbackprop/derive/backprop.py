@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..core.errors import StaleError, UnknownNameError
-from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph
+from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph, print_expr
 from ..core.types import Point, SymbolLike
 from .cache import derivations
 from .estimate import check_budget
@@ -190,7 +190,7 @@ class Program(LatexRepr):
         blocks = []
         for kind, title in (("forward", "forward"), ("delta", "backward (deltas)"),
                             ("grad", "gradients")):
-            lines = [f"  {printer._print(s.target)} = {printer._print(s.expr)}"
+            lines = [f"  {printer._print(s.target)} = {print_expr(printer, s.expr)}"
                      for s in self.steps if s.kind == kind]
             if lines:
                 blocks.append(f"# {title}\n" + "\n".join(lines))
@@ -198,7 +198,8 @@ class Program(LatexRepr):
 
     def _latex(self, printer) -> str:
         with in_graph(printer, self.graph):
-            rows = [f"{printer._print(s.target)} &= {printer._print(s.expr)}" for s in self.steps]
+            rows = [f"{printer._print(s.target)} &= {print_expr(printer, s.expr)}"
+                    for s in self.steps]
         return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
 
     def __str__(self) -> str:

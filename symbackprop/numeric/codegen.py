@@ -59,6 +59,18 @@ def code_name(s: sp.Symbol) -> str:
     return s.name
 
 
+CHUNK = 32
+"""Sums and products with more terms than this print as a balanced tree of chunks."""
+
+
+def _balanced(printer, op, args, sign: str) -> str:
+    if len(args) <= CHUNK:
+        return f"({printer._print(op(*args, evaluate=False))})"
+    mid = len(args) // 2
+    return (f"({_balanced(printer, op, args[:mid], sign)} {sign} "
+            f"{_balanced(printer, op, args[mid:], sign)})")
+
+
 class _CodeNames:
     """Printing rules shared by every backend printer."""
 
@@ -84,6 +96,19 @@ class _CodeNames:
 
     def _print_Assignment(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    # Python's own compiler recurses once per operator of a flat ``a + b + c + ...``, so a
+    # sum of thousands of terms (the gradient of x in a long chain) cannot be compiled as one
+    # line. Long sums and products print as a balanced tree of short chunks: depth ~ log n.
+    def _print_Add(self, expr, order=None):
+        if len(expr.args) <= CHUNK:
+            return super()._print_Add(expr, order=order)
+        return _balanced(self, sp.Add, expr.args, "+")
+
+    def _print_Mul(self, expr):
+        if len(expr.args) <= CHUNK:
+            return super()._print_Mul(expr)
+        return _balanced(self, sp.Mul, expr.args, "*")
 
     def _print_DiracDelta(self, expr):
         # the derivative of a step: 0 everywhere except at the step itself

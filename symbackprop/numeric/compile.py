@@ -100,27 +100,32 @@ class Compiled:
             raise ShapeError("the batch is empty")
         return theta, X, T
 
-    # underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); overflow and invalid
-    # operations keep the caller's numpy error settings
+    # Underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); a result that is not
+    # finite is reported as an error naming its cause instead of NumPy's warnings.
     def __call__(self, theta, X, T=None) -> tuple[float, np.ndarray]:
         theta, X, T = self.check(theta, X, T)
-        with np.errstate(under="ignore"):
+        with np.errstate(all="ignore"):
             loss, grad = self.raw(theta, X, T)
-        return float(loss), np.asarray(grad, dtype=float)
+        loss, grad = float(loss), np.asarray(grad, dtype=float)
+        _finite(loss, "the loss")
+        _finite(grad, "the gradient")
+        return loss, grad
 
     def loss(self, theta, X, T=None) -> float:
         """The mean loss only (the forward pass)."""
         theta, X, T = self.check(theta, X, T)
-        with np.errstate(under="ignore"):
-            return float(self.raw_loss(theta, X, T))
+        with np.errstate(all="ignore"):
+            loss = float(self.raw_loss(theta, X, T))
+        return _finite(loss, "the loss")
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self.raw_predict is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
         theta, X, _ = self.check(theta, X, None)
-        with np.errstate(under="ignore"):
-            return np.asarray(self.raw_predict(theta, X), dtype=float)
+        with np.errstate(all="ignore"):
+            out = np.asarray(self.raw_predict(theta, X), dtype=float)
+        return _finite(out, "the prediction")
 
     def __repr__(self) -> str:
         return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "
@@ -133,9 +138,24 @@ def _array(a, what: str) -> np.ndarray:
     try:
         out = np.asarray(a, dtype=float)
     except (TypeError, ValueError):
-        raise InputTypeError(f"{what} must be an array of numbers; got "
+        raise InputTypeError(f"{what} must be an array of real numbers; got "
                              f"{type(a).__name__}") from None
+    if not np.all(np.isfinite(out)):
+        bad = np.argwhere(~np.isfinite(out))[0]
+        where = f" at index {tuple(int(i) for i in bad)}" if out.ndim else ""
+        raise InvalidValueError(f"{what} holds a value that is not finite{where} "
+                                f"({out[tuple(bad)] if out.ndim else out}); give finite numbers")
     return out
+
+
+def _finite(value, what: str):
+    """``value`` if every entry is finite; else an error that names the likely causes."""
+    if not np.all(np.isfinite(value)):
+        raise InvalidValueError(
+            f"{what} is not finite at these parameters and data (NaN or inf): a log or square "
+            "root of a negative number, a division by zero, or an overflow; f.raw gives the "
+            "raw values")
+    return value
 
 
 # ---- the scalar path ---------------------------------------------------------------------------
@@ -148,12 +168,31 @@ def _unpack(g: Graph, with_targets: bool = True) -> list[str]:
     return head
 
 
+def _stable_forms(g: Graph) -> dict[sp.Symbol, sp.Expr]:
+    """Node -> the same value written for floating point, from the network's loss entry.
+
+    Softmax cross-entropy and its predictions are computed from logits shifted by their
+    largest value; every other node is printed from its own definition.
+    """
+    if not isinstance(g, Network):
+        return {}
+    entry = g.loss_entry
+    outputs = list(g.preactivations[-1] if entry.from_logits else g.activations[-1])
+    out: dict[sp.Symbol, sp.Expr] = {}
+    if entry.stable is not None:
+        out[g.output] = entry.stable(outputs, list(g.target_symbols))
+    if entry.stable_prediction is not None:
+        out.update(zip(g.predictions, entry.stable_prediction(outputs), strict=True))
+    return out
+
+
 def _scalar(g: Graph, be: Backend):
     p = be.new_printer()
     xp = p._module_format(p._module)
     prog = backprop(g)
     head = _unpack(g)
-    fwd = assignments(p, ((s.target, s.expr) for s in prog.forward))
+    stable = _stable_forms(g)
+    fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward))
     deltas = assignments(p, ((s.target, s.expr) for s in prog.deltas if s.of != g.output))
     grads = []
     parts = []
@@ -178,7 +217,8 @@ def _scalar(g: Graph, be: Backend):
         preds = ", ".join(f"{xp}.broadcast_to({code_name(s)}, (_X.shape[0],))"
                           for s in g.predictions)
         needed = _needed(g, g.predictions)
-        pf = assignments(p, ((s.target, s.expr) for s in prog.forward if s.target in needed))
+        pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
+                             if s.target in needed))
         psrc = "\n".join(["def _predict(_theta, _X):", *_unpack(g, with_targets=False), *pf,
                           f"    return {xp}.stack([{preds}], axis=1)"]) + "\n"
     return src, fsrc, psrc, namespace(p)
@@ -349,14 +389,15 @@ def _matrix(net: Network, be: Backend):
         col[hs[j]] = P if link else H[L]
         columns.append(col)
     pred: list[str] = []
+    stable = _stable_forms(net)
     if link:  # the predictions, which the output delta reads
         prow = _Rows(columns, prefix="_p")
-        pexpr = prow.elementwise([net.definition(s).expr for s in hs])
+        pexpr = prow.elementwise([stable.get(s, net.definition(s).expr) for s in hs])
         if pexpr is None:
             return None
         pred = assignments(p, [*prow.lines, (P, pexpr)])
     rows = _Rows(columns)
-    loss_rows = rows.scalar(net.definition(E).expr)
+    loss_rows = rows.scalar(stable.get(E, net.definition(E).expr))
     if link:
         out_delta = [local_partial(net, E, z) for z in zs]
     else:

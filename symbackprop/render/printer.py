@@ -45,9 +45,10 @@ from sympy.printing.latex import (
     tex_greek_dictionary,
 )
 
-from ..core.graph import Graph, ProgramSymbol
+from ..core.errors import LimitError
+from ..core.graph import SORT_LIMIT, Graph, ProgramSymbol, expression_depth
 
-__all__ = ["SymbackpropLatexPrinter", "latex"]
+__all__ = ["MAX_PRINT_DEPTH", "SymbackpropLatexPrinter", "check_print_depth", "latex"]
 
 
 class SymbackpropLatexPrinter(LatexPrinter):
@@ -220,8 +221,10 @@ class SymbackpropLatexPrinter(LatexPrinter):
         if common is not None:  # 1/2 (a^2 + b^2), not a^2/2 + b^2/2
             inner = self._print(sp.Add(*[t / common for t in expr.args], evaluate=False))
             return f"\\frac{{{common.p}}}{{{common.q}}} \\left({inner}\\right)"
-        terms = self._as_ordered_terms(expr, order=order)
-        terms = sorted(terms, key=self._rank)  # stable: SymPy's order among equals
+        if len(expr.args) > SORT_LIMIT:  # SymPy's sort of a huge sum takes minutes
+            terms = list(expr.args)
+        else:
+            terms = sorted(self._as_ordered_terms(expr, order=order), key=self._rank)
         tex = ""
         for i, term in enumerate(terms):
             if i == 0:
@@ -308,6 +311,18 @@ def _translate(s: str) -> str:
     return s
 
 
+MAX_PRINT_DEPTH = 300
+"""Deepest expression handed to SymPy's printers, which recurse once per level."""
+
+
+def check_print_depth(expr: sp.Basic, what: str) -> None:
+    """Refuse an expression nested past :data:`MAX_PRINT_DEPTH` with a clear error."""
+    if expression_depth(expr, limit=MAX_PRINT_DEPTH) > MAX_PRINT_DEPTH:
+        raise LimitError(f"the expression is nested more than {MAX_PRINT_DEPTH} levels deep, "
+                         f"too deep for {what}; stage it as nodes of a graph (sb.stage) or "
+                         "measure it with sb.size(expr).tree and .dag")
+
+
 def latex(obj: object, graph: Graph | None = None, **settings) -> str:
     r"""LaTeX for an Expr, Chain, Program, Graph, Network or MatrixForm (the body, without ``$``).
 
@@ -319,6 +334,8 @@ def latex(obj: object, graph: Graph | None = None, **settings) -> str:
     \frac{\partial f}{\partial x} = \frac{\partial f}{\partial q} \frac{\partial q}{\partial x} = z
     """
     p = SymbackpropLatexPrinter({**settings, "graph": graph})
+    if isinstance(obj, sp.Basic):
+        check_print_depth(obj, "the LaTeX printer")
     if isinstance(obj, sp.Basic) or hasattr(obj, "_latex"):
         return p.doprint(obj)
     try:

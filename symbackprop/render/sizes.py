@@ -24,10 +24,9 @@ import sympy as sp
 from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
-    LimitError,
     UnknownVariableError,
 )
-from ..core.graph import Graph, expression_depth
+from ..core.graph import Graph
 from ..core.types import PathLike, SymbolLike
 from ..derive import (
     backprop,
@@ -40,11 +39,10 @@ from ..derive import (
 )
 from ..derive.estimate import budget_value
 from ..derive.measure import dag_size, tree_size
-from .printer import latex
+from .printer import check_print_depth, latex
 
 __all__ = ["Size", "SizeRow", "SizeTable", "compare_sizes", "size", "size_study"]
 
-MAX_PRINT_DEPTH = 300  # deeper expressions are not handed to SymPy's recursive printers
 
 
 def _cse_ops(exprs: list[sp.Expr]) -> int:
@@ -79,9 +77,7 @@ class Size:
 
     def _shallow(self, what: str) -> None:
         for e in self.exprs:
-            if expression_depth(e, limit=MAX_PRINT_DEPTH) > MAX_PRINT_DEPTH:
-                raise LimitError(f"the expression is nested more than {MAX_PRINT_DEPTH} levels "
-                                 f"deep, too deep for {what}; tree and dag are available")
+            check_print_depth(e, what)
 
     @cached_property
     def cse(self) -> int:

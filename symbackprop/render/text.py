@@ -26,6 +26,8 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.str import StrPrinter
 
+from ..core.graph import SORT_LIMIT
+
 __all__ = ["TextPrinter", "format_number", "inline", "text"]
 
 
@@ -41,6 +43,11 @@ class TextPrinter(StrPrinter):
             settings.setdefault("partial", "d")
             settings.setdefault("dot", " * ")
         super().__init__(settings)
+
+    def _print_Add(self, expr, order=None):
+        if len(expr.args) > SORT_LIMIT:  # SymPy's sort of a huge sum takes minutes
+            order = "none"
+        return super()._print_Add(expr, order=order)
 
     def _print_Mul(self, expr):
         s = super()._print_Mul(expr)
