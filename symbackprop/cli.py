@@ -265,7 +265,7 @@ def cmd_notes(args, out=None) -> int:
     from .io import check_writable, compile_pdf, write_text
     from .render.notes import notes
     out = sys.stdout if out is None else out
-    budget = _budget(args.budget)
+    budget = None if args.budget is None else _budget(args.budget)
     if args.pdf and not args.output:
         raise InvalidValueError("--pdf needs -o FILE.tex (the PDF is written next to it)")
     if args.pdf and args.fragment:
@@ -399,7 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a fragment for \\input instead of a standalone document")
     n.add_argument("--pdf", action="store_true", help="also run pdflatex (needs -o)")
     n.add_argument("--force", action="store_true", help="overwrite existing files")
-    n.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
+    n.add_argument("--budget", type=float, default=None,
+                   help="largest expression (and total notes size) to build")
     n.set_defaults(func=cmd_notes)
 
     z = sub.add_parser("sizes", help="how the forms grow with depth and width",

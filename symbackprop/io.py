@@ -52,6 +52,10 @@ def check_writable(path: PathLike, force: bool = False) -> Path:
         raise OutputFileError(f"{str(parent)!r} is not a folder")
     if path.is_dir():
         raise OutputFileError(f"{str(path)!r} is a folder; give a file name")
+    # a device, pipe or socket is never replaced, not even with force (/dev/full stays a device)
+    if path.exists() and not path.is_file():
+        raise OutputFileError(f"{str(path)!r} is not a regular file (a device, pipe or "
+                              "socket); give the name of a file")
     if path.is_symlink() and not path.exists() and not force:
         raise OutputFileError(f"{str(path)!r} is a dangling symbolic link; pass force=True "
                               "(--force) to replace the link")

@@ -37,9 +37,9 @@ from .errors import (
     UnknownVariableError,
 )
 from .names import canonical_name, check_name
-from .values import MAX_DIGITS, check_finite_real, to_number
+from .values import MAX_DIGITS, check_finite_real, float_value, to_number
 
-__all__ = ["LEAF_KINDS", "MAX_DEPTH", "Graph", "LatexRepr", "Node", "ProgramSymbol",
+__all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NODES", "Graph", "LatexRepr", "Node", "ProgramSymbol",
            "expression_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
@@ -49,6 +49,13 @@ MAX_DEPTH = 60
 
 MAX_NODES = 100_000
 """Most symbols (leaves and nodes) one graph may have."""
+
+MAX_EXPONENT = 1_000
+"""Largest integer exponent of a symbolic base (after SymPy folds nested powers)."""
+
+MAX_ARGS = 16
+"""Most arguments of one Max or Min: SymPy's derivative of an n-ary Max costs about n² per
+argument (backprop of a 32-argument Max takes 11 s, 64 arguments 96 s); nest larger ones."""
 
 # unevaluated operations that have no derivative rule of their own here
 _UNEVALUATED = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limit, sp.Order)
@@ -163,6 +170,15 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
             f"the definition of {name!r} is nested more than {MAX_DEPTH} levels deep; split it "
             "into nodes of its own (sb.stage(expr) does this)")
     for sub in sp.preorder_traversal(expr):
+        if sub.is_Pow and sub.exp.is_Integer and not sub.base.is_Number \
+                and abs(int(sub.exp)) > MAX_EXPONENT:
+            raise LimitError(f"the exponent {sub.exp} in the definition of {name!r} is too "
+                             f"large (the limit is {MAX_EXPONENT:,})")
+        if isinstance(sub, (sp.Max, sp.Min)) and len(sub.args) > MAX_ARGS:
+            raise LimitError(
+                f"{type(sub).__name__} in the definition of {name!r} has {len(sub.args)} "
+                f"arguments; the limit is {MAX_ARGS} (nest them: Max(Max(a, b, ...), Max(...)), "
+                "or stage each as a node of its own)")
         if sub.is_Rational and not sub.is_Integer:
             if max(abs(sub.p), sub.q).bit_length() > MAX_DIGITS * 3.33:
                 raise LimitError(f"a constant in the definition of {name!r} has more than "
@@ -489,9 +505,20 @@ class Graph(LatexRepr):
         missing = [s.name for s in self.leaf_symbols if s not in values and self._used(s)]
         if missing:
             raise InvalidValueError(f"no value given for {', '.join(missing)}")
+        # beside each exact value, its float approximation, computed step by step: a value too
+        # large for a float is refused before anything tries to evaluate it exactly
+        approx = {s: v if v.is_Float else sp.Float(v, 15) for s, v in values.items()}
         for node in self._nodes.values():
             v = node.expr.xreplace(values)
             _check_value(v, node.name)
+            if v.is_Float:
+                approx[node.symbol] = v
+            elif v.is_number and not v.is_Rational:
+                f = float_value(node.expr, approx, f"the value of {node.name!r} at this point")
+                if f is not None:
+                    approx[node.symbol] = f
+            elif v.is_Rational:
+                approx[node.symbol] = sp.Float(v, 15)
             values[node.symbol] = v
         return values
 

@@ -48,7 +48,7 @@ from .errors import (
     SymbackpropError,
 )
 from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
-from .graph import MAX_DEPTH, Graph
+from .graph import MAX_ARGS, MAX_DEPTH, MAX_EXPONENT, Graph
 from .names import check_name
 from .types import PathLike
 from .values import MAX_DIGITS
@@ -78,10 +78,6 @@ _ARITY = {"max": None, "min": None}  # any number >= 2; the rest take exactly on
 
 MAX_CHARS = 1_000_000
 """Longest text accepted (characters); a file is measured before it is read."""
-MAX_EXPONENT = 1_000
-"""Largest integer exponent of a symbolic base (after folding nested powers)."""
-MAX_ARGS = 32
-"""Most arguments of one max() or min()."""
 MAX_LINES = 20_000
 """Most assignments in one text."""
 _DECL = re.compile(r"#\s*(params|param|parameters|targets|target|inputs|input|output)\s*:(.*)",

@@ -295,14 +295,14 @@ def _softmax(z):
 def _softmax_ce_stable(z, t):
     # the same value with every logit shifted by the largest: LSE(z - m) - sum_j t_j (z_j - m)
     # + m (sum_j t_j - 1); the last term is exactly 0 for targets that sum to 1
-    m = sp.Max(*z)
+    m = sp.Max(*z, evaluate=False)  # no pairwise comparison of hundreds of logits
     s = [shifted(zj, m) for zj in z]
     return (logsumexp(*s) - _sum(tj * sj for sj, tj in zip(s, t, strict=True))
             + m * (_sum(t) - 1))
 
 
 def _softmax_stable(z):
-    m = sp.Max(*z)
+    m = sp.Max(*z, evaluate=False)  # no pairwise comparison of hundreds of logits
     s = [shifted(zj, m) for zj in z]
     lse = logsumexp(*s)
     return [sp.exp(sj - lse) for sj in s]

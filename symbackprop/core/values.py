@@ -21,7 +21,7 @@ import sympy as sp
 
 from .errors import InputTypeError, InvalidValueError, LimitError
 
-__all__ = ["FLOAT_MAX", "MAX_DIGITS", "check_finite_real", "to_number"]
+__all__ = ["FLOAT_MAX", "MAX_DIGITS", "check_finite_real", "float_value", "to_number"]
 
 MAX_DIGITS = 1_000
 """Most digits an exact integer (or a rational's numerator or denominator) may have."""
@@ -145,3 +145,46 @@ def check_finite_real(value: sp.Expr, what: str, thorough: bool = True) -> sp.Ex
 def _describe(value: sp.Expr) -> str:
     s = sp.sstr(value)
     return s if len(s) <= 60 else s[:57] + "..."
+
+
+def float_value(expr: sp.Basic, known: dict, what: str) -> sp.Expr | None:
+    """``expr``'s value as a 15-digit Float, from the Float values ``known`` of its symbols.
+
+    The expression is evaluated bottom up and every intermediate result is checked to be a
+    finite real that fits a float, so no step ever works on an astronomically large number
+    (SymPy's exact ``evalf`` of ``exp(exp(exp(10)))`` needs precision in proportion to its
+    size and never finishes). Returns None when the value is not a number (an undefined
+    ``a(z)``, say); raises :class:`InvalidValueError` naming ``what`` when it is not finite or
+    not real.
+    """
+    memo: dict = {}
+    for e in sp.postorder_traversal(expr):
+        if e in memo:
+            continue
+        if e in known:
+            memo[e] = known[e]
+            continue
+        if not e.args:
+            memo[e] = sp.Float(e, 15) if isinstance(e, sp.Expr) and e.is_number else e
+            continue
+        try:
+            v = e.func(*[memo[a] for a in e.args])
+            if isinstance(v, sp.Expr) and v.is_number and not v.is_Float:
+                v = v.evalf(15)
+        except (TypeError, ValueError, ArithmeticError):
+            return None
+        if isinstance(v, sp.Expr) and v.is_number:
+            if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                raise InvalidValueError(f"{what} is not finite; is there a division by zero or "
+                                        "a log of 0?")
+            if not v.is_Float:
+                re_, im = v.as_real_imag()
+                if im.is_Float and abs(im) > 1e-12 * max(abs(re_), 1):
+                    raise InvalidValueError(f"{what} is not a real number (≈ {_describe(v.evalf(6))})")
+                v = re_
+            if v.is_Float and abs(v) > FLOAT_MAX:
+                raise InvalidValueError(f"{what} is too large for a float (an intermediate "
+                                        f"value is about {_describe(sp.Float(v, 6))})")
+        memo[e] = v
+    out = memo[expr]
+    return out if isinstance(out, sp.Expr) and out.is_Float else None

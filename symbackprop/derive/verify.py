@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 import random
-import sys
 from dataclasses import dataclass
 
 import sympy as sp
@@ -23,6 +22,7 @@ from ..core.errors import (
     VerificationError,
 )
 from ..core.graph import Graph
+from ..core.progress import progress as show_progress
 from ..core.types import Variables
 from .backprop import backprop
 from .chain import chain
@@ -154,26 +154,11 @@ def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budg
         except InvalidValueError:  # undefined at this point (a log of a negative, say)
             evaluated.append(None)
     report = []
-    bar = _bar(len(variables), progress)
-    try:
+    with show_progress(len(variables), "verifying", enabled=progress) as bar:
         for v in variables:
             report.append(_verify_one(g, v, prog, pts, evaluated, budget))
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
+            bar.update(1)
     return report
-
-
-def _bar(total: int, progress: bool | None):
-    if not (progress or (progress is None and total > 20 and sys.stderr.isatty())):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, desc="verifying", leave=False)
 
 
 def _verify_one(g: Graph, v: sp.Symbol, prog, pts, evaluated, budget) -> Agreement:

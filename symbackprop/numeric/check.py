@@ -93,7 +93,15 @@ def numerical_gradient(g: Graph, at: Point, h: float | str = 1e-4) -> dict[sp.Sy
     x = np.array([float(point[s]) for s in g.leaf_symbols])
     f = _forward(g)
     with np.errstate(all="ignore"):
+        centre = f(x)
         d = central_differences(f, x, h)
+    if not np.isfinite(centre):
+        raise InvalidValueError(f"the output {g.output.name!r} is not finite in floating point "
+                                f"at this point ({centre}), so it has no central differences")
+    if not np.all(np.isfinite(d)):
+        bad = g.leaf_symbols[int(np.argmin(np.isfinite(d)))]
+        raise InvalidValueError(f"the central difference for {bad.name!r} is not finite: the "
+                                "output is not finite within h of the point; try a smaller h")
     return dict(zip(g.leaf_symbols, d.tolist(), strict=False))
 
 

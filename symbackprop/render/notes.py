@@ -45,6 +45,7 @@ from ..core.errors import (
 )
 from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
+from ..core.progress import progress
 from ..core.types import PathLike, Point, Variables
 from ..core.values import to_number
 from ..derive import (
@@ -53,12 +54,13 @@ from ..derive import (
     chain,
     count_paths,
     delta_symbol,
+    estimate_chain_size,
     estimate_expanded_size,
     expanded,
     local_partial,
     matrix_form,
 )
-from ..derive.estimate import budget_value
+from ..derive.estimate import budget_value, check_budget
 from ..io import compile_pdf, write_text
 from . import document as doc_
 from .document import Document, Math, Part, Table, Text
@@ -77,6 +79,9 @@ MAX_SLIDE_LINES = 7  # the same on a slide
 MAX_PATHS = 12      # paths written out one by one; more are summarised
 MAX_EXPLICIT = 4    # widest layer whose matrices are written out entry by entry
 MAX_TABLE = 80      # most rows in the table of values
+MAX_PRINTED_TREE = 3_000  # an expanded derivative past this tree size is never a page or less
+NOTES_BUDGET = 400_000
+"""Largest total size (expression nodes written or counted) of one set of notes."""
 
 
 class Notes(str):
@@ -506,7 +511,8 @@ class _Writer:
     def expanded_part(self, v: sp.Symbol) -> Part:
         d = self.frac(self.E, v)
         est = estimate_expanded_size(self.g, v)
-        if est > self.budget:
+        # the estimate is at most ~10% high: past the printable size nothing is built
+        if est > min(self.budget, MAX_PRINTED_TREE * 1.15):
             return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
                                                             n=f"{est:,}"))])
         try:
@@ -635,8 +641,10 @@ class _Writer:
     # ---- the whole document ---------------------------------------------------------------------
     def parts(self, variables: list[sp.Symbol], others: bool) -> list[Part]:
         out = [p for p in (self.network_part(), self.forward_part(), self.values_part()) if p]
-        for v in variables:
-            out += self.derivative_parts(v)
+        with progress(len(variables), "writing notes") as bar:
+            for v in variables:
+                out += self.derivative_parts(v)
+                bar.update(1)
         if others:
             example = " ".join(s.name for s in self.g.param_symbols[1:3]).replace("_", "\\_")
             out.append(Part("", 1, [Text(self.t("others", example=example))]))
@@ -684,6 +692,22 @@ def _pmatrix(rows: list[list[str]]) -> str:
     return f"\\begin{{pmatrix}} {body} \\end{{pmatrix}}"
 
 
+def estimate_notes_cost(g: Graph, variables: list[sp.Symbol]) -> int:
+    """Expression nodes the notes for these variables write or count, estimated up front.
+
+    Each derivative costs its chain form (when its paths are written out), its deltas and
+    the part of its expanded form that can be printed; :func:`notes` refuses a document past
+    :data:`NOTES_BUDGET` with the way out.
+    """
+    total = 0
+    for v in variables:
+        total += 200  # headings, the forward pass, the update: a fixed cost per derivative
+        if count_paths(g, v) <= MAX_PATHS:
+            total += estimate_chain_size(g, v)
+        total += min(estimate_expanded_size(g, v), MAX_PRINTED_TREE)
+    return total
+
+
 def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
           standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
           digits: int = 6, lang: str = "en", slides: bool = False,
@@ -700,6 +724,7 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     if not isinstance(graph, Graph):
         raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
     _check_options(digits, lang, lr, title, slides)
+    budget_given = None if budget is None else budget_value(budget)
     budget = budget_value(DEFAULT_BUDGET if budget is None else budget)
     g = graph
     if wrt is None:
@@ -709,6 +734,10 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     else:
         variables = g.resolve(wrt)
     others = wrt is None and len(variables) < len(g.param_symbols)
+    check_budget(f"notes deriving {len(variables):,} variable{'s' if len(variables) != 1 else ''}",
+                 estimate_notes_cost(g, variables), NOTES_BUDGET if budget_given is None
+                 else budget_given, "ask for fewer with wrt=[...] (--wrt NAME ...), or pass a "
+                 "larger budget= (--budget N)")
     w = _Writer(g, at, digits, lang, lr, budget, slides)
     if title is None:
         title = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
