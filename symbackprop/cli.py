@@ -209,7 +209,7 @@ def cmd_derive(args, out=None) -> int:
 
 def cmd_train(args, out=None) -> int:
     from .numeric.datasets import load
-    from .numeric.train import train
+    from .numeric.train import check_options, train
     out = sys.stdout if out is None else out
     if args.graph:
         raise InvalidValueError("train needs a network (--net ...); staged graphs have no data")
@@ -221,6 +221,7 @@ def cmd_train(args, out=None) -> int:
         check_writable(args.save, args.force)
     if args.seed < 0:
         raise InvalidValueError(f"--seed must be a non-negative integer, not {args.seed}")
+    check_options(args.lr, args.steps, args.seed, args.batch_size, args.optimizer)
     X, T = load(args.data, seed=args.seed) if args.data != "xor" else load("xor")
     net = mlp(args.net, activation=args.activation, output_activation=args.output_activation,
               loss=args.loss, naming=args.naming)

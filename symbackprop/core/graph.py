@@ -150,6 +150,15 @@ def expression_depth(expr: sp.Basic, limit: int | None = None) -> int:
     return best
 
 
+def _check_depth(name: str, expr: sp.Expr) -> None:
+    """Refuse a definition nested too deeply, before any of SymPy's recursive code sees it."""
+    depth = expression_depth(expr, limit=MAX_DEPTH)
+    if depth > MAX_DEPTH:
+        raise LimitError(
+            f"the definition of {name!r} is nested more than {MAX_DEPTH} levels deep; split it "
+            "into nodes of its own (sb.stage(expr) does this)")
+
+
 def _check_definition(name: str, expr: sp.Expr) -> None:
     """Refuse what no derivation or code generator can handle, with the way out."""
     if not expr.is_commutative or isinstance(expr, sp.MatrixExpr):
@@ -164,11 +173,6 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
         raise InvalidValueError(
             f"the definition of {name!r} holds an unevaluated {kind}; call .doit() on it "
             "first, or stage it as a node of its own")
-    depth = expression_depth(expr, limit=MAX_DEPTH)
-    if depth > MAX_DEPTH:
-        raise LimitError(
-            f"the definition of {name!r} is nested more than {MAX_DEPTH} levels deep; split it "
-            "into nodes of its own (sb.stage(expr) does this)")
     for sub in sp.preorder_traversal(expr):
         if sub.is_Pow and sub.exp.is_Integer and not sub.base.is_Number \
                 and abs(int(sub.exp)) > MAX_EXPONENT:
@@ -288,6 +292,7 @@ class Graph(LatexRepr):
                 f"not {type(expr).__name__}") from None
         if not isinstance(expr, sp.Expr):
             raise InputTypeError(f"the definition of {name!r} is not an expression: {expr!r}")
+        _check_depth(name, expr)
         expr = self._adopt(expr, name)
         _check_definition(name, expr)
         node_inputs = tuple(dict.fromkeys(

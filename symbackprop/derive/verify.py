@@ -58,10 +58,40 @@ def _random_point(g: Graph, rng: random.Random) -> dict[sp.Symbol, sp.Expr]:
     return {s: r() for s in g.leaf_symbols}
 
 
+def _dag_evalf(expr: sp.Expr, point, prec: int) -> sp.Expr:
+    """``expr`` at ``point`` in ``prec``-digit Floats, each distinct subexpression once.
+
+    SymPy's ``evalf(subs=...)`` walks the expression as a tree: a derivative written out in
+    the leaves shares its subexpressions many times over, so that walk grows exponentially
+    with depth (4-4-4-1: minutes). This walk is bottom up over the DAG, memoised.
+    """
+    memo: dict = {s: sp.Float(v, prec) for s, v in point.items()}
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in memo:
+            continue
+        if not e.args:
+            if isinstance(e, sp.Expr) and e.is_number and not e.is_Integer:
+                memo[e] = e.evalf(prec)
+            else:
+                memo[e] = e
+            continue
+        if not ready:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in memo)
+            continue
+        v = e.func(*[memo[a] for a in e.args])
+        if isinstance(v, sp.Expr) and v.is_number and not v.is_Float:
+            v = v.evalf(prec)
+        memo[e] = v
+    return memo[expr]
+
+
 def _numeric(e: sp.Expr, point, prec: int) -> sp.Expr | None:
     """``e`` at the point, to ``prec`` digits; None if it has no finite real value there."""
     try:
-        v = e.evalf(prec, subs=point)
+        v = _dag_evalf(e, point, prec)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError):
         return None
     if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
@@ -94,7 +124,9 @@ def _same_at(a: sp.Expr, b: sp.Expr, point) -> bool | None:
             return True
     else:
         return False
-    # no numeric value (a generic a'(z), say): compare the expressions themselves
+    # no numeric value (a generic a'(z), say): compare the expressions themselves, if small
+    if tree_size(a) + tree_size(b) > 50_000:
+        return None
     ea, eb = a.xreplace(point), b.xreplace(point)
     if ea == eb or sp.expand(ea - eb) == 0:
         return True

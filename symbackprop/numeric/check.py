@@ -59,6 +59,10 @@ def central_differences(f: Callable[[np.ndarray], float], x: ArrayLike,
         xp, xm = x.copy(), x.copy()
         xp[i] += hs[i]
         xm[i] -= hs[i]
+        if xp[i] == xm[i]:
+            raise InvalidValueError(
+                f"h = {hs[i]:g} is below the spacing of floats at {x[i]:g} (x + h == x - h), so "
+                "the difference quotient is 0/0; use a larger h, or h='auto'")
         out[i] = (f(xp) - f(xm)) / (xp[i] - xm[i])
     return out
 

@@ -36,7 +36,7 @@ from ..core.graph import Graph
 from ..core.network import Network
 from .compile import Compiled, compile
 
-__all__ = ["OPTIMIZERS", "Run", "init_params", "train"]
+__all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
 
 OPTIMIZERS = ("adam", "gd", "momentum")
 
@@ -130,6 +130,19 @@ def _count(value, what: str, minimum: int = 0) -> int:
     return int(value)
 
 
+def check_options(lr: float, steps: int, seed: int, batch_size: int | None = None,
+                  optimizer: str = "gd") -> tuple[float, int, int, int | None]:
+    """The training options checked (as :func:`train` checks them), before any work is done."""
+    if optimizer not in OPTIMIZERS:
+        raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
+    lr = _positive(lr, "the learning rate")
+    steps = _count(steps, "steps")
+    seed = _seed(seed)
+    if batch_size is not None:
+        batch_size = _count(batch_size, "batch_size", 1)
+    return lr, steps, seed, batch_size
+
+
 def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 0.5,
           steps: int = 1000, seed: int = 0, batch_size: int | None = None,
           optimizer: str = "gd", momentum: float = 0.9,
@@ -154,19 +167,13 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
 
     The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
     """
-    if optimizer not in OPTIMIZERS:
-        raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
-    lr = _positive(lr, "the learning rate")
-    steps = _count(steps, "steps")
-    seed = _seed(seed)
+    lr, steps, seed, batch_size = check_options(lr, steps, seed, batch_size, optimizer)
     momentum = float(momentum)
     f = net if isinstance(net, Compiled) else compile(net, backend=backend)
     theta = init_params(f.graph, seed) if theta0 is None else theta0
     theta, X, T = f.check(theta, X, T)
     theta = theta.copy()
     n = X.shape[0]
-    if batch_size is not None:
-        batch_size = _count(batch_size, "batch_size", 1)
     bs = n if batch_size is None else min(batch_size, n)
     rng = np.random.default_rng(seed + 1)
     history: dict[str, list] = {"loss": [], "grad_norm": []}
