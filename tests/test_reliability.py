@@ -869,3 +869,19 @@ def test_text_format_refuses_code(tmp_path, monkeypatch, payload):
         sb.parse_graph(f"q = x + 1\nf = {payload}")
     assert info.value.line == 2 and info.value.col is not None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_readme_states_the_limits_the_code_enforces():
+    import importlib
+    graph, names, network, parse, values, estimate, verify, notes, printer = (
+        importlib.import_module(f"symbackprop.{m}") for m in (
+            "core.graph", "core.names", "core.network", "core.parse", "core.values",
+            "derive.estimate", "derive.verify", "render.notes", "render.printer"))
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## Limits and errors"):text.index("Values are finite")]
+    for value in (parse.MAX_CHARS, parse.MAX_LINES, graph.MAX_DEPTH, graph.MAX_ARGS,
+                  graph.MAX_EXPONENT, values.MAX_DIGITS, graph.MAX_NODES,
+                  names.MAX_NAME_LENGTH, network.MAX_WIDTH, network.MAX_LAYERS,
+                  network.MAX_PARAMS, estimate.DEFAULT_BUDGET, verify.VERIFY_BUDGET,
+                  notes.NOTES_BUDGET, printer.MAX_PRINT_DEPTH):
+        assert f"{value:,}" in table, value

@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..core.errors import StaleError, UnknownNameError
 from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph, print_expr
+from ..core.progress import progress
 from ..core.types import Point, SymbolLike
 from .cache import derivations
 from .estimate import check_budget
@@ -245,13 +246,15 @@ def backprop(g: Graph) -> Program:
 
     steps.append(Step("delta", delta_symbol(g, out), sp.S.One, out))
     delta[out] = sp.S.One  # seed: dL/dL = 1, written as a number so products stay clean
-    for node in reversed(g.nodes):
-        s = node.symbol
-        if s == out or s not in reach:
-            continue
-        d = delta_symbol(g, s)
-        steps.append(Step("delta", d, adjoint(s), s))
-        delta[s] = d
+    with progress(len(g.nodes), "backprop", minimum=5_000) as bar:
+        for node in reversed(g.nodes):
+            bar.update(1)
+            s = node.symbol
+            if s == out or s not in reach:
+                continue
+            d = delta_symbol(g, s)
+            steps.append(Step("delta", d, adjoint(s), s))
+            delta[s] = d
     leaves = [s for s in (*g.param_symbols, *g.input_symbols, *g.target_symbols) if s in reach]
     for s in leaves:
         steps.append(Step("grad", grad_symbol(g, s), adjoint(s), s))
