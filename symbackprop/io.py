@@ -5,7 +5,7 @@ Every file symbackprop writes (notes, PDFs, plots, CSV tables, saved parameters)
 ``O_TMPFILE``, so a writer killed at any moment leaves nothing behind), then linked into place.
 Without ``force`` the link is exclusive: if the file exists, or another writer creates it
 first, the write fails and the existing file is kept. With ``force`` it replaces the file
-atomically, through a hidden temporary name ``.NAME.PID.XXXXXXXXXXXX.tmp`` that lives for
+atomically, through a hidden temporary name ``.NAME.PID.RANDOM.tmp`` that lives for
 the instant of the rename; where anonymous files are not available, the content is written
 under that name. It is removed on any failure or signal Python sees; a SIGKILL in that instant
 can leave it, and the next write to the same name removes it.

@@ -154,7 +154,7 @@ class Chain(LatexRepr):
             leib = " + ".join(" ".join(printer._print(f.leibniz) for f in path.factors)
                               for path in self.paths)
             local = printer._print(self.local)
-        if leib == local:
+        if leib in (local, head):  # one factor: its Leibniz form is the head itself
             return f"{head} = {local}"
         return f"{head} = {leib} = {local}"
 
