@@ -8,6 +8,7 @@ overfull boxes), and MathJax 3 run by node (what a notebook shows).
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 
@@ -55,7 +56,9 @@ def test_losses_on_the_logits_read_as_textbooks_write_them():
     assert r"L &= - t_{1} \log(\hat{y}_{1}) - t_{2} \log(\hat{y}_{2}) - t_{3} \log(\hat{y}_{3})" \
         in tex
     assert r"\delta^{(2)}_{1} &= \hat{y}_{1} - t_{1}" in tex  # the textbook gradient
-    assert r"\operatorname{LSE}" not in tex.split("Fully substituted")[0]
+    # LSE, which the written-out derivatives use, is defined before its first use
+    first = tex[tex.index(r"\operatorname{LSE}"):]
+    assert first.startswith(r"\operatorname{LSE}(z^{(2)}_{1}, z^{(2)}_{2}, z^{(2)}_{3}) &= \log")
     assert r"\tanh'(z) &= 1 - \tanh^{2}(z)" in tex
     assert r"\tag{BP1}" in tex and r"\hat{\boldsymbol{y}} - \boldsymbol{t}" in tex
     bce = sb.notes(sb.mlp([2, 2, 1], activation="relu", loss="bce"), wrt=["w2_11"])
@@ -186,11 +189,32 @@ DOCUMENTS = {
 }
 
 
+DOCUMENTS["relu-softmax-2-3-2"] = lambda: sb.notes(
+    sb.mlp([2, 3, 2], activation="relu", loss="softmax_ce"), wrt="all")
+
+
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_no_lone_operators_or_orphan_factors(name):
     tex = DOCUMENTS[name]()
     assert not lone_operators(tex), lone_operators(tex)[:3]
     assert not orphan_factors(tex), orphan_factors(tex)[:3]
+    lines = tex.splitlines()
+    # an argument list broken after its comma goes on with the next argument, never with "·"
+    after_comma = [b for a, b in itertools.pairwise(lines)
+                   if a.rstrip().endswith(", \\\\") and "\\cdot" in b.split("}", 1)[-1][:12]]
+    assert not after_comma, after_comma[:3]
+    assert "\\subsection*{}" not in tex and "{}." not in tex  # no empty heading, no "..."
+    assert "...." not in tex and "$\\boldsymbol{y} = y$" not in tex
+
+
+def test_matrix_form_keeps_bp1_to_bp4_on_one_slide_and_every_layer():
+    tex = sb.notes(mazur_net(), at=MAZUR, wrt=["w5"], slides=True)
+    frames = re.findall(r"\\begin\{frame\}\{(.*?)\}\n(.*?)\\end\{frame\}", tex, re.DOTALL)
+    bp = [body for _, body in frames if "BP1" in body]
+    assert len(bp) == 1 and all(f"BP{k}" in bp[0] for k in (2, 3, 4))
+    for layer in (1, 2):  # each layer's weight gradient is shown, whatever the frame width
+        assert f"\\partial W^{{({layer})}}}} &= \\begin{{pmatrix}}" in tex
+    assert "a(\\boldsymbol{h}^{(0)}) = \\boldsymbol{x}" in tex
 
 
 @needs_tex

@@ -108,7 +108,8 @@ def article(doc: Document, standalone: bool = True) -> str:
     body = [f"\\section*{{{doc.title}}}\n"]
     for part in doc.parts:
         if part.level == 1:
-            body.append(f"\\subsection*{{{part.title}}}\n")
+            if part.title:  # a part without a title is a closing remark, not a section
+                body.append(f"\\subsection*{{{part.title}}}\n")
             body += [_block(b) for b in part.blocks]
         else:
             first, *rest = part.blocks or [Text("")]
@@ -179,7 +180,8 @@ def _halve(grp: list[str]) -> list[list[str]]:
 
 
 def _items(blocks: list) -> list[tuple[str, object, float]]:
-    """The blocks cut where a frame may end: (kind, piece, height); equations stay whole."""
+    """The blocks cut where a frame may end: (kind, piece, height). A display that fits a
+    frame stays whole; a taller one is cut between equations, each kept whole."""
     items: list[tuple[str, object, float]] = []
     for b in blocks:
         if isinstance(b, Table):
@@ -188,6 +190,10 @@ def _items(blocks: list) -> list[tuple[str, object, float]]:
                               b.note if i + FRAME_TABLE_ROWS >= len(b.rows) else None)
                 items.append(("table", chunk, len(chunk.rows) * 0.6 + 1.2))
         elif isinstance(b, Math):
+            total = sum(_row_height(r) for r in b.rows)
+            if total <= FRAME_HEIGHT - 1:  # a display that fits stays on one frame (BP1-BP4)
+                items.append(("math", b.rows, total))
+                continue
             for grp in _groups(b.rows):
                 items.append(("math", grp, sum(_row_height(r) for r in grp)))
         else:
@@ -305,7 +311,8 @@ def mathjax(doc: Document) -> str:
     """The document as text/latex for Jupyter (rendered by MathJax 3)."""
     out = [_bold(doc.title)]
     for part in doc.parts:
-        out.append(_bold(part.title))
+        if part.title:
+            out.append(_bold(part.title))
         for b in part.blocks:
             if isinstance(b, Text):
                 out.append(_plain(b.tex))

@@ -53,6 +53,9 @@ _ZERO = ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "texts
          "qquad", "leftarrow")
 
 
+_PMATRIX, _PMATRIX_END = "\\begin{pmatrix}", "\\end{pmatrix}"
+
+
 def width(tex: str) -> float:
     r"""Estimated printed width of a LaTeX math string, in characters.
 
@@ -63,6 +66,15 @@ def width(tex: str) -> float:
     i = 0
     while i < len(tex):
         c = tex[i]
+        if tex.startswith(_PMATRIX, i):  # as wide as its widest row, plus the parentheses
+            end = tex.find(_PMATRIX_END, i)
+            if end < 0:
+                end = len(tex)
+            body = tex[i + len(_PMATRIX):end]
+            w += 1.2 + max(sum(width(cell) for cell in row.split("&")) + 1.5 * row.count("&")
+                           for row in body.split("\\\\"))
+            i = end + len(_PMATRIX_END)
+            continue
         if c == "\\":
             j = i + 1
             while j < len(tex) and tex[j].isalpha():
@@ -193,30 +205,33 @@ class Breaker:
                 continue
             wrapped = self._wrapped(f, limit - 3)
             pieces.append(wrapped if wrapped is not None else [tex])
-        rows: list[list[str]] = []  # lines as lists of whole factors (for the orphan rule)
+        # lines as lists of whole factors (for the orphan rule), each marked as continuing a
+        # wrapped factor (the rest of its argument) or starting a new factor (after a \cdot)
+        rows: list[tuple[list[str], bool]] = []
         cur: list[str] = []
+        cont = False
         for piece in pieces:
             first = piece[0]
             lead = "\\cdot " if rows else ""
             if not cur or width(lead + " ".join([*cur, first])) <= limit:
                 cur.append(first)
             else:
-                rows.append(cur)
-                cur = [first]
+                rows.append((cur, cont))
+                cur, cont = [first], False
             if len(piece) > 1:  # a wrapped factor: its inner lines, then go on after it
-                rows.append(cur)
-                rows += [[ln] for ln in piece[1:-1]]
-                cur = [piece[-1]]
-        rows.append(cur)
+                rows.append((cur, cont))
+                rows += [([ln], True) for ln in piece[1:-1]]
+                cur, cont = [piece[-1]], True
+        rows.append((cur, cont))
         # no single short factor alone on the last line: take one from the line before
-        if len(rows) > 1 and len(rows[-1]) == 1 and len(rows[-2]) > 2 \
-                and not rows[-1][0].startswith(("\\bigl", "+", "-")) \
-                and width(" ".join([rows[-2][-1], rows[-1][0]])) <= limit - 3:
-            rows[-1].insert(0, rows[-2].pop())
-        lines = [" ".join(r) for r in rows]
+        if len(rows) > 1 and len(rows[-1][0]) == 1 and len(rows[-2][0]) > 2 \
+                and not rows[-1][1] and not rows[-1][0][0].startswith(("\\bigl", "+", "-")) \
+                and width(" ".join([rows[-2][0][-1], rows[-1][0][0]])) <= limit - 3:
+            rows[-1][0].insert(0, rows[-2][0].pop())
+        lines = [" ".join(r) for r, _ in rows]
         lines[0] = sign + lines[0]
-        return [lines[0]] + [ln if ln.startswith(("+", "-", "\\cdot")) else "\\cdot " + ln
-                             for ln in lines[1:]]
+        return [lines[0]] + [ln if c or ln.startswith(("+", "-", "\\cdot")) else "\\cdot " + ln
+                             for ln, (_, c) in zip(lines[1:], rows[1:], strict=True)]
 
     # ---- a factor that is a long sum, power or function of one argument -----------------------
     def _wrapped(self, f: sp.Expr, limit: float) -> list[str] | None:

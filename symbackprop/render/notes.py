@@ -37,6 +37,7 @@ from pathlib import Path
 import sympy as sp
 
 from ..core.convert import as_sympy
+from ..core.functions import logsumexp
 from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
@@ -275,10 +276,16 @@ class _Writer:
                 self.explained.add(out_e.name)
             else:  # a loss on the logits: the prediction it implies
                 p0 = net.predictions[0]
-                blocks.append(Text(self.t("output_activation",
-                                          what=f"${self.tex(p0)}$" + (", ..." if len(
-                                              net.predictions) > 1 else ""))))
+                preds = [self.tex(p) for p in net.predictions]
+                if len(preds) > 3:
+                    preds = [preds[0], "\\dots", preds[-1]]
+                blocks.append(Text(self.t("output_activation", what=(
+                    f"${', '.join(preds)}$ ({net.loss_entry.output})"))))
                 orows = [f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}"]
+                # the log-sum-exp, which the written-out derivatives use, defined where the
+                # prediction that needs it is
+                for lse in sorted(net.definition(p0).expr.atoms(logsumexp), key=str):
+                    orows.append(f"{self.tex(lse)} &= {self.tex(as_sympy(lse))}")
             if rows and orows:
                 blocks.append(Math(rows))
                 rows = []
@@ -609,10 +616,15 @@ class _Writer:
         items = []
         for l in range(1, net.depth + 1):
             zs = ", ".join(self.tex(s) for s in net.preactivations[l - 1])
-            items.append(f"${self.vz(l)} = ({zs})^{{\\top}}$" if len(net.preactivations[l - 1]) > 1
-                         else f"${self.vz(l)} = {zs}$")
+            if len(net.preactivations[l - 1]) > 1:
+                items.append(f"${self.vz(l)} = ({zs})^{{\\top}}$")
+            elif self.vz(l).replace("\\boldsymbol{y}", "y") != zs:  # never "y = y"
+                items.append(f"${self.vz(l)} = {zs}$")
         xs = ", ".join(self.tex(s) for s in net.input_symbols)
-        x = self.vh(0)
+        # the first layer reads the inputs where the formulas say h^(0) (or a(h^(0)))
+        first = ("\\boldsymbol{h}^{(0)}" if net.naming == "textbook"
+                 else "a(\\boldsymbol{h}^{(0)})")
+        x = f"{first} = \\boldsymbol{{x}}"
         items.append(f"${x} = ({xs})^{{\\top}}$" if net.n_inputs > 1 else f"${x} = {xs}$")
         return ", ".join(items)
 
@@ -633,8 +645,17 @@ class _Writer:
             else:
                 for ds, e in zip(mf.delta_symbols[i], mf.deltas[i], strict=True):
                     rows += self.rows(self.tex(ds), e)
+            dW = f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}}"
+            outer = (_pmatrix([[self.tex(ds)] for ds in mf.delta_symbols[i]])
+                     + _pmatrix([[self.tex(h) for h in mf.h[i]]]))
             if width(wmat) + 8 <= self.limit:
-                rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}} &= {wmat}")
+                rows.append(f"{dW} &= {wmat}")
+            elif width(outer) + 8 <= self.limit:  # BP4 as it stands: delta times h^T
+                rows.append(f"{dW} &= {outer}")
+            else:  # entry by entry
+                rows += [f"\\frac{{\\partial {E}}}{{\\partial {self.tex(mf.W[i][r, c])}}} &= "
+                         f"{w_entries[r][c]}" for r in range(mf.dW[i].rows)
+                         for c in range(mf.dW[i].cols)]
             blocks.append(Math(rows))
         return blocks
 
