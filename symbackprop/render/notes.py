@@ -37,13 +37,13 @@ from pathlib import Path
 import sympy as sp
 
 from ..core.convert import as_sympy
-from ..core.functions import logsumexp
 from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
     InvalidValueError,
     NoNumericFormError,
 )
+from ..core.functions import logsumexp
 from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
 from ..core.progress import progress
