@@ -175,3 +175,28 @@ def test_check_gradient_reports_the_worst_parameter():
     assert not bad.ok()
     assert bad.worst == f.params[4].name
     assert "largest relative error" in str(bad)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", "jax"])
+@pytest.mark.parametrize("name", ["sigmoid", "relu", "leaky_relu", "softplus", "swish", "gelu"])
+def test_functions_of_a_compound_argument(name, backend):
+    """Each function printed around a sum (z - 1, not z): compiled value and derivative against
+    SymPy's exact evaluation of the same expression (leaky_relu once printed 0.01*z - 1)."""
+    if backend != "numpy":
+        pytest.importorskip(backend)
+    fn = getattr(sb, name)
+    g = sb.Graph()
+    x = g.inputs("x")
+    w = g.params("w")
+    z = g.node("z", w * x)
+    g.node("f", fn(z - 1) + fn(2 - 3 * z))
+    f = sb.compile(g, backend=backend)
+    xs = np.array([[-2.0], [-0.3], [0.2], [0.9], [1.7]])
+    W, X = sp.symbols("W X", real=True)
+    expr = sb.as_sympy(fn(W * X - 1) + fn(2 - 3 * W * X))
+    for wv in (0.6, -1.4):
+        loss, grad = f(np.array([wv]), xs)
+        vals = [expr.subs({W: wv, X: xv}).evalf(30) for xv in xs[:, 0]]
+        ders = [sp.diff(expr, W).subs({W: wv, X: xv}).evalf(30) for xv in xs[:, 0]]
+        assert loss == pytest.approx(float(sum(vals)) / 5, rel=1e-12)
+        assert grad[0] == pytest.approx(float(sum(ders)) / 5, rel=1e-10)

@@ -197,7 +197,7 @@ class leaky_relu(_Elementwise):
 
     def _numpycode(self, printer):
         z = _arg(printer, self)
-        return f"{printer._module_format('numpy.where')}({z} > 0, {z}, 0.01*{z})"
+        return f"{printer._module_format('numpy.where')}(({z}) > 0, {z}, 0.01*({z}))"
 
     def _jaxcode(self, printer):
         return f"{printer._module_format('jax.nn.leaky_relu')}({_arg(printer, self)}, 0.01)"
