@@ -176,17 +176,24 @@ class Backend:
         return self.printer()
 
     def require(self) -> None:
-        """Import the backend's package, or say which extra installs it."""
+        """Import the backend's package, or say which extra installs it.
+
+        JAX computes in float32 unless told otherwise; the jax backend turns on its float64
+        mode (``jax_enable_x64``), so its gradients equal the NumPy backend's.
+        """
         try:
-            importlib.import_module(self.package)
+            module = importlib.import_module(self.package)
         except ImportError:
             raise MissingDependencyError(
                 f"the {self.name} backend needs {self.package}: pip install "
                 f"'symbackprop[{self.extra}]'") from None
+        if self.name == "jax":
+            module.config.update("jax_enable_x64", True)
 
 
 BACKENDS = {
     "numpy": Backend("numpy", NumPyCodePrinter, "numpy", "numpy"),
+    "numba": Backend("numba", NumbaCodePrinter, "numba", "numba"),
     "jax": Backend("jax", JaxCodePrinter, "jax", "jax"),
 }
 

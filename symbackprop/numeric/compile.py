@@ -59,7 +59,10 @@ class Compiled:
     ``theta`` is a 1-D array in ``params`` order; ``X`` is (batch, n_inputs) with columns in
     ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order. ``loss`` is the mean over
     the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
-    itself (no checks of shapes or types; ``train`` calls it), ``source`` its code.
+    itself (no checks of shapes or types), ``source`` its code: for ``backend="jax"`` a pure
+    ``jax.numpy`` function, usable under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; for
+    ``"numba"`` the compiled loops. ``fast`` is the same function as fast as the backend runs
+    it (``jax.jit(raw)`` for JAX, ``raw`` itself otherwise); calls and ``train`` use it.
     """
 
     graph: Graph
@@ -74,6 +77,18 @@ class Compiled:
     raw_loss: Callable = field(repr=False)
     raw_predict: Callable | None = field(repr=False, default=None)
     predict_source: str | None = field(repr=False, default=None)
+    fast: Callable = field(init=False, repr=False)
+    fast_loss: Callable = field(init=False, repr=False)
+    fast_predict: Callable | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.backend == "jax":
+            import jax
+            self.fast, self.fast_loss = jax.jit(self.raw), jax.jit(self.raw_loss)
+            self.fast_predict = jax.jit(self.raw_predict) if self.raw_predict else None
+        else:
+            self.fast, self.fast_loss, self.fast_predict = (self.raw, self.raw_loss,
+                                                            self.raw_predict)
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``theta, X, T`` as float arrays of the right shapes, or a clear error."""
@@ -105,7 +120,7 @@ class Compiled:
     def __call__(self, theta, X, T=None) -> tuple[float, np.ndarray]:
         theta, X, T = self.check(theta, X, T)
         with np.errstate(all="ignore"):
-            loss, grad = self.raw(theta, X, T)
+            loss, grad = self.fast(theta, X, T)
         loss, grad = float(loss), np.asarray(grad, dtype=float)
         _finite(loss, "the loss")
         _finite(grad, "the gradient")
@@ -115,7 +130,7 @@ class Compiled:
         """The mean loss only (the forward pass)."""
         theta, X, T = self.check(theta, X, T)
         with np.errstate(all="ignore"):
-            loss = float(self.raw_loss(theta, X, T))
+            loss = float(self.fast_loss(theta, X, T))
         return _finite(loss, "the loss")
 
     def predict(self, theta, X) -> np.ndarray:
@@ -124,7 +139,7 @@ class Compiled:
             raise InvalidValueError("predict needs a network built by mlp(...)")
         theta, X, _ = self.check(theta, X, None)
         with np.errstate(all="ignore"):
-            out = np.asarray(self.raw_predict(theta, X), dtype=float)
+            out = np.asarray(self.fast_predict(theta, X), dtype=float)
         return _finite(out, "the prediction")
 
     def __repr__(self) -> str:
@@ -135,8 +150,8 @@ class Compiled:
 def _array(a, what: str) -> np.ndarray:
     if isinstance(a, (str, bytes)):
         raise InputTypeError(f"{what} must be numbers (an array), not a {type(a).__name__}")
-    try:
-        out = np.asarray(a, dtype=float)
+    try:  # C order, as the compiled loops of the numba backend read it
+        out = np.ascontiguousarray(a, dtype=float)
     except (TypeError, ValueError):
         raise InputTypeError(f"{what} must be an array of real numbers; got "
                              f"{type(a).__name__}") from None
@@ -445,6 +460,11 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
         raise InvalidValueError("the graph has no parameters to compute gradients for; "
                                 "declare them with g.params(...) or '# params:'")
     be.require()
+    if be.name == "numba":
+        from .loops import build_numba
+        chosen, src, fn, fwd, pred = build_numba(graph, path)
+        return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
+                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None)
     built = None
     chosen = "scalar"
     if path in ("auto", "matrix"):

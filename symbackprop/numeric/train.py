@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import numbers
-import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +34,7 @@ from ..core.errors import (
 )
 from ..core.graph import Graph
 from ..core.network import Network
+from ..core.progress import progress as show_progress
 from .compile import Compiled, compile
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
@@ -175,76 +176,153 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     theta = theta.copy()
     n = X.shape[0]
     bs = n if batch_size is None else min(batch_size, n)
-    rng = np.random.default_rng(seed + 1)
+    batches = _batches(n, bs, np.random.default_rng(seed + 1))
     history: dict[str, list] = {"loss": [], "grad_norm": []}
     groups = _layer_slices(f) if layer_norms else {}
     for k in groups:
         history[f"grad_norm_{k}"] = []
-    vel = np.zeros_like(theta)
-    m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
+    run = Run(f, theta, history, 0)
+    opts = _Options(lr, optimizer, momentum, betas)
+    loop = _compiled_loop if f.backend == "numba" else _python_loop
+    with show_progress(steps, "training", enabled=progress, minimum=1) as bar:
+        try:
+            loop(f, run, X, T, batches, steps, opts, groups, bar, callback)
+        except KeyboardInterrupt:
+            run.interrupted = True
+            _trim(history, run.steps)
+    return run
+
+
+@dataclass(frozen=True)
+class _Options:
+    lr: float
+    optimizer: str
+    momentum: float
+    betas: tuple[float, float]
+
+
+def _batches(n: int, bs: int, rng: np.random.Generator):
+    """The examples of each step: all of them, or minibatches of a fresh shuffle each epoch."""
     order = np.arange(n)
     pos = n
-    bar = None
-    if progress or (progress is None and sys.stderr.isatty()):
-        try:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=steps, desc="training", leave=False)
-        except ImportError:
-            bar = None
-    run = Run(f, theta, history, 0)
-    try:
-        for step in range(1, steps + 1):
-            if bs == n:
-                xb, tb = X, T
-            else:
-                if pos + bs > n:
-                    order = rng.permutation(n)
-                    pos = 0
-                idx = order[pos:pos + bs]
-                pos += bs
-                xb, tb = X[idx], T[idx]
-            with np.errstate(all="ignore"):  # a non-finite result is caught just below
-                loss, grad = f.raw(theta, xb, tb)
-            loss, grad = float(loss), np.asarray(grad, dtype=float)
-            if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
-                what = "the loss" if not np.isfinite(loss) else "the gradient"
-                raise DivergenceError(step, what, last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist(), strict=False)), history=history, run=run)
-            if optimizer == "gd":
+    while True:
+        if bs == n:
+            yield None
+            continue
+        if pos + bs > n:
+            order = rng.permutation(n)
+            pos = 0
+        yield order[pos:pos + bs]
+        pos += bs
+
+
+def _diverged(f: Compiled, step: int, what: str, theta: np.ndarray, run: Run) -> DivergenceError:
+    last = dict(zip((s.name for s in f.params), theta.tolist(), strict=True))
+    return DivergenceError(step, what, last_good=last, history=run.history, run=run)
+
+
+def _record(run: Run, loss: float, grad: np.ndarray, groups: dict) -> None:
+    h = run.history
+    h["loss"].append(loss)
+    with np.errstate(over="ignore"):
+        h["grad_norm"].append(float(np.linalg.norm(grad)))
+        for k, idx in groups.items():
+            h[f"grad_norm_{k}"].append(float(np.linalg.norm(grad[idx])))
+
+
+def _python_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> None:
+    """One call of the compiled gradient per step, the update in NumPy."""
+    theta = run.theta
+    vel = np.zeros_like(theta)
+    m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
+    b1, b2 = opts.betas
+    lr = opts.lr
+    for step in range(1, steps + 1):
+        idx = next(batches)
+        xb, tb = (X, T) if idx is None else (X[idx], T[idx])
+        with np.errstate(all="ignore"):  # a non-finite result is caught just below
+            loss, grad = f.fast(theta, xb, tb)
+        loss, grad = float(loss), np.asarray(grad, dtype=float)
+        if not np.isfinite(loss) or not np.all(np.isfinite(grad)):
+            raise _diverged(f, step, "the loss" if not np.isfinite(loss) else "the gradient",
+                            theta, run)
+        with np.errstate(all="ignore"):
+            if opts.optimizer == "gd":
                 new = theta - lr * grad
-            elif optimizer == "momentum":
-                vel = momentum * vel - lr * grad
+            elif opts.optimizer == "momentum":
+                vel = opts.momentum * vel - lr * grad
                 new = theta + vel
             else:
-                b1, b2 = betas
                 m1 = b1 * m1 + (1 - b1) * grad
                 m2 = b2 * m2 + (1 - b2) * grad**2
                 mh = m1 / (1 - b1**step)
                 vh = m2 / (1 - b2**step)
                 new = theta - lr * mh / (np.sqrt(vh) + 1e-8)
-            if not np.all(np.isfinite(new)):
-                raise DivergenceError(step, "the updated parameters", last_good=dict(zip(
-                    (s.name for s in f.params), theta.tolist(), strict=False)), history=history, run=run)
-            history["loss"].append(loss)
-            with np.errstate(over="ignore"):
-                history["grad_norm"].append(float(np.linalg.norm(grad)))
-                for k, idx in groups.items():
-                    history[f"grad_norm_{k}"].append(float(np.linalg.norm(grad[idx])))
-            theta = new
-            run.theta, run.steps = theta, len(history["loss"])
-            if bar is not None:
-                bar.update(1)
-                if step % 50 == 0:
-                    bar.set_postfix(loss=f"{loss:.4g}")
-            if callback is not None and callback(step, theta, loss):
-                break
-    except KeyboardInterrupt:
-        run.interrupted = True
-        _trim(history, run.steps)
-    finally:
-        if bar is not None:
-            bar.close()
-    return run
+        if not np.all(np.isfinite(new)):
+            raise _diverged(f, step, "the updated parameters", theta, run)
+        _record(run, loss, grad, groups)
+        theta = new
+        run.theta, run.steps = theta, len(run.history["loss"])
+        bar.update(1)
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{loss:.4g}")
+        if callback is not None and callback(step, theta, loss):
+            break
+
+
+def _compiled_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> None:
+    """The numba backend: whole chunks of steps in compiled code, the history between them.
+
+    A chunk takes about a quarter of a second (its length adapts), so the progress bar moves
+    and Ctrl-C is answered within that time; with a callback every step is its own chunk.
+    """
+    from .loops import trainer
+    train_chunk = trainer(f)
+    theta = run.theta.copy()
+    P = theta.size
+    vel, m1, m2 = np.zeros(P), np.zeros(P), np.zeros(P)
+    mask = np.zeros((len(groups), P))
+    for q, idx in enumerate(groups.values()):
+        mask[q, idx] = 1.0
+    code = {"gd": 0, "momentum": 1, "adam": 2}[opts.optimizer]
+    b1, b2 = (float(b) for b in opts.betas)
+    done = 0
+    size = 1 if callback is not None else 32
+    while done < steps:
+        k = min(size, steps - done)
+        rows = [next(batches) for _ in range(k)]
+        idx = (np.zeros((k, 0), dtype=np.int64) if rows[0] is None
+               else np.ascontiguousarray(rows, dtype=np.int64))
+        losses, norms = np.empty(k), np.empty(k)
+        gnorms = np.empty((k, len(groups)))
+        start = time.perf_counter()
+        ran, status = train_chunk(theta, X, T, idx, opts.lr, code, opts.momentum, b1, b2, done,
+                                  vel, m1, m2, losses, norms, mask, gnorms)
+        elapsed = time.perf_counter() - start
+        h = run.history
+        h["loss"] += losses[:ran].tolist()
+        h["grad_norm"] += norms[:ran].tolist()
+        for q, name in enumerate(groups):
+            h[f"grad_norm_{name}"] += gnorms[:ran, q].tolist()
+        run.theta, run.steps = theta.copy(), len(h["loss"])
+        done += ran
+        bar.update(ran)
+        if ran:
+            bar.set_postfix(loss=f"{losses[ran - 1]:.4g}")
+        if status:
+            what = "the updated parameters" if status == 2 else (
+                "the gradient" if np.isfinite(_loss_at(f, theta, X, T, rows[ran])) else "the loss")
+            raise _diverged(f, done + 1, what, theta, run)
+        if callback is not None and callback(done, run.theta, losses[ran - 1]):
+            break
+        if callback is None:  # aim for chunks of about a quarter of a second
+            size = int(min(max(size * 0.25 / max(elapsed, 1e-6), 1), 1_000_000))
+
+
+def _loss_at(f, theta, X, T, idx) -> float:
+    xb, tb = (X, T) if idx is None else (X[idx], T[idx])
+    with np.errstate(all="ignore"):
+        return float(f.fast(theta, xb, tb)[0])
 
 
 def _trim(history: dict[str, list], n: int) -> None:

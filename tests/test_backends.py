@@ -1,0 +1,246 @@
+"""The numba and JAX backends: same gradients as NumPy, same training, same numerics.
+
+Oracles: the NumPy backend (itself checked against SymPy, autograd and central differences in
+test_compile.py), central differences of each backend's own loss, and for JAX its own
+automatic differentiation of the generated loss. No timing assertions: speed lives in
+benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.core.errors import MissingDependencyError
+
+from .catalogue import cases
+
+numba = pytest.importorskip("numba")
+jax = pytest.importorskip("jax")
+import jax.numpy as jnp
+
+CASES = cases()
+
+
+def _data(net, rng, batch):
+    X = rng.normal(size=(batch, net.n_inputs))
+    m = net.n_outputs
+    if net.loss == "softmax_ce":
+        T = np.eye(m)[rng.integers(0, m, batch)]
+    elif net.loss == "bce":
+        T = rng.integers(0, 2, size=(batch, m)).astype(float)
+    else:
+        T = rng.uniform(size=(batch, m))
+    return X, T
+
+
+def _close(a, b, rtol):
+    (la, ga), (lb, gb) = a, b
+    assert la == pytest.approx(lb, rel=rtol, abs=1e-300)
+    scale = max(np.max(np.abs(gb)), 1e-300)
+    assert np.max(np.abs(ga - gb)) <= rtol * scale, np.max(np.abs(ga - gb)) / scale
+
+
+@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES,
+                         ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in CASES])
+def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, loss, out_act):
+    net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
+    ref = sb.compile(net)
+    f = sb.compile(net, backend="numba")
+    assert f.backend == "numba" and f.path == "scalar"
+    rng = np.random.default_rng(len(layers) * 7 + len(activation))
+    theta = rng.normal(size=len(f.params)) * 0.7
+    for batch in (1, 5, 700):  # 700: split over threads
+        X, T = _data(net, rng, batch)
+        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+        assert f.loss(theta, X, T) == pytest.approx(ref.loss(theta, X, T), rel=1e-12)
+        assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
+    X, T = _data(net, rng, 6)
+    assert sb.check_gradient(f, theta, X, T).ok(rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), [
+    ([3, 5, 2], "tanh", "half_se", None), ([4, 6, 3], "relu", "softmax_ce", None),
+    ([2, 4, 4, 1], "sigmoid", "bce", None), ([3, 4, 2], "gelu", "huber", "identity"),
+    ([2, 3, 1], "identity", "mse", "identity"),
+])
+def test_numba_matrix_path(layers, activation, loss, out_act):
+    net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
+    f = sb.compile(net, backend="numba", path="matrix")
+    assert f.path == "matrix" and "@" in f.source
+    ref = sb.compile(net)
+    rng = np.random.default_rng(11)
+    theta = rng.normal(size=len(f.params))
+    for batch in (1, 33, 600):
+        X, T = _data(net, rng, batch)
+        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+        assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
+
+
+def test_numba_chooses_the_matrix_path_for_big_nets():
+    assert sb.compile(sb.mlp([2, 2, 1]), backend="numba").path == "scalar"
+    big = sb.mlp([30, 12, 3], loss="softmax_ce")  # 411 parameters
+    assert sb.compile(big, backend="numba").path == "matrix"
+
+
+GRAPH = """# params: w1 w2 b
+# targets: t
+z = w1*x + w2*y + b
+a = max(z, x/2, 0) + min(w1, y) + abs(w2*x)
+h = sqrt(1 + z**2) * sin(z) + cos(a) + tanh(z) * sigmoid(a) + relu(z) + softplus(-z)
+k = leaky_relu(z - 1) + swish(z) + gelu(a) + erf(z) + atan(a) + log(1 + exp(z))
+E = (t - h*k)**2 / 2
+"""
+
+
+@pytest.mark.parametrize("backend", ["numba", "jax"])
+def test_a_text_format_graph_with_every_function(backend):
+    g = sb.parse_graph(GRAPH)
+    ref = sb.compile(g)
+    f = sb.compile(g, backend=backend)
+    rng = np.random.default_rng(5)
+    theta = rng.normal(size=3)
+    X, T = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
+    _close(f(theta, X, T), ref(theta, X, T), 1e-12 if backend == "numba" else 1e-10)
+    assert sb.check_gradient(f, theta, X, T).ok(rtol=1e-5, atol=1e-7)
+
+
+def test_sympy_functions_of_the_api_compile_with_numba():
+    g = sb.Graph()
+    x = g.inputs("x")
+    w = g.params("w")
+    z = g.node("z", w * x)
+    g.node("h", sp.Piecewise((z, z > 0), (z / 10, True)) + z * sp.Heaviside(z) + sp.asinh(z)
+           + sp.log(z**2 + 1, 2) + sp.sign(z) * z)
+    ref, f = sb.compile(g), sb.compile(g, backend="numba")
+    X = np.array([[1.3], [-0.4], [2.0]])
+    for theta in (np.array([0.7]), np.array([-1.1])):
+        _close(f(theta, X), ref(theta, X), 1e-12)
+
+
+@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES[::3],
+                         ids=[f"{a}-{b}" for _, a, b, _ in CASES[::3]])
+@pytest.mark.parametrize("path", ["matrix", "scalar"])
+def test_jax_equals_numpy(layers, activation, loss, out_act, path):
+    net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
+    ref = sb.compile(net, path=path)
+    f = sb.compile(net, backend="jax", path=path)
+    rng = np.random.default_rng(3)
+    theta = rng.normal(size=len(f.params)) * 0.7
+    X, T = _data(net, rng, 17)
+    _close(f(theta, X, T), ref(theta, X, T), 1e-10)
+    assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-10, abs=1e-14)
+
+
+def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
+    net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+    f = sb.compile(net, backend="jax")
+    rng = np.random.default_rng(8)
+    theta = rng.normal(size=len(f.params))
+    X, T = _data(net, rng, 9)
+    loss, grad = jax.jit(f.raw)(theta, X, T)
+    _close((float(loss), np.asarray(grad)), sb.compile(net)(theta, X, T), 1e-10)
+    # JAX's own differentiation of the generated loss gives the generated gradient
+    auto = jax.grad(f.raw_loss)(jnp.asarray(theta), X, T)
+    assert np.asarray(auto) == pytest.approx(np.asarray(grad), rel=1e-10, abs=1e-14)
+    # a batch of parameter vectors at once
+    thetas = jnp.stack([theta, 0.5 * theta, -theta])
+    losses, grads = jax.vmap(f.raw, in_axes=(0, None, None))(thetas, X, T)
+    assert grads.shape == (3, len(f.params))
+    assert float(losses[1]) == pytest.approx(f.loss(0.5 * theta, X, T), rel=1e-12)
+    # second derivatives: symmetric, and the derivative of the gradient by central differences
+    H = np.asarray(jax.hessian(f.raw_loss)(jnp.asarray(theta), X, T))
+    assert np.allclose(H, H.T, atol=1e-12)
+    e0 = np.zeros_like(theta)
+    e0[0] = 1e-5
+    column = (f(theta + e0, X, T)[1] - f(theta - e0, X, T)[1]) / 2e-5
+    assert H[:, 0] == pytest.approx(column, rel=1e-5, abs=1e-8)
+
+
+@pytest.mark.parametrize(("optimizer", "batch_size", "steps"), [
+    ("gd", None, 1000), ("momentum", None, 1000), ("gd", 8, 1000), ("momentum", 16, 600),
+    ("adam", None, 200), ("adam", 32, 200),
+])
+@pytest.mark.parametrize("backend", ["numba", "jax"])
+def test_training_is_the_same_on_every_backend(optimizer, batch_size, steps, backend):
+    X, T = sb.datasets.two_moons(n=96, seed=2)
+    net = sb.mlp([2, 5, 1], activation="tanh", loss="bce")
+    kw = {"lr": 0.05 if optimizer == "adam" else 0.3, "steps": steps, "seed": 4,
+          "optimizer": optimizer, "batch_size": batch_size, "layer_norms": True}
+    ref = sb.train(net, X, T, **kw)
+    run = sb.train(net, X, T, backend=backend, **kw)
+    assert run.compiled.backend == backend and run.steps == ref.steps == steps
+    assert run.theta == pytest.approx(ref.theta, rel=1e-9, abs=1e-9)
+    assert sorted(run.history) == sorted(ref.history)
+    for key in ref.history:
+        assert np.asarray(run.history[key]) == pytest.approx(np.asarray(ref.history[key]),
+                                                             rel=1e-9, abs=1e-12), key
+
+
+def test_numba_training_detects_divergence_with_the_last_good_parameters():
+    X, T = sb.datasets.xor()
+    net = sb.mlp([2, 3, 1], activation="relu", output_activation="identity")
+    with pytest.raises(sb.DivergenceError) as ref:
+        sb.train(net, X, T * 1e3, lr=50.0, steps=500, seed=0)
+    with pytest.raises(sb.DivergenceError) as got:
+        sb.train(net, X, T * 1e3, lr=50.0, steps=500, seed=0, backend="numba")
+    assert got.value.step == ref.value.step
+    assert list(got.value.last_good) == list(ref.value.last_good)
+    assert np.array(list(got.value.last_good.values())) == pytest.approx(
+        np.array(list(ref.value.last_good.values())), rel=1e-9)
+    assert len(got.value.history["loss"]) == got.value.step - 1
+
+
+def test_numba_training_calls_back_every_step_and_stops():
+    X, T = sb.datasets.xor()
+    seen = []
+
+    def cb(step, theta, loss):
+        seen.append((step, loss))
+        if step == 7:
+            raise KeyboardInterrupt
+        return False
+
+    run = sb.train(sb.mlp([2, 3, 1]), X, T, steps=50, backend="numba", callback=cb)
+    assert run.interrupted and run.steps == 7 and [s for s, _ in seen] == list(range(1, 8))
+    assert run.history["loss"] == [loss for _, loss in seen]
+    stop = sb.train(sb.mlp([2, 3, 1]), X, T, steps=50, backend="numba",
+                    callback=lambda step, theta, loss: step == 3)
+    assert stop.steps == 3 and not stop.interrupted
+
+
+def test_compiling_the_same_net_again_is_free():
+    from symbackprop.numeric.loops import compile_seconds
+    net = sb.mlp([2, 3, 1], activation="softplus")
+    f = sb.compile(net, backend="numba")
+    g = sb.compile(sb.mlp([2, 3, 1], activation="softplus"), backend="numba")
+    assert g.source == f.source and g.raw is f.raw and compile_seconds(g.source) == 0.0
+
+
+def test_missing_backend_names_its_extra(monkeypatch):
+    import importlib
+
+    from symbackprop.numeric import codegen
+    real = importlib.import_module
+
+    def fake(name, *args):
+        if name == "numba":
+            raise ImportError("no numba here")
+        return real(name, *args)
+
+    monkeypatch.setattr(codegen.importlib, "import_module", fake)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'symbackprop\[numba\]'"):
+        sb.compile(sb.mlp([2, 2, 1]), backend="numba")
+    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numba, numpy"):
+        sb.compile(sb.mlp([2, 2, 1]), backend="torch")
+
+
+def test_numpy_raw_is_public_and_unchecked():
+    net = sb.mlp([2, 2, 1])
+    f = sb.compile(net)
+    X, T = sb.datasets.xor()
+    theta = np.linspace(-1, 1, len(f.params))
+    loss, grad = f.raw(theta, X, T)
+    assert float(loss) == f(theta, X, T)[0] and np.array_equal(grad, f(theta, X, T)[1])
