@@ -148,8 +148,8 @@ def _scalar(g: Graph):
         "    for _i in range(_start, _stop):", *rows, *fwd, f"        _loss += {out}",
         "    return _loss", ""]
     grad = ["def _grad(_theta, _X, _T):", *_split("_chunk", "_theta, _X, _T", str(P)), ""]
-    loss = ["def _loss(_theta, _X, _T):", "    return _chunk_loss(_theta, _X, _T, 0, "
-            "_X.shape[0]) / _X.shape[0]", ""]
+    loss = ["def _loss(_theta, _X, _T):",
+            "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
     source = "\n".join(chunk + chunk_loss + grad + loss)
     names = ["_chunk", "_chunk_loss", "_grad", "_loss"]
     predict = None
@@ -243,8 +243,8 @@ def _matrix(net: Network):
     grad = ["def _grad(_theta, _X, _T):", f"    _g = numpy.zeros({P})",
             "    _loss = _chunk(_theta, _X, _T, 0, _X.shape[0], _g)",
             "    return _loss / _X.shape[0], _g / _X.shape[0]", ""]
-    loss = ["def _loss(_theta, _X, _T):", "    return _chunk_loss(_theta, _X, _T, 0, "
-            "_X.shape[0]) / _X.shape[0]", ""]
+    loss = ["def _loss(_theta, _X, _T):",
+            "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
     pred_lines = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(net.predictions)]
     needed = set(net.predictions)
     for s in net.predictions:
