@@ -69,7 +69,7 @@ def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, lo
 def test_numba_matrix_path(layers, activation, loss, out_act):
     net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
     f = sb.compile(net, backend="numba", path="matrix")
-    assert f.path == "matrix" and "@" in f.source
+    assert f.path == "matrix" and "_s += W1[_j, _k]" in f.source  # the layer as a loop
     ref = sb.compile(net)
     rng = np.random.default_rng(11)
     theta = rng.normal(size=len(f.params))
@@ -79,10 +79,20 @@ def test_numba_matrix_path(layers, activation, loss, out_act):
         assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
 
 
-def test_numba_chooses_the_matrix_path_for_big_nets():
+def test_numba_chooses_the_matrix_path_for_big_nets_and_blas_for_big_batches():
     assert sb.compile(sb.mlp([2, 2, 1]), backend="numba").path == "scalar"
     big = sb.mlp([30, 12, 3], loss="softmax_ce")  # 411 parameters
-    assert sb.compile(big, backend="numba").path == "matrix"
+    f = sb.compile(big, backend="numba")
+    assert f.path == "matrix" and "numba.objmode" in f.source
+    ref = sb.compile(big)
+    rng = np.random.default_rng(2)
+    theta = rng.normal(size=len(f.params))
+    for batch in (63, 64, 300):  # loops below 64 examples, the NumPy matrix code from 64 on
+        X, T = _data(big, rng, batch)
+        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+    X, T = _data(big, rng, 100)
+    run = sb.train(f, X, T, steps=15, lr=0.2)
+    assert run.theta == pytest.approx(sb.train(ref, X, T, steps=15, lr=0.2).theta, rel=1e-9)
 
 
 GRAPH = """# params: w1 w2 b

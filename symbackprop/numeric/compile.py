@@ -47,7 +47,7 @@ from ..core.network import Network
 from ..derive import backprop, local_partial
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
-__all__ = ["PATHS", "Compiled", "compile"]
+__all__ = ["PATHS", "Compiled", "compile", "numpy_matrix", "stable_forms"]
 
 PATHS = ("auto", "scalar", "matrix")
 
@@ -183,7 +183,7 @@ def _unpack(g: Graph, with_targets: bool = True) -> list[str]:
     return head
 
 
-def _stable_forms(g: Graph) -> dict[sp.Symbol, sp.Expr]:
+def stable_forms(g: Graph) -> dict[sp.Symbol, sp.Expr]:
     """Node -> the same value written for floating point, from the network's loss entry.
 
     Softmax cross-entropy and its predictions are computed from logits shifted by their
@@ -206,7 +206,7 @@ def _scalar(g: Graph, be: Backend):
     xp = p._module_format(p._module)
     prog = backprop(g)
     head = _unpack(g)
-    stable = _stable_forms(g)
+    stable = stable_forms(g)
     fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward))
     deltas = assignments(p, ((s.target, s.expr) for s in prog.deltas if s.of != g.output))
     grads = []
@@ -404,7 +404,7 @@ def _matrix(net: Network, be: Backend):
         col[hs[j]] = P if link else H[L]
         columns.append(col)
     pred: list[str] = []
-    stable = _stable_forms(net)
+    stable = stable_forms(net)
     if link:  # the predictions, which the output delta reads
         prow = _Rows(columns, prefix="_p")
         pexpr = prow.elementwise([stable.get(s, net.definition(s).expr) for s in hs])
@@ -440,6 +440,17 @@ def _matrix(net: Network, be: Backend):
     psrc = "\n".join(["def _predict(_theta, _X):", *unpack, *fwd, *pred,
                       f"    return {'P' if link else 'H'}{L}"]) + "\n"
     return src, fsrc, psrc, namespace(p)
+
+
+def numpy_matrix(net: Network) -> Callable:
+    """The NumPy backend's matrix-path gradient ``raw(theta, X, T)`` of a network (or None
+    when its loss mixes the outputs in a way whole-matrix code cannot express)."""
+    from .codegen import backend as get_backend
+    built = _matrix(net, get_backend("numpy"))
+    if built is None:
+        return None
+    src, _, _, ns = built
+    return build(src, "_grad", dict(ns))
 
 
 def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compiled:

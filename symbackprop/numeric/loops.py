@@ -7,9 +7,12 @@ gradient takes about a microsecond. Two paths, as for NumPy:
 * ``"scalar"`` (any graph): the backprop program, one line per step, inside a loop over the
   examples; large batches are split into one chunk per thread (``numba.prange``), each summing
   into its own row of gradients, so threads never write the same memory;
-* ``"matrix"`` (networks): the matrix form, its matmuls by BLAS and its element-wise parts
-  (activations, their derivatives, the loss and the output delta, printed from the graph's own
-  expressions and backprop program) as loops. It wins once the net has hundreds of parameters.
+* ``"matrix"`` (networks): the matrix form as loops, example by example: each layer a small
+  matrix-vector product over the weights in ``theta``, the activations, their derivatives, the
+  loss and the output delta printed from the graph's own expressions and backprop program.
+  Its code does not grow with the width, so it compiles in seconds for any net. It calls no
+  BLAS: a threaded BLAS inside numba's threads, or beside NumPy's own, fights them for the
+  cores (measured here: 40x slower at batch 1024).
 
 ``compile(..., backend="numba", path="auto")`` takes the scalar path for graphs and small nets
 and the matrix path for nets past :data:`SCALAR_PARAMS` parameters; ``f.path`` says which.
@@ -39,13 +42,23 @@ SCALAR_PARAMS = 400
 CHUNK_EXAMPLES = 256
 """Examples per thread below which a batch is not split (threads cost more than they save)."""
 
+BLAS_EXAMPLES = 64
+"""From this batch size on, a net past :data:`SCALAR_PARAMS` parameters computes its gradient
+with the NumPy backend's matrix code (BLAS matmuls, vectorised activations), which wins there."""
+
 _SIGNATURES = {
     "_chunk": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64, float64[::1])",
     "_chunk_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64)",
     "_grad": "Tuple((float64, float64[::1]))(float64[::1], float64[:, ::1], float64[:, ::1])",
+    "_grad_threads": "Tuple((float64, float64[::1]))(float64[::1], float64[:, ::1], "
+                     "float64[:, ::1])",
     "_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1])",
     "_predict": "float64[:, ::1](float64[::1], float64[:, ::1])",
 }
+
+# sums in the matrix loops may be reassociated (so they vectorise) and multiply-adds fused;
+# NaN and inf keep their meaning, so divergence is still seen
+_REASSOC = {"reassoc", "contract"}
 
 _CACHE: dict[str, dict] = {}
 _TIMES: dict[str, float] = {}
@@ -65,7 +78,8 @@ def _printer():
     return NumbaCodePrinter()
 
 
-def _jit(source: str, names: list[str], parallel: tuple[str, ...], ns: dict) -> dict:
+def _jit(source: str, names: list[str], parallel: tuple[str, ...], ns: dict,
+         fast: tuple[str, ...] = ()) -> dict:
     """Compile the functions ``names`` of ``source`` with numba, in order, once per process."""
     key = _key(source)
     if key in _CACHE:
@@ -78,8 +92,10 @@ def _jit(source: str, names: list[str], parallel: tuple[str, ...], ns: dict) -> 
     build(source, names[0], ns)  # executes the whole source: every function is defined
     out = {}
     for name in names:  # callees first: later functions see the compiled ones in ns
+        flags = _REASSOC if name in fast else False
         ns[name] = out[name] = numba.njit(_SIGNATURES[name], parallel=name in parallel,
-                                          cache=False, nogil=True)(ns[name])
+                                          cache=False, nogil=name.startswith("_chunk"),
+                                          fastmath=flags)(ns[name])
     _TIMES[key] = time.perf_counter() - start
     _CACHE[key] = out
     return out
@@ -96,20 +112,24 @@ def _row(symbols, source: str, indent: str) -> list[str]:
 
 
 def _split(fn: str, args: str, size: str) -> list[str]:
-    """The body of ``_grad``: one call of ``_chunk`` for small batches, else one per thread."""
+    """``_grad`` (one call of ``_chunk``; numba's parallel functions cost microseconds just to
+    enter, so small batches never go there) and ``_grad_threads`` (one chunk per thread)."""
     return [
+        "def _grad_threads(_theta, _X, _T):",
         "    _B = _X.shape[0]",
         f"    _n = min(numba.get_num_threads(), max(1, _B // {CHUNK_EXAMPLES}))",
-        "    if _n == 1:",
-        f"        _g = numpy.zeros({size})",
-        f"        _loss = {fn}({args}, 0, _B, _g)",
-        "    else:",
-        f"        _G = numpy.zeros((_n, {size}))",
-        "        _L = numpy.zeros(_n)",
-        "        for _c in numba.prange(_n):  # each thread sums into its own row",
-        f"            _L[_c] = {fn}({args}, _c * _B // _n, (_c + 1) * _B // _n, _G[_c])",
-        "        _g = _G.sum(axis=0)",
-        "        _loss = _L.sum()",
+        f"    _G = numpy.zeros((_n, {size}))",
+        "    _L = numpy.zeros(_n)",
+        "    for _c in numba.prange(_n):  # each thread sums into its own row",
+        f"        _L[_c] = {fn}({args}, _c * _B // _n, (_c + 1) * _B // _n, _G[_c])",
+        "    return _L.sum() / _B, _G.sum(axis=0) / _B",
+        "",
+        "def _grad(_theta, _X, _T):",
+        "    _B = _X.shape[0]",
+        f"    if _B >= {2 * CHUNK_EXAMPLES}:",
+        f"        return _grad_threads({args})",
+        f"    _g = numpy.zeros({size})",
+        f"    _loss = {fn}({args}, 0, _B, _g)",
         "    return _loss / _B, _g / _B",
     ]
 
@@ -117,10 +137,10 @@ def _split(fn: str, args: str, size: str) -> list[str]:
 # ---- the scalar path: the program, one line a step, in a loop over the examples ------------
 
 def _scalar(g: Graph):
-    from .compile import _stable_forms
+    from .compile import stable_forms
     p = _printer()
     prog = backprop(g)
-    stable = _stable_forms(g)
+    stable = stable_forms(g)
     params = g.param_symbols
     P = len(params)
     head = _scalars(params, "_theta", "    ")
@@ -147,11 +167,11 @@ def _scalar(g: Graph):
         "def _chunk_loss(_theta, _X, _T, _start, _stop):", *head, "    _loss = 0.0",
         "    for _i in range(_start, _stop):", *rows, *fwd, f"        _loss += {out}",
         "    return _loss", ""]
-    grad = ["def _grad(_theta, _X, _T):", *_split("_chunk", "_theta, _X, _T", str(P)), ""]
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
     source = "\n".join(chunk + chunk_loss + grad + loss)
-    names = ["_chunk", "_chunk_loss", "_grad", "_loss"]
+    names = ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss"]
     predict = None
     if isinstance(g, Network):
         m = g.n_outputs
@@ -169,93 +189,118 @@ def _scalar(g: Graph):
     return source, names, namespace(p)
 
 
-# ---- the matrix path: matmuls by BLAS, element-wise parts as loops --------------------------
+# ---- the matrix path, as loops: each example's layers as small matrix-vector products ------
 
 def _matrix(net: Network):
-    from .compile import _stable_forms
+    import numpy
+
+    from .compile import numpy_matrix, stable_forms
     p = _printer()
     prog = backprop(net)
-    stable = _stable_forms(net)
+    stable = stable_forms(net)
     L, m, P = net.depth, net.n_outputs, len(net.param_symbols)
     zsym, hsym = sp.Symbol("_z", real=True), sp.Symbol("_h", real=True)
-    unpack, offsets, offset = [], [], 0
+    sizes = net.layers
+    unpack, offset = [], 0
     for l in range(1, L + 1):
-        n_in, n_out = net.layers[l - 1], net.layers[l]
-        unpack.append(f"    W{l} = _theta[{offset}:{offset + n_in * n_out}].reshape({n_out}, {n_in})")
-        offsets.append((offset, offset + n_in * n_out, offset + n_in * n_out + n_out))
-        offset += n_in * n_out
-        unpack.append(f"    b{l} = _theta[{offset}:{offset + n_out}]")
-        offset += n_out
-    fwd = ["    H0 = _X"]
-    for l in range(1, L):  # hidden layers: matmul, then bias and activation element by element
+        n_in, n_out = sizes[l - 1], sizes[l]
+        w0, w1, b1 = offset, offset + n_in * n_out, offset + n_in * n_out + n_out
+        unpack += [f"    W{l} = _theta[{w0}:{w1}].reshape({n_out}, {n_in})",
+                   f"    b{l} = _theta[{w1}:{b1}]"]
+        offset = b1
+    buffers = [f"    Z{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
+    buffers += [f"    H{l} = numpy.empty({sizes[l]})" for l in range(1, L)]
+    buffers += [f"    D{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
+
+    def affine(l: int, source: str) -> list[str]:
+        """z = W h + b for one example, as a loop over the weights of layer l."""
         z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
-        fwd += [f"    Z{l} = H{l - 1} @ W{l}.T", f"    H{l} = numpy.empty_like(Z{l})",
-                "    for _i in range(_X.shape[0]):", f"        for _j in range({net.layers[l]}):",
-                f"            _z = Z{l}[_i, _j] + b{l}[_j]", f"            Z{l}[_i, _j] = _z"]
-        if z == h:
-            fwd.append(f"            H{l}[_i, _j] = _z")
-        else:
-            act = net.definition(h).expr.xreplace({z: zsym})
-            fwd.append(f"            H{l}[_i, _j] = {doprint(p, act)}")
-    fwd.append(f"    Z{L} = H{L - 1} @ W{L}.T")
-    # the output layer, example by example, in the program's own lines
+        lines = [f"        for _j in range({sizes[l]}):", f"            _s = b{l}[_j]",
+                 f"            for _k in range({sizes[l - 1]}):",
+                 f"                _s += W{l}[_j, _k] * {source}[_k]", f"            Z{l}[_j] = _s"]
+        if l < L:
+            act = net.definition(h).expr.xreplace({z: zsym}) if z != h else zsym
+            lines += ["            _z = _s", f"            H{l}[_j] = {doprint(p, act)}"]
+        return lines
+
+    fwd = ["        # forward: layer by layer"]
+    for l in range(1, L + 1):
+        fwd += affine(l, "_X[_i]" if l == 1 else f"H{l - 1}")
+    # the output layer, in the program's own lines (stable forms, the textbook output delta)
     zs, ts = list(net.preactivations[-1]), list(net.target_symbols)
     last = set(zs) | set(net.activations[-1]) | set(net.predictions) | {net.output}
+    logits = [f"        {code_name(z)} = Z{L}[{j}]" for j, z in enumerate(zs)]
+    targets = _row(ts, "_T", "        ")
     out_fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
                               if s.target in last and s.target not in zs), indent="        ")
     out_delta = assignments(p, ((s.target, s.expr) for s in prog.deltas
                                 if s.of in last and s.of != net.output), indent="        ")
-    logits = [f"        {code_name(z)} = Z{L}[_i, {j}] + b{L}[{j}]" for j, z in enumerate(zs)]
-    rows = logits + _row(ts, "_T", "        ")
-    deltas_out = [f"        D{L}[_i, {j}] = {code_name(prog.step_for(z).target)}"
-                  for j, z in enumerate(zs)]
-    back = []
+    store = [f"        D{L}[{j}] = {code_name(prog.step_for(z).target)}"
+             for j, z in enumerate(zs)]
+    back = ["        # backward: each layer's delta once, its weights' gradients from it"]
+    offset = 0
+    starts = []
+    for l in range(1, L + 1):
+        starts.append(offset)
+        offset += sizes[l - 1] * sizes[l] + sizes[l]
     for l in range(L, 0, -1):
-        a, b_, c = offsets[l - 1]
-        back += [f"    _g[{a}:{b_}] += (D{l}.T @ H{l - 1}).ravel()",
-                 f"    _g[{b_}:{c}] += D{l}.sum(axis=0)"]
+        w0 = starts[l - 1]
+        b0 = w0 + sizes[l - 1] * sizes[l]
+        source = "_X[_i]" if l == 1 else f"H{l - 1}"
+        back += [f"        for _j in range({sizes[l]}):", f"            _d = D{l}[_j]",
+                 f"            _g[{b0} + _j] += _d",
+                 f"            for _k in range({sizes[l - 1]}):",
+                 f"                _g[{w0} + _j * {sizes[l - 1]} + _k] += _d * {source}[_k]"]
         if l > 1:
             z, h = net.preactivations[l - 2][0], net.activations[l - 2][0]
             d = sp.S.One if z == h else local_partial(net, h, z).xreplace({z: zsym, h: hsym})
-            back += [f"    D{l - 1} = D{l} @ W{l}"]
-            if d != 1:
-                back += ["    for _i in range(_X.shape[0]):",
-                         f"        for _j in range({net.layers[l - 1]}):",
-                         f"            _z = Z{l - 1}[_i, _j]", f"            _h = H{l - 1}[_i, _j]",
-                         f"            D{l - 1}[_i, _j] *= {doprint(p, d)}"]
-    chunk = [
-        "def _chunk(_theta, _X, _T, _start, _stop, _g):",
-        "    # one block of examples: forward, loss and output delta, then the layers backward",
-        "    _X = _X[_start:_stop]", "    _T = _T[_start:_stop]", *unpack, "    # forward", *fwd,
-        "    # the loss and the output delta of each example, from the backprop program",
-        "    _loss = 0.0", f"    D{L} = numpy.empty((_X.shape[0], {m}))",
-        "    for _i in range(_X.shape[0]):", *rows, *out_fwd, *out_delta, *deltas_out,
-        f"        _loss += {code_name(net.output)}",
-        "    # backward: the delta of each layer, computed once; its weight gradient is a matmul",
-        *back, "    return _loss", ""]
-    chunk_loss = [
-        "def _chunk_loss(_theta, _X, _T, _start, _stop):", "    _X = _X[_start:_stop]",
-        "    _T = _T[_start:_stop]", *unpack, *fwd, "    _loss = 0.0",
-        "    for _i in range(_X.shape[0]):", *rows, *out_fwd,
-        f"        _loss += {code_name(net.output)}", "    return _loss", ""]
-    # one block: BLAS spreads the matmuls over the cores itself (numba threads each calling
-    # a threaded BLAS would fight over them: 40x slower at batch 1024)
-    grad = ["def _grad(_theta, _X, _T):", f"    _g = numpy.zeros({P})",
-            "    _loss = _chunk(_theta, _X, _T, 0, _X.shape[0], _g)",
-            "    return _loss / _X.shape[0], _g / _X.shape[0]", ""]
+            back += [f"        for _k in range({sizes[l - 1]}):", "            _s = 0.0",
+                     f"            for _j in range({sizes[l]}):",
+                     f"                _s += W{l}[_j, _k] * D{l}[_j]",
+                     f"            _z = Z{l - 1}[_k]", f"            _h = H{l - 1}[_k]",
+                     f"            D{l - 1}[_k] = _s * ({doprint(p, d)})"]
+    loss_line = f"        _loss += {code_name(net.output)}"
+    chunk = ["def _chunk(_theta, _X, _T, _start, _stop, _g):",
+             "    # examples _start.._stop: their loss summed, their gradients added to _g",
+             *unpack, *buffers, "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd,
+             "        # the loss and the output delta, from the backprop program",
+             *logits, *targets, *out_fwd, *out_delta, *store, loss_line, *back,
+             "    return _loss", ""]
+    chunk_loss = ["def _chunk_loss(_theta, _X, _T, _start, _stop):", *unpack, *buffers,
+                  "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *logits,
+                  *targets, *out_fwd, loss_line, "    return _loss", ""]
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
+    blas = P > SCALAR_PARAMS and numpy_matrix(net) is not None
+    if blas:  # big batches of a big net: BLAS and vectorised functions win
+        grad[grad.index("def _grad(_theta, _X, _T):") + 2:
+             grad.index("def _grad(_theta, _X, _T):") + 2] = [
+            f"    if _B >= {BLAS_EXAMPLES}:  # the NumPy backend's matrix code (BLAS)",
+            "        with numba.objmode(_loss=\"float64\", _g=\"float64[::1]\"):",
+            "            _loss, _g = _blas(_theta, _X, _T)",
+            "        return _loss, _g"]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
-    pred_lines = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(net.predictions)]
     needed = set(net.predictions)
     for s in net.predictions:
         needed |= {a for a in net.ancestors(s) if a in last}
     pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
                          if s.target in needed and s.target not in zs), indent="        ")
-    predict = ["def _predict(_theta, _X):", *unpack, *fwd,
+    pred_store = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(net.predictions)]
+    predict = ["def _predict(_theta, _X):", *unpack, *buffers,
                f"    _P = numpy.empty((_X.shape[0], {m}))", "    for _i in range(_X.shape[0]):",
-               *logits, *pf, *pred_lines, "    return _P", ""]
+               *fwd, *logits, *pf, *pred_store, "    return _P", ""]
     source = "\n".join(chunk + chunk_loss + grad + loss + predict)
-    return source, ["_chunk", "_chunk_loss", "_grad", "_loss", "_predict"], namespace(p)
+    ns = namespace(p)
+    if blas:
+        raw = numpy_matrix(net)
+
+        def _blas(theta, X, T):
+            loss, grad = raw(theta, X, T)
+            return float(loss), numpy.ascontiguousarray(grad, dtype=float)
+
+        ns["_blas"] = _blas
+        ns["numpy"] = numpy
+    return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict"], ns
 
 
 def build_numba(graph: Graph, path: str):
@@ -271,7 +316,8 @@ def build_numba(graph: Graph, path: str):
         source, names, ns = _matrix(graph)
     else:
         source, names, ns = _scalar(graph)
-    fns = _jit(source, names, ("_grad",) if chosen == "scalar" else (), ns)
+    fns = _jit(source, names, ("_grad_threads",), ns, fast=("_chunk", "_chunk_loss", "_predict")
+               if chosen == "matrix" else ())
     return (chosen, source, fns["_grad"], fns["_loss"], fns.get("_predict"))
 
 
