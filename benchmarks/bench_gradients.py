@@ -21,6 +21,8 @@ from scipy.special import expit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import itertools
+
 import symbackprop as sb
 
 NETS = [[2, 2, 1], [2, 4, 4, 1], [2, 4, 4, 4, 4, 1], [4, 8, 8, 1], [64, 32, 10]]
@@ -29,7 +31,7 @@ BATCHES = [1, 32, 1024]
 
 def hand_written(layers):
     """Backprop for a sigmoid net with E = 1/2 sum (t - y)^2, written by hand with NumPy."""
-    shapes = list(zip(layers[:-1], layers[1:]))
+    shapes = list(itertools.pairwise(layers))
 
     def f(theta, X, T):
         Ws, bs, i = [], [], 0
@@ -39,7 +41,7 @@ def hand_written(layers):
             bs.append(theta[i:i + n_out])
             i += n_out
         Hs = [X]
-        for W, b in zip(Ws, bs):
+        for W, b in zip(Ws, bs, strict=False):
             Hs.append(expit(Hs[-1] @ W.T + b))
         Y = Hs[-1]
         loss = 0.5 * ((T - Y) ** 2).sum(axis=1).mean()
@@ -57,7 +59,7 @@ def hand_written(layers):
 def autograd_fn(layers):
     import autograd.numpy as anp
     from autograd import value_and_grad
-    shapes = list(zip(layers[:-1], layers[1:]))
+    shapes = list(itertools.pairwise(layers))
 
     def loss(theta, X, T):
         i = 0
@@ -78,7 +80,7 @@ def torch_fn(layers):
     except ImportError:
         return None
     torch.set_num_threads(1)
-    shapes = list(zip(layers[:-1], layers[1:]))
+    shapes = list(itertools.pairwise(layers))
 
     def f(theta, X, T):
         th = torch.tensor(theta, requires_grad=True, dtype=torch.float64)
@@ -104,7 +106,7 @@ def jax_fn(layers):
     except ImportError:
         return None
     jax.config.update("jax_enable_x64", True)
-    shapes = list(zip(layers[:-1], layers[1:]))
+    shapes = list(itertools.pairwise(layers))
 
     def loss(theta, X, T):
         i = 0
@@ -192,13 +194,13 @@ def main():
     cols += ["PyTorch CPU"] if have_torch else []
     cols += ["autograd"]
     lines += ["## Gradient time relative to hand-written NumPy backprop", "",
-              "One call of loss and full gradient; ratio = time / time of the hand-written "
+              ("One call of loss and full gradient; ratio = time / time of the hand-written "
               "NumPy function (lower is faster). `f.raw` is the generated function itself, as "
               "`train` calls it; `f(...)` adds the checks of shapes, types and finite values "
               "(a few microseconds). numba and NumPy take their automatic path (`f.path`: "
               "the scalar loops for nets up to 400 parameters and the matrix path above, for "
               "numba; the matrix path for NumPy); JAX's generated function is called through "
-              "`jax.jit`.", "",
+              "`jax.jit`."), "",
               "| net | batch | numba path | hand NumPy (µs) | " + " | ".join(cols) + " |",
               "|---|---:|---|---:|" + "---:|" * len(cols)]
     results = {}
@@ -240,9 +242,9 @@ def main():
 
     # ---- numba's compile time --------------------------------------------------------------------
     lines += ["", "## numba compile time", "",
-              "`sb.compile(net, backend='numba')` compiles every function when it is called "
+              ("`sb.compile(net, backend='numba')` compiles every function when it is called "
               "(numba itself starts once per process, about 2-4 s, counted in the first row). "
-              "Compiling the same net again in the same process is a cache hit.", "",
+              "Compiling the same net again in the same process is a cache hit."), "",
               "| net | parameters | path | first compile (s) | same net again (s) |",
               "|---|---:|---|---:|---:|"]
     for layers, n, path, first, again in compile_rows:
@@ -252,9 +254,9 @@ def main():
     # ---- training loops ---------------------------------------------------------------------------
     X, T = sb.datasets.xor()
     lines += ["", "## Training loops", "",
-              "`sb.train` on XOR, 2-4-1 tanh net, full-batch gradient descent for 2000 steps, "
+              ("`sb.train` on XOR, 2-4-1 tanh net, full-batch gradient descent for 2000 steps, "
               "after one warm-up run (compilation excluded); ratio = time / time of the NumPy "
-              "backend in the same round. The runs end at the same parameters (to 1e-9).", "",
+              "backend in the same round. The runs end at the same parameters (to 1e-9)."), "",
               "| backend | time (ms) | ratio to NumPy |", "|---|---:|---:|"]
     train_net = sb.mlp([2, 4, 1], activation="tanh")
     compiled = {be: sb.compile(train_net, backend=be) for be in
@@ -267,7 +269,7 @@ def main():
             t0 = time.perf_counter()
             sb.train(f, X, T, lr=0.5, steps=2000, seed=1, progress=False)
             times[be].append(time.perf_counter() - t0)
-    ratios = {be: float(np.median([a / b for a, b in zip(times[be], times["numpy"])]))
+    ratios = {be: float(np.median([a / b for a, b in zip(times[be], times["numpy"], strict=False)]))
               for be in compiled}
     for be in compiled:
         lines.append(f"| {be} | {min(times[be]) * 1e3:.1f} | {ratios[be]:.3f} |")
@@ -275,8 +277,8 @@ def main():
     # ---- derive + compile time ---------------------------------------------------------------
     lines += ["", "## Derive and compile time by net size (NumPy backend)", "",
               "Wall time of building the net, deriving and compiling (one run each).", "",
-              "| net | parameters | build `mlp` (s) | matrix path: derive + compile (s) | "
-              "scalar path: backprop program + compile (s) |", "|---|---:|---:|---:|---:|"]
+              ("| net | parameters | build `mlp` (s) | matrix path: derive + compile (s) | "
+              "scalar path: backprop program + compile (s) |"), "|---|---:|---:|---:|---:|"]
     derive_times = {}
     for layers in NETS:
         t0 = time.perf_counter()
@@ -292,8 +294,8 @@ def main():
 
     # ---- gradient / forward -------------------------------------------------------------------
     lines += ["", "## Gradient time / forward time (NumPy backend)", "",
-              "Loss and gradient (`f.raw`) against the loss alone (`f.raw_loss`), same path, "
-              "same data; backpropagation's promise is a small constant.", "",
+              ("Loss and gradient (`f.raw`) against the loss alone (`f.raw_loss`), same path, "
+              "same data; backpropagation's promise is a small constant."), "",
               "| net | batch | gradient / forward |", "|---|---:|---:|"]
     worst = 0.0
     for layers in NETS:
@@ -329,9 +331,9 @@ def main():
         lines.append(goal("numba ahead of JAX jit(value_and_grad) at every (net, batch)", behind))
     lines += [goal("numba training at least 10× faster than the NumPy backend on XOR 2-4-1",
                    [] if ratios["numba"] <= 0.1 else [f"{1 / ratios['numba']:.1f}×"]),
-              "- the checked call `f(...)` adds its checks (a few microseconds) to every call; "
+              ("- the checked call `f(...)` adds its checks (a few microseconds) to every call; "
               "at batch 1 that is most of its time, which is why the targets are read on "
-              "`f.raw`, the function `train` runs.",
+              "`f.raw`, the function `train` runs."),
               "- derive + compile of 64-32-10 (2,410 parameters) under 10 s on the NumPy "
               f"backend: {derive_times[(64, 32, 10)][0]:.2f} s on the matrix path and "
               f"{derive_times[(64, 32, 10)][1]:.2f} s on the scalar path (building the net "

@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import symbackprop as sb  # noqa: E402
+import symbackprop as sb
 
 # Matt Mazur, "A Step by Step Backpropagation Example": the 2-2-2 sigmoid net, whose hidden
 # biases are both 0.35 and output biases both 0.60 (b1 = b2 = 0.35, b3 = b4 = 0.60 here)
@@ -73,7 +73,7 @@ def pictures(name: str, pdf: Path, tmp: Path) -> None:
         handout.write_text(tex.replace("aspectratio=169]", "aspectratio=169,handout]"),
                            encoding="utf-8")
         pdf = sb.compile_pdf(handout).path
-        titles = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.M)
+        titles = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.MULTILINE)
         wanted = ("Forward pass", "Local derivatives", "Along the path", "With the deltas",
                   "Gradient descent", "Matrix form")
         frames = []

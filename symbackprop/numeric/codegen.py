@@ -105,6 +105,16 @@ class _CodeNames:
             return super()._print_Add(expr, order=order)
         return _balanced(self, sp.Add, expr.args, "+")
 
+    def _as_ordered_terms(self, expr, order=None):
+        # a positive term first: t - h, not -h + t (one array operation fewer, same bits)
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        if terms and terms[0].could_extract_minus_sign():
+            first = next((t for t in terms if not t.could_extract_minus_sign()), None)
+            if first is not None:
+                terms.remove(first)
+                terms.insert(0, first)
+        return terms
+
     def _print_Mul(self, expr):
         if len(expr.args) <= CHUNK:
             return super()._print_Mul(expr)

@@ -337,8 +337,10 @@ class _Rows:
             if len(groups) == self.m:
                 tmpl = {j: self._template(e.func(*groups[j]), j) for j in groups}
                 if len(set(tmpl.values())) == 1:
-                    red = (_RowSum if e.is_Add else _RowProd)(tmpl[0])
-                    return e.func(*rest, self._row(red))
+                    if e.is_Add:  # a constant factor is taken out of the row sum
+                        coeff, body = tmpl[0].as_coeff_Mul()
+                        return e.func(*rest, coeff * self._row(_RowSum(body)))
+                    return e.func(*rest, self._row(_RowProd(tmpl[0])))
             return e
         cls = _REDUCE_FUNCTIONS.get(type(e).__name__)
         if cls is not None and len(e.args) == self.m:
@@ -381,7 +383,7 @@ def _matrix(net: Network, be: Backend):
     fwd = []
     derivs = {}
     for l in range(1, L + 1):
-        fwd.append(f"    Z{l} = H{l - 1} @ W{l}.T + b{l}")
+        fwd += [f"    Z{l} = H{l - 1} @ W{l}.T", f"    Z{l} += b{l}"]  # no second array
         z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
         link = l == L and net.loss_entry.from_logits
         if z == h or link:
@@ -429,7 +431,9 @@ def _matrix(net: Network, be: Backend):
         back.append(f"    gW{l} = D{l}.T @ H{l - 1}")
         back.append(f"    gb{l} = D{l}.sum(axis=0)")
         if l > 1:
-            back.append(f"    D{l - 1} = (D{l} @ W{l}) * ({doprint(p, derivs[l - 1])})")
+            back.append(f"    D{l - 1} = D{l} @ W{l}")
+            if derivs[l - 1] != 1:
+                back.append(f"    D{l - 1} *= {doprint(p, derivs[l - 1])}")
     grads = ", ".join(f"gW{l}.ravel(), gb{l}" for l in range(1, L + 1))
     src = "\n".join([
         *lines, *unpack, "    T = _T", "    # forward", *fwd, *pre, *loss_line,
