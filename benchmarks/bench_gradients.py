@@ -139,9 +139,10 @@ def best_time(fn, args, number, repeat):
 def measure_side_by_side(fns: dict, args, budget_s: float, ref: str | None = None):
     """Time every function in rounds, back to back; return each one's time relative to ``ref``.
 
-    A round times each function once (``number`` calls); the result per function is the median
-    over rounds of its time divided by the reference's time in the same round, which cancels the
-    machine's slow drift. Also returns the reference's best absolute time.
+    A round times each function once (``number`` calls), in a shuffled order; the result per
+    function is the median over rounds of its time divided by the reference's time in the same
+    round, which cancels the machine's slow drift. Also returns the reference's best absolute
+    time.
     """
     ref = ref or next(iter(fns))
     t0 = time.perf_counter()
@@ -151,8 +152,13 @@ def measure_side_by_side(fns: dict, args, budget_s: float, ref: str | None = Non
     rounds = int(min(max(7, budget_s / (0.01 * len(fns) + 1e-9)), 41))
     ratios = {k: [] for k in fns}
     best_ref = float("inf")
+    order = list(fns)
+    shuffle = np.random.default_rng(1)
     for _ in range(rounds):
-        t = {k: best_time(fn, args, number, 1) for k, fn in fns.items()}
+        # a fresh order each round: whichever runs first after another library pays for
+        # waking BLAS threads and cold caches, and no function should always be that one
+        shuffle.shuffle(order)
+        t = {k: best_time(fns[k], args, number, 1) for k in order}
         best_ref = min(best_ref, t[ref])
         for k in fns:
             ratios[k].append(t[k] / t[ref])
@@ -183,20 +189,21 @@ def main():
              + (f", PyTorch {__import__('torch').__version__}" if have_torch else "") + ". "
              "All nets: sigmoid everywhere, E = ½ Σ (t − ŷ)², mean over the batch, float64. "
              "Each ratio is the median over rounds in which all implementations run back to back, "
-             "of time / time of the reference in that round (absolute times on this shared "
+             "of time / time of the reference in that round, the order shuffled each round (absolute times on this shared "
              "machine drift by 2×; rerunning moves a ratio by about ±0.1 for the NumPy columns, "
              "more for the fastest ones, whose times are a few microseconds).", ""]
 
     # ---- gradient time against other implementations -------------------------------------
-    cols = ["numba (`f.raw`)", "numba `f(...)`", "NumPy backend (`f.raw`)",
+    cols = ["numba (`f.fast`)", "numba `f(...)`", "NumPy backend (`f.fast`)",
             "NumPy backend `f(...)`", "hand NumPy"]
     cols += ["JAX backend `f(...)`", "JAX jit(value_and_grad)"] if have_jax else []
     cols += ["PyTorch CPU"] if have_torch else []
     cols += ["autograd"]
     lines += ["## Gradient time relative to hand-written NumPy backprop", "",
               ("One call of loss and full gradient; ratio = time / time of the hand-written "
-              "NumPy function (lower is faster). `f.raw` is the generated function itself, as "
-              "`train` calls it; `f(...)` adds the checks of shapes, types and finite values "
+              "NumPy function (lower is faster). `f.fast` is the generated function called "
+              "directly (for numba's big nets, NumPy's BLAS code from batch 64 on), as `train` "
+              "calls it; `f(...)` adds the checks of shapes, types and finite values "
               "(a few microseconds). numba and NumPy take their automatic path (`f.path`: "
               "the scalar loops for nets up to 400 parameters and the matrix path above, for "
               "numba; the matrix path for NumPy); JAX's generated function is called through "
@@ -216,8 +223,8 @@ def main():
         again = time.perf_counter() - t0
         compile_rows.append((layers, len(net.param_symbols), fnb.path, first, again))
         hand = hand_written(layers)
-        fns = {"numba (`f.raw`)": fnb.raw, "numba `f(...)`": fnb,
-               "NumPy backend (`f.raw`)": fnp.raw, "NumPy backend `f(...)`": fnp,
+        fns = {"numba (`f.fast`)": fnb.fast, "numba `f(...)`": fnb,
+               "NumPy backend (`f.fast`)": fnp.fast, "NumPy backend `f(...)`": fnp,
                "hand NumPy": hand, "autograd": autograd_fn(layers)}
         if have_jax:
             fjx = sb.compile(net, backend="jax")
@@ -317,7 +324,7 @@ def main():
         return [f"{'-'.join(map(str, n))} at batch {b} ({results[tuple(n), b][col]:.3f}×)"
                 for n in nets for b in batches if results[tuple(n), b][col] > limit]
     tiny = [[2, 2, 1], [2, 4, 4, 1], [4, 8, 8, 1]]
-    raw = "numba (`f.raw`)"
+    raw = "numba (`f.fast`)"
     lines += ["", "## Targets", "",
               goal("numba at batch 1 at most 0.1× hand NumPy for 2-2-1, 2-4-4-1 and 4-8-8-1",
                    over(raw, 0.1, tiny, [1])),
@@ -333,7 +340,7 @@ def main():
                    [] if ratios["numba"] <= 0.1 else [f"{1 / ratios['numba']:.1f}×"]),
               ("- the checked call `f(...)` adds its checks (a few microseconds) to every call; "
               "at batch 1 that is most of its time, which is why the targets are read on "
-              "`f.raw`, the function `train` runs."),
+              "`f.fast`, the function calls run."),
               "- derive + compile of 64-32-10 (2,410 parameters) under 10 s on the NumPy "
               f"backend: {derive_times[(64, 32, 10)][0]:.2f} s on the matrix path and "
               f"{derive_times[(64, 32, 10)][1]:.2f} s on the scalar path (building the net "

@@ -237,10 +237,10 @@ def cmd_train(args, out=None) -> int:
         return False
 
     print(f"training {net!r} on {args.data} ({X.shape[0]} examples) with {args.optimizer}, "
-          f"lr={args.lr}", file=out)
+          f"lr={args.lr}, {args.backend} backend", file=out)
     run = train(net, X, T, lr=args.lr, steps=args.steps, seed=args.seed,
                 batch_size=args.batch_size, optimizer=args.optimizer, callback=report,
-                progress=False)
+                progress=False, backend=args.backend)
     if run.interrupted:
         print(f"interrupted after {run.steps} steps", file=out)
     final = run.loss(X, T)
@@ -417,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--force", action="store_true", help="overwrite existing files")
     z.set_defaults(func=cmd_sizes)
 
+    from .numeric.codegen import BACKENDS
     from .numeric.datasets import DATASETS
     from .numeric.train import OPTIMIZERS
     t = sub.add_parser("train", help="train a small net with the compiled gradients",
@@ -430,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     t.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
     t.add_argument("--optimizer", default="gd", choices=OPTIMIZERS, help="default: gd")
+    t.add_argument("--backend", default="numpy", choices=sorted(BACKENDS),
+                   help="compiled code: numpy (default), numba or jax (optional extras)")
     t.add_argument("--plot", metavar="PNG", default=None, help="save the loss curve")
     t.add_argument("--save", metavar="JSON", default=None,
                    help="save the trained parameters (also after Ctrl-C)")

@@ -254,3 +254,21 @@ def test_numpy_raw_is_public_and_unchecked():
     theta = np.linspace(-1, 1, len(f.params))
     loss, grad = f.raw(theta, X, T)
     assert float(loss) == f(theta, X, T)[0] and np.array_equal(grad, f(theta, X, T)[1])
+
+
+def test_the_readme_sharding_example_runs_on_two_devices():
+    """The README's way past one machine, on two (simulated) devices, equals one device."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("shard the batch over every device")[1].split("```python\n")[1]
+    code = ("import numpy as np\nimport symbackprop as sb\nfrom symbackprop import datasets\n"
+            + block.split("```")[0]
+            + "assert len(jax.devices()) == 2\n"
+            + "assert np.allclose(grad, f(theta, X, T)[1], rtol=1e-12)\nprint('ok')\n")
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=300, check=False)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]

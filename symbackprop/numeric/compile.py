@@ -62,7 +62,8 @@ class Compiled:
     itself (no checks of shapes or types), ``source`` its code: for ``backend="jax"`` a pure
     ``jax.numpy`` function, usable under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; for
     ``"numba"`` the compiled loops. ``fast`` is the same function as fast as the backend runs
-    it (``jax.jit(raw)`` for JAX, ``raw`` itself otherwise); calls and ``train`` use it.
+    it: ``jax.jit(raw)`` for JAX; for numba's big nets, the NumPy matrix code (BLAS) for
+    batches of 64 and more and ``raw`` below; ``raw`` itself otherwise. Calls use it.
     """
 
     graph: Graph
@@ -77,8 +78,8 @@ class Compiled:
     raw_loss: Callable = field(repr=False)
     raw_predict: Callable | None = field(repr=False, default=None)
     predict_source: str | None = field(repr=False, default=None)
-    fast: Callable = field(init=False, repr=False)
-    fast_loss: Callable = field(init=False, repr=False)
+    fast: Callable | None = field(repr=False, default=None)
+    fast_loss: Callable | None = field(init=False, repr=False)
     fast_predict: Callable | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,8 +88,8 @@ class Compiled:
             self.fast, self.fast_loss = jax.jit(self.raw), jax.jit(self.raw_loss)
             self.fast_predict = jax.jit(self.raw_predict) if self.raw_predict else None
         else:
-            self.fast, self.fast_loss, self.fast_predict = (self.raw, self.raw_loss,
-                                                            self.raw_predict)
+            self.fast = self.fast or self.raw
+            self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``theta, X, T`` as float arrays of the right shapes, or a clear error."""
@@ -477,9 +478,9 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     be.require()
     if be.name == "numba":
         from .loops import build_numba
-        chosen, src, fn, fwd, pred = build_numba(graph, path)
+        chosen, src, fn, fwd, pred, fast = build_numba(graph, path)
         return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
-                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None)
+                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None, fast)
     built = None
     chosen = "scalar"
     if path in ("auto", "matrix"):

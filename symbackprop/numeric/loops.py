@@ -304,7 +304,7 @@ def _matrix(net: Network):
 
 
 def build_numba(graph: Graph, path: str):
-    """(path, source, loss source, predict source, grad, loss, predict) for the numba backend."""
+    """(path, source, grad, loss, predict, fast or None) for the numba backend."""
     chosen = path
     if path == "auto":
         chosen = "matrix" if (isinstance(graph, Network)
@@ -318,7 +318,12 @@ def build_numba(graph: Graph, path: str):
         source, names, ns = _scalar(graph)
     fns = _jit(source, names, ("_grad_threads",), ns, fast=("_chunk", "_chunk_loss", "_predict")
                if chosen == "matrix" else ())
-    return (chosen, source, fns["_grad"], fns["_loss"], fns.get("_predict"))
+    grad, fast = fns["_grad"], None
+    blas = ns.get("_blas")
+    if blas is not None:  # called from Python, big batches go to BLAS without numba's objmode
+        def fast(theta, X, T):
+            return blas(theta, X, T) if X.shape[0] >= BLAS_EXAMPLES else grad(theta, X, T)
+    return (chosen, source, grad, fns["_loss"], fns.get("_predict"), fast)
 
 
 # ---- whole training loops ------------------------------------------------------------------
