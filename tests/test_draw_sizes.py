@@ -28,8 +28,47 @@ def test_draw_highlights_only_paths_from_the_variable():
     fig = sb.draw(net, highlight="w1")
     thick = [a for a in fig.axes[0].texts if getattr(a, "arrow_patch", None) is not None
              and a.arrow_patch.get_linewidth() > 2]
-    # w1 -> h1 -> a_h1 -> y -> a_y -> E: five edges
-    assert len(thick) == 5
+    # the network drawing: w1's edge x1 -> h1, then h1 -> y, then y -> E
+    assert len(thick) == 3
+
+
+MAZUR = {"x1": 0.05, "x2": 0.10, "t1": 0.01, "t2": 0.99, "w1": 0.15, "w2": 0.20, "w3": 0.25,
+         "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55, "b1": 0.35, "b2": 0.35,
+         "b3": 0.60, "b4": 0.60}
+
+
+def _overlaps(fig, texts):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    return [(texts[i].get_text(), texts[j].get_text()) for i in range(len(boxes))
+            for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+
+
+@pytest.mark.parametrize(("layers", "at"), [([2, 2, 1], None), ([2, 2, 2], MAZUR),
+                                            ([3, 4, 4, 2], "random")])
+def test_network_drawings_are_laid_out_in_layers_without_overlap(tmp_path, layers, at):
+    net = sb.mlp(layers, activation="sigmoid", naming="sequential")
+    if at == "random":
+        at = {s.name: (i % 7 - 3) / 10 for i, s in enumerate(net.leaf_symbols)}
+    fig = sb.draw(net, at=at, highlight="w1", path=tmp_path / "net.png")
+    ax = fig.axes[0]
+    circles = [p for p in ax.patches if type(p).__name__ == "Circle"]
+    assert len(circles) == sum(layers)  # one per neuron
+    xs = sorted({round(c.center[0], 6) for c in circles})
+    assert len(xs) == len(layers)  # one column per layer, left to right
+    texts = [t for t in ax.texts if t.get_text() and getattr(t, "arrow_patch", None) is None]
+    assert not _overlaps(fig, texts)
+    labels = [t.get_text() for t in texts]
+    if at is MAZUR:  # Mazur's numbers at his neurons, and the weights named on the edges
+        assert "0.3775 → 0.5933" in labels and "$w_{8}$" in labels
+        cells = [c.get_text().get_text() for c in fig.axes[1].tables[0].get_celld().values()]
+        assert "0.0821670"[:6] in "".join(cells)  # ∂E/∂w5 = 0.08217 in the table
+    if layers == [3, 4, 4, 2]:  # too many edges to name: the weights go to the matrices
+        assert not any(t.startswith("$w") for t in labels)
+        panel = " ".join(t.get_text() for t in fig.axes[1].texts)
+        assert "W⁽1⁾" in panel and "W⁽3⁾" in panel
+    assert (tmp_path / "net.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_draw_without_a_point_labels_local_derivatives():
