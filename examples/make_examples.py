@@ -104,6 +104,13 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 pictures(name, pdf.path, Path(tmp))
         print("wrote", tex.name, pdf.path.name, f"{name}.png")
+    # drawings: seed 001's circuit and Mazur's network, as a slide shows them
+    circuit = sb.parse_graph("q = x + y\nf = q*z", name="circuit")
+    sb.draw(circuit, at={"x": -2, "y": 5, "z": -4}, highlight="x",
+            path=HERE / "seed001_circuit_graph.png", force=True)
+    sb.draw(mazur_net(), at=MAZUR, highlight="w1", path=HERE / "mazur_2-2-2_drawing.png",
+            force=True)
+    print("wrote seed001_circuit_graph.png mazur_2-2-2_drawing.png")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ display(Math(sb.latex(net)))
 for w in net.param_symbols:
     c = sb.chain(net, w)
     display(Math(sb.latex(c)))
-    display(Math(r"\quad = " + sb.latex(sb.expanded(net, w))))
+    # the expanded form, broken into lines as the lecture notes break it
+    display(Math(r"\frac{\partial E}{\partial " + sb.latex(w, graph=net) + r"} = "
+                 + sb.latex(sb.expanded(net, w), graph=net, width=72)))
 
 # %% [markdown]
 # The seed's formula for $w_1$ is
@@ -49,7 +51,8 @@ print(sp.expand(sb.chain(net, "w1").local - seed_form) == 0)
 # ## Concrete activations
 #
 # With sigmoid, tanh and ReLU the local derivative of the activation becomes
-# $h(1-h)$, $1-h^2$ and the step $H(z)$ (with $H(0) = 0$):
+# $h(1-h)$, $1-h^2$ and the indicator $\mathbf{1}[z > 0]$ (taken as 0 at $z = 0$, as PyTorch
+# does):
 
 # %%
 for act in ("sigmoid", "tanh", "relu"):
@@ -68,9 +71,25 @@ for act in ("sigmoid", "tanh", "relu"):
 # %%
 mf = sb.matrix_form(sb.mlp([2, 2, 1], activation="sigmoid"))
 for l in (1, 0):
-    display(Math(r"\delta^{(%d)} = " % (l + 1) + sb.latex(mf.deltas[l])
-                 + r",\quad \frac{\partial L}{\partial W^{(%d)}} = " % (l + 1)
+    display(Math(rf"\delta^{{({l + 1})}} = " + sb.latex(mf.deltas[l])
+                 + rf",\quad \frac{{\partial L}}{{\partial W^{{({l + 1})}}}} = "
                  + sb.latex(mf.dW[l])))
+
+# %% [markdown]
+# ## Exercise
+#
+# Write down $\partial E/\partial b_3$ for seed 004's net by the chain rule (which nodes does
+# the path pass?), and check that it is the output neuron's delta
+# $\delta_y = \partial E/\partial y = (a(y) - t)\,a'(y)$ (with $\delta$ as in the notes: the
+# derivative of the loss with respect to a neuron's pre-activation).
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution: E <- a(y) <- y <- b3, and dy/db3 = 1
+c_b3 = sb.chain(net, "b3")
+assert [str(f) for f in c_b3.paths[0].factors] == ["∂E/∂a_y", "∂a_y/∂y", "∂y/∂b3"]
+delta_y = (s("a_y") - s("t")) * ap(s("y"))
+assert sp.expand(c_b3.local - delta_y) == 0
+display(Math(sb.latex(c_b3)))
 
 # %%
 # headline: the three forms agree for every leaf, and the seed's formula holds

@@ -2,11 +2,6 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -27,7 +22,6 @@
 
 # %%
 import numpy as np
-import matplotlib.pyplot as plt
 
 import symbackprop as sb
 from symbackprop.render.plot import plot_size_study
@@ -91,12 +85,29 @@ try:
 except sb.ExpressionTooLargeError as err:
     print(err)
 
+# %% [markdown]
+# ## Exercise
+#
+# The chain form is long because it writes one product per *path*. How many paths lead from the
+# first weight $w^{(1)}_{11}$ to the loss in a net with `depth` hidden layers of `width` neurons
+# and one output? Find the formula, then check it with `sb.count_paths` (which counts without
+# listing) for widths 2–4 and depths 1–6.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution: w1_11 feeds one neuron of the first hidden layer; from there every later hidden
+# layer offers `width` choices and the output one: width ** (depth - 1) paths
+for w in (2, 3, 4):
+    for d in range(1, 7):
+        n = sb.count_paths(sb.mlp([2] + [w] * d + [1], activation="sigmoid"), "w1_11")
+        assert n == w ** (d - 1), (w, d, n)
+print("paths from w1_11 to the loss = width ** (depth - 1)")
+
 # %%
 # headline: expanded grows about x width per layer, backprop only slowly
 for w in (2, 3, 4):
     assert factors[(w, "expanded_tree")] > 0.9 * w
     assert factors[(w, "backprop_tree")] < 1.3
-big = [r for r in rows if r["width"] == 4 and r["depth"] == 8][0]
+big = next(r for r in rows if r["width"] == 4 and r["depth"] == 8)
 assert big["expanded_tree"] > 1000 * big["backprop_tree"]
 print(f"4 wide, 8 deep: expanded {big['expanded_tree']:.3g} nodes vs backprop "
       f"{big['backprop_tree']:,} for all {big['params']} gradients")

@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 04 · Numerical against symbolic differentiation
 #
-# `seeds/003_8732efaeb3fddffc.txt` explains numerical differentiation: a forward difference
+# `seeds/003_8732efaeb3fddffc.txt` explains numerical differentiation (수치 미분): a forward difference
 # $(f(x+h) - f(x))/h$ is biased, the central difference $(f(x+h) - f(x-h))/2h$ less so;
 # a tiny $h$ such as `1e-50` drowns in rounding error, and $h = 10^{-4}$ is a good choice. And:
 # numerical gradients are slow, one or two passes per parameter. We measure both claims.
@@ -21,13 +21,12 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import sympy as sp
 
 import symbackprop as sb
 
 g = sb.parse_graph("f = 2*x + 3*x*y + y**3")
 exact = {"x": 2 + 3 * 0.5, "y": 3 * 1.5 + 3 * 0.5**2}  # at x = 1.5, y = 0.5
-f = lambda x, y: 2 * x + 3 * x * y + y**3  # noqa: E731  (the seed's function, for the error curve)
+f = lambda x, y: 2 * x + 3 * x * y + y**3
 
 hs = 10.0 ** -np.arange(1, 16)  # at 1e-16, 0.5 + h == 0.5 in floating point
 fwd_err, ctr_err = [], []
@@ -89,6 +88,26 @@ ax.loglog(p, ratio, "o-")
 ax.set_xlabel("parameters")
 ax.set_ylabel("time(central differences) / time(backprop)")
 ax.grid(True, which="both", alpha=0.3)
+
+# %% [markdown]
+# ## Exercise
+#
+# $h = 10^{-4}$ suits numbers near 1. For $f(x) = x^3$ at $x = 10^5$ (so $f \approx 10^{15}$)
+# compare the central difference with $h = 10^{-4}$ and with `h="auto"` (which scales the step
+# with $|x|$) against the exact $f'(x) = 3x^2$. Which is closer, and why?
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution: near 1e15 neighbouring floats are 0.125 apart, so f(x + h) - f(x - h) carries a
+# rounding error of that size; divided by 2h = 2e-4 it becomes an error of about 600 in 3e10.
+# "auto" takes h = eps^(1/3) * |x| (about 0.6), which balances truncation (h^2) against
+# rounding (eps/h) at this scale: several hundred times closer
+ex = sb.parse_graph("f = x**3")
+exact = 3 * 1e5**2
+fixed = sb.numerical_gradient(ex, {"x": 1e5}, h=1e-4)[ex.symbol("x")]
+auto = sb.numerical_gradient(ex, {"x": 1e5}, h="auto")[ex.symbol("x")]
+print(f"relative error: h = 1e-4 {abs(fixed - exact) / exact:.1e}, auto "
+      f"{abs(auto - exact) / exact:.1e}")
+assert abs(auto - exact) < abs(fixed - exact) / 50
 
 # %%
 # headline: central differences beat forward ones, 1e-4 is good, and backprop is much cheaper

@@ -56,9 +56,16 @@ print(f"training accuracy {acc:.1%}")
 gx, gy = np.meshgrid(np.linspace(-1.5, 2.5, 200), np.linspace(-1, 1.5, 150))
 P = run_m.predict(np.c_[gx.ravel(), gy.ravel()]).reshape(gx.shape)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), dpi=100)
-axes[0].contourf(gx, gy, P, levels=20, cmap="RdBu_r", alpha=0.7)
-axes[0].contour(gx, gy, P, levels=[0.5], colors="k")
-axes[0].scatter(Xm[:, 0], Xm[:, 1], c=Tm[:, 0], cmap="RdBu_r", edgecolors="k", s=15)
+# a pale background for the net's probability, the boundary in black, and the points in two
+# markers that stand out from it: open circles (class 0) and filled triangles (class 1)
+axes[0].contourf(gx, gy, P, levels=20, cmap="RdBu_r", alpha=0.35, vmin=-0.2, vmax=1.2)
+axes[0].contour(gx, gy, P, levels=[0.5], colors="k", linewidths=1.5)
+zero, one = Tm[:, 0] < 0.5, Tm[:, 0] > 0.5
+axes[0].scatter(Xm[zero, 0], Xm[zero, 1], marker="o", facecolors="white", edgecolors="#1a5276",
+                s=22, linewidths=1.2, label="class 0")
+axes[0].scatter(Xm[one, 0], Xm[one, 1], marker="^", c="#922b21", edgecolors="k", s=26,
+                linewidths=0.6, label="class 1")
+axes[0].legend(fontsize=8, loc="lower left")
 axes[0].set_title(f"decision boundary, accuracy {acc:.1%}")
 axes[1].semilogy(run_m.history["loss"])
 axes[1].set_xlabel("step")
@@ -91,6 +98,35 @@ print({lr: round(v, 4) for lr, v in outcomes.items()})
 # Too small: the loss creeps down. Right: it falls fast. Too large: the steps overshoot the
 # valley and the loss jumps around instead of settling (or diverges, and training stops with a
 # message naming the step, keeping the last good parameters).
+
+# %% [markdown]
+# ## Exercise
+#
+# Momentum (`optimizer="momentum"`) keeps a running velocity of past gradients. Train the
+# two-moons net with plain gradient descent and with momentum, same learning rate (0.5), same
+# seed, and find how many steps each needs to reach 97% training accuracy (check every 50 steps
+# with a `callback`).
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+def steps_to(optimizer, target=0.97, limit=4000):
+    seen = {}
+
+    def cb(step, theta, loss):
+        if step % 50 == 0:
+            acc = ((sb.compile(moons).predict(theta, Xm)[:, 0] > 0.5) == (Tm[:, 0] > 0.5)).mean()
+            if acc >= target:
+                seen["step"] = step
+                return True
+        return False
+
+    sb.train(moons, Xm, Tm, lr=0.5, steps=limit, seed=1, optimizer=optimizer, callback=cb)
+    return seen.get("step", limit)
+
+
+plain, heavy = steps_to("gd"), steps_to("momentum")
+print(f"97% after {plain} steps of gradient descent, {heavy} with momentum")
+assert heavy < plain
 
 # %%
 # headline: XOR learned, two moons at least 97%, and the middle learning rate wins

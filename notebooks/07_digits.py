@@ -20,7 +20,6 @@
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import symbackprop as sb
 from symbackprop import datasets
@@ -41,12 +40,26 @@ print(f"train accuracy {run.accuracy(Xtr, Ttr):.1%}, test accuracy {test_acc:.1%
 # %%
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.6), dpi=100)
 pred = run.predict(Xte).argmax(axis=1)
-for ax, x, p, t in zip(axes.ravel(), Xte, pred, Tte.argmax(axis=1)):
+for ax, x, p, t in zip(axes.ravel(), Xte, pred, Tte.argmax(axis=1), strict=False):
     ax.imshow(x.reshape(8, 8), cmap="gray_r")
     ax.set_title(f"{p}" + ("" if p == t else f" (is {t})"), fontsize=9,
                  color="k" if p == t else "r")
     ax.set_axis_off()
 fig.tight_layout()
+
+# %% [markdown]
+# ## Exercise
+#
+# Which digit does the net get wrong most often? Compute the accuracy on the held-out set for
+# each digit separately.
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+# solution
+truth = Tte.argmax(axis=1)
+per_digit = {d: float((pred[truth == d] == d).mean()) for d in range(10)}
+worst = min(per_digit, key=per_digit.get)
+print({d: f"{a:.0%}" for d, a in per_digit.items()}, "hardest:", worst)
+assert all(a >= 0.8 for a in per_digit.values())
 
 # %%
 # headline: at least 95% on held-out digits

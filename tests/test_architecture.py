@@ -64,8 +64,8 @@ def test_ruff_is_clean():
     exe = shutil.which("ruff", path=str(Path(sys.executable).parent))
     if exe is None:
         pytest.skip("ruff is not installed (it is in the test extra)")
-    res = subprocess.run([exe, "check", "symbackprop", "tests", "benchmarks", "examples"],
-                         cwd=ROOT, capture_output=True, text=True, check=False)
+    res = subprocess.run([exe, "check", "symbackprop", "tests", "benchmarks", "examples",
+                          "notebooks"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stdout[-3000:]
 
 

@@ -1,8 +1,12 @@
-"""Every notebook runs headless and asserts its headline result; twins stay in sync."""
+"""Every notebook runs headless, asserts its headline result, and has an exercise whose
+solution (collapsed in JupyterLab) the run executes and checks; twins stay in sync; every
+maths output typesets in MathJax 3 as JupyterLab renders it."""
 
 from pathlib import Path
 
 import pytest
+
+from .mathjax_check import needs_mathjax, problems, typeset
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -10,10 +14,17 @@ jupytext = pytest.importorskip("jupytext")
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
+KOREAN = ("역전파", "연쇄 법칙", "경사 하강법", "수치 미분")
 
 
-def test_there_are_seven_notebooks():
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+def test_the_course():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "00_derivatives", "01_chain_rule", "02_mlp_derivation", "03_expanded_vs_chained",
+        "04_numerical_vs_symbolic", "05_training", "06_vanishing_gradients", "07_digits",
+        "08_gradient_descent", "09_regression_and_linearity"]
+    text = "".join(p.with_suffix(".py").read_text(encoding="utf-8") for p in NOTEBOOKS)
+    for term in KOREAN:  # the seeds' key terms, given once for their readers
+        assert term in text, term
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -27,14 +38,46 @@ def test_twin_in_sync_and_no_outputs(path):
     assert "import symbackprop" in code
     assert "\nclass " not in code  # notebooks define no library code
     assert "assert " in nb.cells[-1].source  # each ends by asserting its headline result
+    # an exercise, and its solution collapsed by default, checking itself
+    assert any(c.cell_type == "markdown" and "## Exercise" in c.source for c in nb.cells)
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert solutions and all(c.metadata.get("jupyter", {}).get("source_hidden") for c in solutions)
+    assert all("assert " in c.source for c in solutions)
+
+
+_EXECUTED: dict[Path, object] = {}
+
+
+def _executed(path: Path, monkeypatch):
+    if path not in _EXECUTED:
+        monkeypatch.setenv("MPLBACKEND", "agg")
+        nb = nbformat.read(path, as_version=4)
+        client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": str(NB_DIR)}})
+        client.execute()
+        _EXECUTED[path] = nb
+    return _EXECUTED[path]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "agg")
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NB_DIR)}})
-    client.execute()
+    nb = _executed(path, monkeypatch)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    assert any(c.get("outputs") for c in nb.cells if "solution" in c.metadata.get("tags", [])) \
+        or all(c.execution_count for c in nb.cells if c.cell_type == "code")
+
+
+@needs_mathjax
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_maths_output_typesets(path, monkeypatch):
+    nb = _executed(path, monkeypatch)
+    sources = [o["data"]["text/latex"] for c in nb.cells for o in c.get("outputs", [])
+               if "text/latex" in o.get("data", {})]
+    sources += [c.source for c in nb.cells if c.cell_type == "markdown"]
+    bad = {}
+    for src, result in zip(sources, typeset(sources), strict=True):
+        found = problems(src, result)
+        if found:
+            bad[src[:120]] = found
+    assert not bad, bad

@@ -547,8 +547,9 @@ class Graph(LatexRepr):
 
     def _latex(self, printer) -> str:
         with in_graph(printer, self):
-            rows = [f"{printer._print(n.symbol)} &= {print_expr(printer, n.expr)}"
-                    for n in self.nodes]
+            pairs = [(printer._print(n.symbol), print_expr(printer, n.expr)) for n in self.nodes]
+        # a node typeset as its own definition (seed 004's a(h_1) = a(h_1)) says nothing
+        rows = [f"{lhs} &= {rhs}" for lhs, rhs in pairs if lhs != rhs]
         return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
 
     def __str__(self) -> str:

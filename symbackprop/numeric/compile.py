@@ -36,7 +36,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 import sympy as sp
@@ -78,17 +78,19 @@ class Compiled:
     raw_loss: Callable = field(repr=False)
     raw_predict: Callable | None = field(repr=False, default=None)
     predict_source: str | None = field(repr=False, default=None)
-    fast: Callable | None = field(repr=False, default=None)
-    fast_loss: Callable | None = field(init=False, repr=False)
+    dispatch: InitVar[Callable | None] = None  # numba's big nets: BLAS for big batches
+    fast: Callable = field(init=False, repr=False)
+    fast_loss: Callable = field(init=False, repr=False)
     fast_predict: Callable | None = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, dispatch: Callable | None) -> None:
+        # derived from raw every time, so a copy with another raw (dataclasses.replace) calls it
         if self.backend == "jax":
             import jax
             self.fast, self.fast_loss = jax.jit(self.raw), jax.jit(self.raw_loss)
             self.fast_predict = jax.jit(self.raw_predict) if self.raw_predict else None
         else:
-            self.fast = self.fast or self.raw
+            self.fast = dispatch or self.raw
             self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -323,10 +323,13 @@ def check_print_depth(expr: sp.Basic, what: str) -> None:
                          "measure it with sb.size(expr).tree and .dag")
 
 
-def latex(obj: object, graph: Graph | None = None, **settings) -> str:
+def latex(obj: object, graph: Graph | None = None, width: float | None = None,
+          **settings) -> str:
     r"""LaTeX for an Expr, Chain, Program, Graph, Network or MatrixForm (the body, without ``$``).
 
-    ``graph`` types an expression's symbols by their roles in that graph.
+    ``graph`` types an expression's symbols by their roles in that graph. ``width`` (printed
+    characters, about 60 for a page) breaks a long expression into an ``aligned`` block the way
+    the notes do: at sums and products, never leaving an operator or one short factor alone.
 
     >>> import symbackprop as sb
     >>> g = sb.parse_graph("q = x + y\nf = q*z")
@@ -336,6 +339,13 @@ def latex(obj: object, graph: Graph | None = None, **settings) -> str:
     p = SymbackpropLatexPrinter({**settings, "graph": graph})
     if isinstance(obj, sp.Basic):
         check_print_depth(obj, "the LaTeX printer")
+    if width is not None and isinstance(obj, sp.Expr):
+        from .layout import Breaker
+        lines = Breaker(p, width).lines(obj)
+        if len(lines) > 1:
+            rest = " \\\\ ".join("&\\quad " + ln for ln in lines[1:])
+            return f"\\begin{{aligned}} &{lines[0]} \\\\ {rest} \\end{{aligned}}"
+        return lines[0]
     if isinstance(obj, sp.Basic) or hasattr(obj, "_latex"):
         return p.doprint(obj)
     try:
