@@ -32,7 +32,7 @@ from ..core.errors import ExpressionTooLargeError, InputTypeError, InvalidValueE
 from ..core.graph import Graph
 from ..core.types import SymbolLike
 from .local import local_partial, raw_partial, substituted_sizes
-from .measure import dag_size, tree_size
+from .measure import dag_postorder, dag_size, tree_size
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -96,20 +96,11 @@ def substituted_depths(g: Graph) -> dict[sp.Symbol, int]:
 
 def _depth(expr: sp.Basic, weights: Mapping[sp.Basic, int]) -> int:
     memo: dict = {}
-    stack = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
-        if e in memo:
-            continue
+    for e in dag_postorder(expr, stop=weights):
         if e in weights:
             memo[e] = weights[e]
-        elif not e.args:
-            memo[e] = 1
-        elif ready:
-            memo[e] = 1 + max(memo[a] for a in e.args)
         else:
-            stack.append((e, True))
-            stack.extend((a, False) for a in e.args if a not in memo)
+            memo[e] = 1 + max((memo[a] for a in e.args), default=0)
     return memo[expr]
 
 
@@ -168,17 +159,9 @@ def estimate_multiplied_out(expr: sp.Expr) -> tuple[int, int]:
     An upper bound: terms that would combine or cancel are counted separately.
     """
     memo: dict = {}
-    stack = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
-        if e in memo:
-            continue
+    for e in dag_postorder(expr):
         if not e.args:
             memo[e] = (1, 1)
-            continue
-        if not ready:
-            stack.append((e, True))
-            stack.extend((a, False) for a in e.args if a not in memo)
             continue
         parts = [memo[a] for a in e.args]
         if e.is_Add:

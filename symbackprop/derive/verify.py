@@ -33,7 +33,7 @@ from .estimate import (
     estimate_expanded_size,
 )
 from .expanded import expanded
-from .measure import tree_size
+from .measure import dag_postorder, tree_size
 
 __all__ = ["VERIFY_BUDGET", "Agreement", "estimate_verify_cost", "verify"]
 
@@ -66,20 +66,12 @@ def _dag_evalf(expr: sp.Expr, point, prec: int) -> sp.Expr:
     with depth (4-4-4-1: minutes). This walk is bottom up over the DAG, memoised.
     """
     memo: dict = {s: sp.Float(v, prec) for s, v in point.items()}
-    stack = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
+    for e in dag_postorder(expr, stop=memo):
         if e in memo:
             continue
         if not e.args:
-            if isinstance(e, sp.Expr) and e.is_number and not e.is_Integer:
-                memo[e] = e.evalf(prec)
-            else:
-                memo[e] = e
-            continue
-        if not ready:
-            stack.append((e, True))
-            stack.extend((a, False) for a in e.args if a not in memo)
+            number = isinstance(e, sp.Expr) and e.is_number and not e.is_Integer
+            memo[e] = e.evalf(prec) if number else e
             continue
         v = e.func(*[memo[a] for a in e.args])
         if isinstance(v, sp.Expr) and v.is_number and not v.is_Float:

@@ -43,6 +43,14 @@ def _levels(g: Graph) -> dict[sp.Symbol, int]:
     return level
 
 
+def _numbers(g: Graph, at, grads: bool):
+    """Every symbol's value, and its gradient when asked, at the point (or None, None)."""
+    if at is None:
+        return None, None
+    point = g.full_point(at)
+    return g.evaluate(point), backprop(g).evaluate(point) if grads else None
+
+
 def _short(x) -> str:
     if isinstance(x, sp.Basic) and x.is_number:
         return format_number(x, digits=4)
@@ -86,12 +94,7 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
         syms = by_level[lv]
         for i, s in enumerate(syms):
             pos[s] = (lv * 3.2, (len(syms) - 1) / 2 - i)
-    values = grads_v = None
-    if at is not None:
-        point = g.full_point(at)
-        values = g.evaluate(point)
-        if grads:
-            grads_v = backprop(g).evaluate(point)
+    values, grads_v = _numbers(g, at, grads)
     on_path: set[tuple[sp.Symbol, sp.Symbol]] = set()
     if highlight is not None:
         v = g.symbol(highlight)
@@ -183,12 +186,7 @@ def _hot(net: Network, layers, highlight):
 def _draw_network(net: Network, at, grads: bool, highlight, figsize):
     plt = pyplot()
     from matplotlib.patches import Circle, FancyBboxPatch
-    values = grads_v = None
-    if at is not None:
-        point = net.full_point(at)
-        values = net.evaluate(point)
-        if grads:
-            grads_v = backprop(net).evaluate(point)
+    values, grads_v = _numbers(net, at, grads)
     layers = [list(net.input_symbols)] + [list(z) for z in net.preactivations]
     acts = [list(net.input_symbols)] + [list(h) for h in net.activations]
     n_layers = len(layers)
