@@ -10,9 +10,12 @@ gradient takes about a microsecond. Two paths, as for NumPy:
 * ``"matrix"`` (networks): the matrix form as loops, example by example: each layer a small
   matrix-vector product over the weights in ``theta``, the activations, their derivatives, the
   loss and the output delta printed from the graph's own expressions and backprop program.
-  Its code does not grow with the width, so it compiles in seconds for any net. It calls no
-  BLAS: a threaded BLAS inside numba's threads, or beside NumPy's own, fights them for the
-  cores (measured here: 40x slower at batch 1024).
+  Its code does not grow with the width, so it compiles in seconds for any net. The loops call
+  no BLAS: a threaded BLAS inside numba's threads, or beside NumPy's own, fights them for the
+  cores (measured here: 40x slower at batch 1024). For nets past :data:`SCALAR_PARAMS`
+  parameters, batches of :data:`BLAS_EXAMPLES` and more go to the NumPy backend's matrix code
+  instead (BLAS matmuls and vectorised activations win there): from Python directly
+  (``f.fast``), from compiled training loops through ``numba.objmode``.
 
 ``compile(..., backend="numba", path="auto")`` takes the scalar path for graphs and small nets
 and the matrix path for nets past :data:`SCALAR_PARAMS` parameters; ``f.path`` says which.
