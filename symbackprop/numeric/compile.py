@@ -47,7 +47,7 @@ from ..core.network import Network
 from ..derive import backprop, local_partial
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
-__all__ = ["PATHS", "Compiled", "compile", "numpy_matrix", "stable_forms"]
+__all__ = ["PATHS", "Compiled", "compile", "needed", "numpy_matrix", "stable_forms"]
 
 PATHS = ("auto", "scalar", "matrix")
 
@@ -234,15 +234,16 @@ def _scalar(g: Graph, be: Backend):
     if isinstance(g, Network):
         preds = ", ".join(f"{xp}.broadcast_to({code_name(s)}, (_X.shape[0],))"
                           for s in g.predictions)
-        needed = _needed(g, g.predictions)
+        wanted = needed(g, g.predictions)
         pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                             if s.target in needed))
+                             if s.target in wanted))
         psrc = "\n".join(["def _predict(_theta, _X):", *_unpack(g, with_targets=False), *pf,
                           f"    return {xp}.stack([{preds}], axis=1)"]) + "\n"
     return src, fsrc, psrc, namespace(p)
 
 
-def _needed(g: Graph, symbols) -> set[sp.Symbol]:
+def needed(g: Graph, symbols) -> set[sp.Symbol]:
+    """The symbols and everything they depend on (what computing them needs)."""
     out = set(symbols)
     for s in symbols:
         out |= g.ancestors(s)

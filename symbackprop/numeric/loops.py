@@ -140,7 +140,7 @@ def _split(fn: str, args: str, size: str) -> list[str]:
 # ---- the scalar path: the program, one line a step, in a loop over the examples ------------
 
 def _scalar(g: Graph):
-    from .compile import stable_forms
+    from .compile import needed, stable_forms
     p = _printer()
     prog = backprop(g)
     stable = stable_forms(g)
@@ -178,11 +178,9 @@ def _scalar(g: Graph):
     predict = None
     if isinstance(g, Network):
         m = g.n_outputs
-        needed = set(g.predictions)
-        for s in g.predictions:
-            needed |= g.ancestors(s)
+        wanted = needed(g, g.predictions)
         pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                             if s.target in needed), indent="        ")
+                             if s.target in wanted), indent="        ")
         store = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(g.predictions)]
         predict = ["def _predict(_theta, _X):", *head, f"    _P = numpy.empty((_X.shape[0], {m}))",
                    "    for _i in range(_X.shape[0]):", *_row(g.input_symbols, "_X", "        "),
@@ -197,7 +195,7 @@ def _scalar(g: Graph):
 def _matrix(net: Network):
     import numpy
 
-    from .compile import numpy_matrix, stable_forms
+    from .compile import needed, numpy_matrix, stable_forms
     p = _printer()
     prog = backprop(net)
     stable = stable_forms(net)
@@ -273,7 +271,8 @@ def _matrix(net: Network):
                   "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *logits,
                   *targets, *out_fwd, loss_line, "    return _loss", ""]
     grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
-    blas = P > SCALAR_PARAMS and numpy_matrix(net) is not None
+    raw = numpy_matrix(net) if P > SCALAR_PARAMS else None  # built once, used below
+    blas = raw is not None
     if blas:  # big batches of a big net: BLAS and vectorised functions win
         grad[grad.index("def _grad(_theta, _X, _T):") + 2:
              grad.index("def _grad(_theta, _X, _T):") + 2] = [
@@ -283,11 +282,9 @@ def _matrix(net: Network):
             "        return _loss, _g"]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
-    needed = set(net.predictions)
-    for s in net.predictions:
-        needed |= {a for a in net.ancestors(s) if a in last}
+    wanted = needed(net, net.predictions) & last
     pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                         if s.target in needed and s.target not in zs), indent="        ")
+                         if s.target in wanted and s.target not in zs), indent="        ")
     pred_store = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(net.predictions)]
     predict = ["def _predict(_theta, _X):", *unpack, *buffers,
                f"    _P = numpy.empty((_X.shape[0], {m}))", "    for _i in range(_X.shape[0]):",
@@ -295,8 +292,6 @@ def _matrix(net: Network):
     source = "\n".join(chunk + chunk_loss + grad + loss + predict)
     ns = namespace(p)
     if blas:
-        raw = numpy_matrix(net)
-
         def _blas(theta, X, T):
             loss, grad = raw(theta, X, T)
             return float(loss), numpy.ascontiguousarray(grad, dtype=float)
