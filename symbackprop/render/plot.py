@@ -72,7 +72,7 @@ def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the fir
     if path is not None:
         check_figure_path(path, force)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.4), dpi=120)
+    fig, ax = plt.subplots(figsize=(9, 4.4), dpi=120)
     widths = sorted({r["width"] for r in rows})
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, w in enumerate(widths):
@@ -88,7 +88,9 @@ def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the fir
     ax.set_ylabel("nodes in the expression tree (log)")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    # beside the axes, so that no line runs under it: the colour says the width, the style the
+    # form
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path, force)
