@@ -87,8 +87,9 @@ def test_output_activation_defaults():
 
 
 def test_losses_from_logits_give_textbook_gradients():
-    # bce and softmax_ce are computed from the logits z, so dL/dz = yhat - t
-    # (the predictions are nodes of their own: the program writes the delta as yhat - t)
+    # bce and softmax_ce are computed from the logits z, so dL/dz = yhat - t for bce and
+    # (sum_k t_k) yhat_j - t_j for softmax_ce (-sum t log softmax(z) for any targets; yhat - t
+    # when they sum to 1); the predictions are nodes of their own, which the program reads
     net = sb.mlp([2, 1], loss="bce")
     z, t = net.symbol("z1_1"), net.symbol("t")
     (yhat,) = net.predictions
@@ -98,7 +99,7 @@ def test_losses_from_logits_give_textbook_gradients():
     prog = sb.backprop(net)
     zs, ts = [net.symbol(f"z1_{j}") for j in (1, 2, 3)], net.target_symbols
     for j in range(3):
-        assert prog.gradient(zs[j], form="program") == net.predictions[j] - ts[j]
+        assert prog.gradient(zs[j], form="program") == sp.Add(*ts) * net.predictions[j] - ts[j]
     # the oracle: the softmax written by hand, and -sum t log softmax differentiated by SymPy
     pt = {zs[0]: sp.Rational(1, 3), zs[1]: -2, zs[2]: sp.Rational(1, 2)}
     onehot = {ts[0]: 1, ts[1]: 0, ts[2]: 0}

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from .errors import InputTypeError, LayerSpecError, LimitError, UnknownNameError
+from .errors import LayerSpecError, LimitError, UnknownNameError, UnknownVariableError
 from .graph import Graph
 from .registry import Activation, Loss, activation_entry, loss_entry
 from .types import ActivationLike, LossLike
@@ -258,7 +258,7 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
             if entry is None or entry.is_identity:
                 h = z
             else:
-                h = net.node(hname, entry(z), op=entry.name)
+                h = _node(net, hname, entry(z), entry.name, "activation", z)
                 if textbook:
                     htex = (("\\hat{y}" if m == 1 else f"\\hat{{y}}_{{{j}}}") if last
                             else f"h^{{({l})}}_{{{_sub(j)}}}")
@@ -276,7 +276,7 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
     outs = prev
     if loss_e.from_logits:  # the predictions are nodes the loss does not read
         preds = []
-        for j, (z, e) in enumerate(zip(outs, loss_e.prediction(outs), strict=False), 1):
+        for j, (z, e) in enumerate(zip(outs, loss_e.predictions(outs), strict=True), 1):
             name = (f"h{n_layers}_{_idx(j)}" if textbook else f"a_{z.name}")
             p = net.node(name, e, op=loss_e.output)
             ptex = ("\\hat{y}" if m == 1 else f"\\hat{{y}}_{{{j}}}") if textbook else \
@@ -290,8 +290,26 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
     lname = loss_e.symbol
     if lname in net:
         raise LayerSpecError(f"the loss name {lname!r} is taken")
-    net.node(lname, loss_e(outs, ts), op=loss_e.name)
+    _node(net, lname, loss_e(outs, ts), loss_e.name, "loss", *outs)
     net.meta[lname] = {"role": "loss", "latex": lname}
-    if not isinstance(net.definition(lname).expr, sp.Expr):
-        raise InputTypeError("the loss must be a SymPy expression")
     return net
+
+
+def _node(net: Network, name: str, expr: sp.Expr, op: str, what: str, *args: sp.Symbol):
+    """Add the node of an activation or the loss, which must depend on its arguments."""
+    if not expr.free_symbols & set(args):
+        of = "its argument z" if what == "activation" else "the network's outputs"
+        raise LayerSpecError(
+            f"the {what} {op!r} does not depend on {of} (it gave {_shown(expr)} for "
+            f"{', '.join(map(str, args))}), so every gradient through it would be 0")
+    try:
+        return net.node(name, expr, op=op)
+    except UnknownVariableError as e:
+        raise UnknownVariableError(
+            e.name, e.known, f"the network, used by the {what} {op!r} (it may use its "
+            "arguments and the network's own symbols, such as x1 or a weight)") from None
+
+
+def _shown(expr) -> str:
+    text = str(expr)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -28,12 +28,19 @@ A callable works without registering: ``sb.mlp([2, 2, 1], activation=lambda z: z
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from dataclasses import replace as replace_field
 from typing import Generic, TypeVar
 
 import sympy as sp
 
-from .errors import InputTypeError, InvalidValueError, UnknownNameError
+from .errors import (
+    InputTypeError,
+    InvalidValueError,
+    LimitError,
+    SymbackpropError,
+    UnknownNameError,
+)
 from .functions import (
     gelu,
     generic_activation,
@@ -45,7 +52,7 @@ from .functions import (
     softplus,
     swish,
 )
-from .names import check_name
+from .names import canonical_name, check_name
 from .types import ActivationLike, LossLike
 
 __all__ = [
@@ -55,6 +62,7 @@ __all__ = [
     "Loss",
     "Registry",
     "activation_entry",
+    "check_stable_forms",
     "loss_entry",
     "register_activation",
     "register_loss",
@@ -72,16 +80,8 @@ class Activation:
     description: str = ""
 
     def __call__(self, z: sp.Expr) -> sp.Expr:
-        out = self.function(z)
-        try:
-            out = sp.sympify(out, strict=True)
-        except sp.SympifyError:
-            raise InputTypeError(f"the activation {self.name!r} returned "
-                                 f"{type(out).__name__}, not a SymPy expression") from None
-        if not isinstance(out, sp.Expr):
-            raise InputTypeError(f"the activation {self.name!r} returned {out!r}, "
-                                 "not an expression")
-        return out
+        out = _call_user("activation", self.name, self.function, z)
+        return _expression("activation", self.name, out)
 
     @property
     def is_identity(self) -> bool:
@@ -126,19 +126,57 @@ class Loss:
         return self.prediction is not None
 
     def __call__(self, outputs: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
-        out = self.function(list(outputs), list(targets))
-        try:
-            out = sp.sympify(out, strict=True)
-        except sp.SympifyError:
-            raise InputTypeError(f"the loss {self.name!r} returned {type(out).__name__}, "
-                                 "not a SymPy expression") from None
-        if not isinstance(out, sp.Expr):
-            raise InputTypeError(f"the loss {self.name!r} returned {out!r}, not an expression")
-        return out
+        out = _call_user("loss", self.name, self.function, list(outputs), list(targets))
+        return _expression("loss", self.name, out)
+
+    def predictions(self, logits: Sequence[sp.Expr]) -> list[sp.Expr]:
+        """The predictions ŷ of the logits, one per logit (losses computed from the logits)."""
+        if self.prediction is None:
+            raise InvalidValueError(f"the loss {self.name!r} is not computed from the logits")
+        out = _call_user("prediction of the loss", self.name, self.prediction, list(logits))
+        if isinstance(out, (str, bytes)) or not isinstance(out, Sequence):
+            raise InputTypeError(f"the prediction of the loss {self.name!r} must return a list "
+                                 f"of expressions, one per logit; got {type(out).__name__}")
+        if len(out) != len(logits):
+            raise InvalidValueError(
+                f"the prediction of the loss {self.name!r} returned {len(out)} expression(s) "
+                f"for {len(logits)} logits; it must return one per logit")
+        return [_expression("prediction of the loss", self.name, e) for e in out]
 
     def textbook(self, yhat: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
         """The loss written in the predictions and targets, for display."""
         return (self.display or self.function)(list(yhat), list(targets))
+
+
+def _call_user(what: str, name: str, function: Callable, *args):
+    """Call a user's function; its own exception is re-raised with what was being built."""
+    try:
+        return function(*args)
+    except SymbackpropError:
+        raise
+    except RecursionError:
+        raise LimitError(f"the {what} {name!r} recursed too deeply") from None
+    except Exception as e:  # a user's function may raise anything: say which and where
+        shown = ", ".join(_short(a) for a in args)
+        raise InvalidValueError(f"the {what} {name!r} failed when called with ({shown}): "
+                                f"{type(e).__name__}: {e}") from e
+
+
+def _short(arg) -> str:
+    text = str(arg)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expression(what: str, name: str, out) -> sp.Expr:
+    """``out`` as a SymPy expression, or a clear error."""
+    try:
+        out = sp.sympify(out, strict=True)
+    except sp.SympifyError:
+        raise InputTypeError(f"the {what} {name!r} returned {type(out).__name__}, "
+                             "not a SymPy expression") from None
+    if not isinstance(out, sp.Expr):
+        raise InputTypeError(f"the {what} {name!r} returned {out!r}, not an expression")
+    return out
 
 
 T = TypeVar("T", Activation, Loss)
@@ -153,16 +191,17 @@ class Registry(Mapping[str, T], Generic[T]):
 
     def __getitem__(self, name: str) -> T:
         try:
-            return self._entries[name]
+            return self._entries[canonical_name(name)]
         except (KeyError, TypeError):
             raise UnknownNameError(self.what, name, self._entries) from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return isinstance(name, str) and canonical_name(name) in self._entries
 
     def get(self, name: str, default=None):
         """The entry of a name, or ``default``."""
-        return self._entries.get(name, default)
+        return self._entries.get(canonical_name(name), default) if isinstance(name, str) \
+            else default
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._entries))
@@ -174,8 +213,17 @@ class Registry(Mapping[str, T], Generic[T]):
         return f"<{self.what} registry: {', '.join(self)}>"
 
     def register(self, entry: T, replace: bool = False) -> T:
-        """Add an entry; an existing name needs ``replace=True``."""
-        check_name(entry.name, self.what + " name")
+        """Add an entry under its name's normal form; an existing name needs ``replace=True``.
+
+        A loss's symbol must be a valid name, and its stable forms must give the values of its
+        functions (checked at a few points, see :func:`check_stable_forms`).
+        """
+        if not isinstance(replace, bool):
+            raise InputTypeError(f"replace must be True or False, not {replace!r}")
+        entry = replace_field(entry, name=check_name(entry.name, self.what + " name"))
+        if isinstance(entry, Loss):
+            entry = replace_field(entry, symbol=check_name(entry.symbol, "loss symbol"))
+            check_stable_forms(entry)
         if entry.name in self._entries and not replace:
             raise InvalidValueError(f"the {self.what} {entry.name!r} exists; pass replace=True "
                                     "to replace it")
@@ -200,6 +248,8 @@ def register_activation(name: str, function: Callable[[sp.Expr], sp.Expr],
     """Add a named activation (see the module docstring for an example)."""
     if not callable(function):
         raise InputTypeError(f"the activation {name!r} must be callable: z -> SymPy expression")
+    if not isinstance(description, str):
+        raise InputTypeError(f"a description is a str, not {type(description).__name__}")
     ACTIVATIONS.register(Activation(name, function, description), replace=replace)
 
 
@@ -209,7 +259,86 @@ def register_loss(name: str, function: Callable[[Sequence[sp.Expr], Sequence[sp.
     if not callable(function):
         raise InputTypeError(f"the loss {name!r} must be callable: (outputs, targets) -> "
                              "SymPy expression")
+    valid = [f.name for f in fields(Loss) if f.name not in ("name", "function", "description")]
+    for key, value in options.items():
+        if key not in valid:
+            raise UnknownNameError("loss option", key, valid)
+        if key in ("prediction", "display", "stable", "stable_prediction") \
+                and value is not None and not callable(value):
+            raise InputTypeError(f"the loss option {key} must be callable, "
+                                 f"not {type(value).__name__}")
+    if "min_outputs" in options:
+        n = options["min_outputs"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InvalidValueError(f"min_outputs must be a positive integer, not {n!r}")
+    if options.get("output") is not None and not isinstance(options["output"], str):
+        raise InputTypeError("the loss option output names the prediction's function (a str)")
+    if options.get("stable_prediction") is not None and options.get("prediction") is None:
+        raise InvalidValueError("stable_prediction needs prediction (the function it "
+                                "computes in floating point)")
+    if not isinstance(description, str):
+        raise InputTypeError(f"a description is a str, not {type(description).__name__}")
     LOSSES.register(Loss(name, function, description, **options), replace=replace)
+
+
+_CHECK_LOGITS = (sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(21, 10), sp.Rational(-2, 5))
+_CHECK_TARGETS = ((sp.Rational(3, 5), sp.Rational(3, 10), sp.S.One, sp.Rational(1, 4)),
+                  (sp.S.One, sp.S.Zero, sp.S.Zero, sp.S.Zero),
+                  (sp.S.One, sp.S.One, sp.S.Zero, sp.S.One))
+
+
+def check_stable_forms(entry: Loss) -> None:
+    """Raise unless ``entry.stable`` and ``entry.stable_prediction`` give the values of
+    ``entry.function`` and ``entry.prediction`` at a few points.
+
+    Compiled code uses the stable forms and derivations use the functions, so a stable form
+    that computes something else would make the compiled loss silently differ from the
+    derived one. The points have 1 to 4 outputs (from ``min_outputs``) and targets that do
+    not sum to 1 as well as one-hot ones; values are compared to 12 digits.
+    """
+    if entry.stable is None and entry.stable_prediction is None:
+        return
+    for n in sorted({max(entry.min_outputs, 1), max(entry.min_outputs, 2), 4}):
+        z = [sp.Symbol(f"z{j}", real=True) for j in range(1, n + 1)]
+        t = [sp.Symbol(f"t{j}", real=True) for j in range(1, n + 1)]
+        for targets in _CHECK_TARGETS:
+            point = dict(zip(z, _CHECK_LOGITS, strict=False))
+            point.update(zip(t, targets, strict=False))
+            pairs = []
+            if entry.stable is not None:
+                pairs.append(("stable", "function", entry.stable(z, t), entry.function(z, t)))
+            if entry.stable_prediction is not None:
+                got = entry.stable_prediction(z)
+                want = entry.predictions(z)
+                if len(got) != len(want):
+                    raise InvalidValueError(
+                        f"the loss {entry.name!r}: stable_prediction returned {len(got)} "
+                        f"expression(s) for {n} logits; prediction returned {len(want)}")
+                pairs += [("stable_prediction", "prediction", g, w)
+                          for g, w in zip(got, want, strict=True)]
+            for name, of, fast, exact in pairs:
+                a, b = (_value(e, point) for e in (fast, exact))
+                if a is None or b is None:
+                    raise InvalidValueError(
+                        f"the loss {entry.name!r}: its {name} form cannot be checked against "
+                        f"its {of} (no numeric value at {_fmt_point(point)})")
+                if abs(a - b) > 1e-12 * max(1.0, abs(b)):
+                    raise InvalidValueError(
+                        f"the loss {entry.name!r}: its {name} form gives {a:.12g} where its "
+                        f"{of} gives {b:.12g} at {_fmt_point(point)}; a stable form must "
+                        "compute the same value (compiled code uses it)")
+
+
+def _value(expr, point) -> float | None:
+    try:
+        v = sp.sympify(expr).xreplace(point).evalf(30)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return float(v) if v.is_real and v.is_finite and v.is_number else None
+
+
+def _fmt_point(point) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in point.items())
 
 
 def activation_entry(activation: ActivationLike | Activation) -> Activation:
@@ -279,8 +408,8 @@ def _bce_display(y, t):
 
 
 def _softmax_ce_logits(z, t):
-    # -sum_j t_j log softmax_j(z) = LSE(z) - sum_j t_j z_j when the targets sum to 1
-    return logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t, strict=False))
+    # -sum_j t_j log softmax_j(z) = (sum_j t_j) LSE(z) - sum_j t_j z_j, for any targets
+    return _sum(t) * logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t, strict=False))
 
 
 def _softmax_ce_display(y, t):
@@ -293,12 +422,11 @@ def _softmax(z):
 
 
 def _softmax_ce_stable(z, t):
-    # the same value with every logit shifted by the largest: LSE(z - m) - sum_j t_j (z_j - m)
-    # + m (sum_j t_j - 1); the last term is exactly 0 for targets that sum to 1
+    # the same value with every logit shifted by the largest, m: LSE(z) = m + LSE(z - m), so
+    # (sum_j t_j) LSE(z) - sum_j t_j z_j = (sum_j t_j) LSE(z - m) - sum_j t_j (z_j - m)
     m = sp.Max(*z, evaluate=False)  # no pairwise comparison of hundreds of logits
     s = [shifted(zj, m) for zj in z]
-    return (logsumexp(*s) - _sum(tj * sj for sj, tj in zip(s, t, strict=True))
-            + m * (_sum(t) - 1))
+    return _sum(t) * logsumexp(*s) - _sum(tj * sj for sj, tj in zip(s, t, strict=True))
 
 
 def _softmax_stable(z):
@@ -324,7 +452,8 @@ for _loss in (
          "ŷ = σ(z), computed from the logit z", prediction=lambda z: [sigmoid(zj) for zj in z],
          output="sigmoid", display=_bce_display),
     Loss("softmax_ce", _softmax_ce_logits, "softmax cross-entropy −Σ_j t_j log ŷ_j, "
-         "ŷ = softmax(z), computed from the logits (targets sum to 1)", prediction=_softmax,
+         "ŷ = softmax(z), computed from the logits (any targets: ∂L/∂z_j = (Σ_k t_k) ŷ_j − t_j)",
+         prediction=_softmax,
          output="softmax", display=_softmax_ce_display, min_outputs=2,
          stable=_softmax_ce_stable, stable_prediction=_softmax_stable),
     Loss("huber", _huber, "Huber loss with δ = 1: ½r² for |r| ≤ 1, else |r| − ½ (r = t − ŷ)"),
