@@ -128,7 +128,7 @@ def test_E20_an_unknown_option_lists_the_valid_ones():
 @pytest.mark.timeout(60)
 @pytest.mark.usefixtures("scratch")
 def test_E20_a_prediction_must_give_one_value_per_logit():
-    sb.register_loss("first", lambda z, t: sum(sb.softplus(zj) - tj * zj for zj, tj in zip(z, t)),
+    sb.register_loss("first", lambda z, t: sum(sb.softplus(zj) - tj * zj for zj, tj in zip(z, t, strict=True)),
                      prediction=lambda z: [sb.sigmoid(z[0])], output="sigmoid")
     sb.mlp([2, 1], loss="first")  # one output: one prediction, as it should be
     with pytest.raises(sb.InvalidValueError, match=r"returned 1 expression\(s\) for 2 logits"):
@@ -139,7 +139,7 @@ def test_E20_a_prediction_must_give_one_value_per_logit():
 @pytest.mark.usefixtures("scratch")
 def test_E20_a_stable_form_must_compute_its_function():
     def sq(y, t):
-        return sp.Add(*[(yj - tj) ** 2 for yj, tj in zip(y, t)])
+        return sp.Add(*[(yj - tj) ** 2 for yj, tj in zip(y, t, strict=True)])
 
     with pytest.raises(sb.InvalidValueError, match=r"stable form gives 7 where its function"):
         sb.register_loss("sq", sq, stable=lambda y, t: sp.Float(7.0))
@@ -149,7 +149,7 @@ def test_E20_a_stable_form_must_compute_its_function():
     def wrong(z, t):
         m = sp.Max(*z, evaluate=False)
         s = [sb.core.functions.shifted(zj, m) for zj in z]
-        return (sb.logsumexp(*s) - sp.Add(*[tj * sj for sj, tj in zip(s, t)])
+        return (sb.logsumexp(*s) - sp.Add(*[tj * sj for sj, tj in zip(s, t, strict=True)])
                 + m * (sp.Add(*t) - 1))
 
     entry = sb.LOSSES["softmax_ce"]
@@ -158,7 +158,7 @@ def test_E20_a_stable_form_must_compute_its_function():
                          output="softmax", stable=wrong)
     # an equal form is accepted
     sb.register_loss("sq", sq, stable=lambda y, t: sp.Add(*[(tj - yj) ** 2
-                                                             for yj, tj in zip(y, t)]))
+                                                             for yj, tj in zip(y, t, strict=True)]))
 
 
 @pytest.mark.timeout(60)
