@@ -35,6 +35,8 @@ Examples
 
 from __future__ import annotations
 
+import decimal
+import numbers
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 
@@ -94,29 +96,45 @@ class Compiled:
             self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``theta, X, T`` as float arrays of the right shapes, or a clear error."""
-        theta = _array(theta, "theta")
-        if theta.shape != (len(self.params),):
-            raise ShapeError(f"theta has shape {theta.shape}; expected ({len(self.params)},), "
-                             f"one value per parameter in f.params order")
-        X = _array(X, "X")
-        if X.ndim == 1 and len(self.inputs) == 1:
-            X = X[:, None]
-        if X.ndim != 2 or X.shape[1] != len(self.inputs):
-            raise ShapeError(f"X has shape {X.shape}; expected (batch, {len(self.inputs)}) with "
-                             f"columns {', '.join(s.name for s in self.inputs) or '(none)'}")
+        """``theta, X, T`` as float arrays of the right shapes, or a clear error.
+
+        ``T`` may be left out only when the graph has no targets.
+        """
+        theta, X = self._theta_and_inputs(theta, X)
+        names = ", ".join(s.name for s in self.targets)
         if T is None:
-            T = np.zeros((X.shape[0], len(self.targets)))
-        T = _array(T, "T")
+            if self.targets:
+                raise InputTypeError(
+                    f"T is missing: the graph has targets ({names}), so the loss needs T, an "
+                    f"array of shape ({X.shape[0]}, {len(self.targets)}), one row per row of X "
+                    "(predict(theta, X) needs no T)")
+            T = np.zeros((X.shape[0], 0))
+        T = _array(T, "T", f"an array of shape (batch, {len(self.targets)})")
         if T.ndim == 1 and len(self.targets) == 1:
             T = T[:, None]
         if T.ndim != 2 or T.shape[1] != len(self.targets) or T.shape[0] != X.shape[0]:
             raise ShapeError(f"T has shape {T.shape}; expected ({X.shape[0]}, "
-                             f"{len(self.targets)}) with columns "
-                             f"{', '.join(s.name for s in self.targets) or '(none)'}")
-        if X.shape[0] == 0:
-            raise ShapeError("the batch is empty")
+                             f"{len(self.targets)}) with columns {names or '(none)'}")
         return theta, X, T
+
+    def _theta_and_inputs(self, theta, X) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.params)
+        theta = _array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter in "
+                       "f.params order")
+        if theta.shape != (n,):
+            raise ShapeError(f"theta has shape {theta.shape}; expected ({n},), "
+                             f"one value per parameter in f.params order")
+        columns = ", ".join(s.name for s in self.inputs) or "(none)"
+        X = _array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with columns "
+                   f"{columns}")
+        if X.ndim == 1 and len(self.inputs) == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise ShapeError(f"X has shape {X.shape}; expected (batch, {len(self.inputs)}) with "
+                             f"columns {columns}")
+        if X.shape[0] == 0:
+            raise ShapeError("the batch is empty: X has no rows")
+        return theta, X
 
     # Underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); a result that is not
     # finite is reported as an error naming its cause instead of NumPy's warnings.
@@ -140,7 +158,7 @@ class Compiled:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self.raw_predict is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
-        theta, X, _ = self.check(theta, X, None)
+        theta, X = self._theta_and_inputs(theta, X)
         with np.errstate(all="ignore"):
             out = np.asarray(self.fast_predict(theta, X), dtype=float)
         return _finite(out, "the prediction")
@@ -150,20 +168,67 @@ class Compiled:
                 f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
 
 
-def _array(a, what: str) -> np.ndarray:
+def _array(a, what: str, expected: str = "an array of real numbers") -> np.ndarray:
+    """``a`` as a writable, C-ordered float64 array of finite real numbers, or an error that
+    names ``what`` and says what was ``expected``.
+
+    Integers (and exact numbers such as Fractions) are converted; None, text, booleans,
+    complex numbers, ragged lists and non-finite values are refused. A read-only array (a
+    memory map, ``setflags(write=False)``) is copied, since the numba backend's compiled loops
+    take writable arrays only; an array that is already right is used as it is.
+    """
+    if a is None:
+        raise InputTypeError(f"{what} is missing (None); expected {expected}")
     if isinstance(a, (str, bytes)):
-        raise InputTypeError(f"{what} must be numbers (an array), not a {type(a).__name__}")
-    try:  # C order, as the compiled loops of the numba backend read it
-        out = np.ascontiguousarray(a, dtype=float)
+        raise InputTypeError(f"{what} must be {expected}, not a {type(a).__name__}")
+    try:
+        arr = np.asarray(a)
     except (TypeError, ValueError):
-        raise InputTypeError(f"{what} must be an array of real numbers; got "
-                             f"{type(a).__name__}") from None
+        raise InputTypeError(f"{what} must be {expected}; got a {type(a).__name__} that is not "
+                             "a rectangular array of numbers (rows of different lengths?)"
+                             ) from None
+    kind = arr.dtype.kind
+    if kind == "O":
+        _check_objects(arr, what, expected)
+    elif kind not in "iuf":
+        found = {"b": "booleans", "c": "complex numbers", "U": "text", "S": "bytes",
+                 "m": "time spans", "M": "dates", "V": "records"}.get(kind, f"{arr.dtype}")
+        hint = " (convert with .astype(float))" if kind == "b" else ""
+        raise InputTypeError(f"{what} holds {found} (dtype {arr.dtype}); expected {expected}"
+                             f"{hint}")
+    try:  # C order, as the compiled loops of the numba backend read it
+        out = np.ascontiguousarray(arr, dtype=float)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise InputTypeError(f"{what} must be {expected}; {e}") from None
+    if not out.flags.writeable:
+        out = out.copy()
     if not np.all(np.isfinite(out)):
         bad = np.argwhere(~np.isfinite(out))[0]
         where = f" at index {tuple(int(i) for i in bad)}" if out.ndim else ""
         raise InvalidValueError(f"{what} holds a value that is not finite{where} "
                                 f"({out[tuple(bad)] if out.ndim else out}); give finite numbers")
     return out
+
+
+def _check_objects(arr: np.ndarray, what: str, expected: str) -> None:
+    """Refuse the entries of an object array that are not real numbers, naming the first."""
+    for index, v in np.ndenumerate(arr):
+        if isinstance(v, (bool, np.bool_)):
+            found = "a boolean"
+        elif v is None:
+            found = "None"
+        elif isinstance(v, (str, bytes)):
+            found = f"text {v!r}"
+        elif isinstance(v, (complex, np.complexfloating)) or (
+                isinstance(v, sp.Basic) and v.is_number and v.is_real is False):
+            found = f"the complex number {v}"
+        elif isinstance(v, (numbers.Real, decimal.Decimal)) or (
+                isinstance(v, sp.Basic) and v.is_number):
+            continue
+        else:
+            found = f"an entry of type {type(v).__name__}"
+        at = f" at index {tuple(int(i) for i in index)}" if arr.ndim else ""
+        raise InputTypeError(f"{what} holds {found}{at}; expected {expected}")
 
 
 def _finite(value, what: str):

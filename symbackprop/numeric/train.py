@@ -18,24 +18,27 @@ Examples
 
 from __future__ import annotations
 
+import decimal
 import numbers
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy as sp
 from numpy.typing import ArrayLike
 
 from ..core.errors import (
     DivergenceError,
     InputTypeError,
     InvalidValueError,
+    ShapeError,
     UnknownNameError,
 )
 from ..core.graph import Graph
 from ..core.network import Network
 from ..core.progress import progress as show_progress
-from .compile import Compiled, compile
+from .compile import Compiled, _array, compile
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
 
@@ -52,6 +55,9 @@ def _seed(seed) -> int:
 
 def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
     """Initial parameters: Glorot-uniform weights and zero biases for networks, N(0, 0.5²) else."""
+    if not isinstance(graph, Graph):
+        raise InputTypeError(f"init_params needs a Graph or a network, not "
+                             f"{type(graph).__name__}")
     rng = np.random.default_rng(_seed(seed))
     params = graph.param_symbols
     if not isinstance(graph, Network):
@@ -95,11 +101,18 @@ class Run:
         return self.compiled.loss(self.theta, X, T)
 
     def accuracy(self, X, T) -> float:
-        """Fraction classified right: threshold 0.5 for one output, argmax for several."""
+        """Fraction classified right: threshold 0.5 for one output, argmax for several.
+
+        ``T`` has one column per output of the net (one-hot rows for several outputs).
+        """
         P = self.predict(X)
-        T = np.asarray(T, dtype=float)
-        if T.ndim == 1:
+        T = _array(T, "T", f"an array of shape ({P.shape[0]}, {P.shape[1]}), one column per "
+                   "output of the net")
+        if T.ndim == 1 and P.shape[1] == 1:
             T = T[:, None]
+        if T.shape != P.shape:
+            raise ShapeError(f"T has shape {T.shape}; expected {P.shape}: one row per row of X "
+                             f"and one column per output of the net ({P.shape[1]})")
         if P.shape[1] == 1:
             return float(np.mean((P[:, 0] > 0.5) == (T[:, 0] > 0.5)))
         return float(np.mean(P.argmax(axis=1) == T.argmax(axis=1)))
@@ -115,16 +128,38 @@ def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
     return groups
 
 
+def _real(value, what: str) -> float:
+    """A real number (int, float, Fraction, Decimal, NumPy or SymPy number) as a float."""
+    if isinstance(value, (bool, np.bool_)) or not (
+            isinstance(value, (numbers.Real, decimal.Decimal))
+            or (isinstance(value, sp.Basic) and value.is_number and value.is_real)):
+        raise InputTypeError(f"{what} must be a real number, not {type(value).__name__} "
+                             f"{value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError, decimal.InvalidOperation):
+        raise InvalidValueError(f"{what} must be a finite real number, not {value!r}") from None
+
+
 def _positive(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
+    v = _real(value, what)
+    if not (np.isfinite(v) and v > 0):
         raise InvalidValueError(f"{what} must be a positive number, not {value!r}")
-    return float(value)
+    return v
+
+
+def _unit(value, what: str) -> float:
+    """A number in [0, 1): a decay rate (momentum, Adam's betas)."""
+    v = _real(value, what)
+    if not 0 <= v < 1:  # NaN fails too
+        raise InvalidValueError(
+            f"{what} must be a number in [0, 1) (0 forgets at once, values near 1 remember "
+            f"long), not {value!r}")
+    return v
 
 
 def _count(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise InputTypeError(f"{what} must be an int, not {type(value).__name__} {value!r}")
     if value < minimum:
         raise InvalidValueError(f"{what} must be at least {minimum}, not {value}")
@@ -134,14 +169,39 @@ def _count(value, what: str, minimum: int = 0) -> int:
 def check_options(lr: float, steps: int, seed: int, batch_size: int | None = None,
                   optimizer: str = "gd") -> tuple[float, int, int, int | None]:
     """The training options checked (as :func:`train` checks them), before any work is done."""
+    if not isinstance(optimizer, str):
+        raise InputTypeError(f"optimizer must be a name, one of {', '.join(OPTIMIZERS)}; not "
+                             f"{type(optimizer).__name__} {optimizer!r}")
     if optimizer not in OPTIMIZERS:
         raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
-    lr = _positive(lr, "the learning rate")
+    lr = _positive(lr, "the learning rate lr")
     steps = _count(steps, "steps")
     seed = _seed(seed)
     if batch_size is not None:
         batch_size = _count(batch_size, "batch_size", 1)
     return lr, steps, seed, batch_size
+
+
+def _check_optimizer(momentum, betas) -> tuple[float, tuple[float, float]]:
+    """``momentum`` and Adam's ``betas``, each a decay rate in [0, 1)."""
+    momentum = _unit(momentum, "momentum")
+    if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
+        raise InputTypeError(
+            "betas must be a pair (beta1, beta2) of numbers in [0, 1), e.g. (0.9, 0.999); not "
+            f"{type(betas).__name__} {betas!r}")
+    b1, b2 = _unit(betas[0], "betas[0] (beta1)"), _unit(betas[1], "betas[1] (beta2)")
+    return momentum, (b1, b2)
+
+
+def _check_flags(layer_norms, progress, callback) -> None:
+    if not isinstance(layer_norms, (bool, np.bool_)):
+        raise InputTypeError(f"layer_norms must be True or False, not {layer_norms!r}")
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(f"progress must be True, False or None (only on a terminal), not "
+                             f"{progress!r}")
+    if callback is not None and not callable(callback):
+        raise InputTypeError(f"callback must be a function callback(step, theta, loss) or None, "
+                             f"not {type(callback).__name__} {callback!r}")
 
 
 def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 0.5,
@@ -169,9 +229,20 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
     """
     lr, steps, seed, batch_size = check_options(lr, steps, seed, batch_size, optimizer)
-    momentum = float(momentum)
+    momentum, betas = _check_optimizer(momentum, betas)
+    _check_flags(layer_norms, progress, callback)
+    if not isinstance(net, (Graph, Compiled)):
+        raise InputTypeError(f"train needs a network from mlp(...), a Graph or a compiled "
+                             f"function, not {type(net).__name__}")
     f = net if isinstance(net, Compiled) else compile(net, backend=backend)
-    theta = init_params(f.graph, seed) if theta0 is None else theta0
+    if theta0 is None:
+        theta = init_params(f.graph, seed)
+    else:
+        theta = _array(theta0, "theta0", f"a 1-D array of {len(f.params)} numbers, one per "
+                       "parameter in f.params order")
+        if theta.shape != (len(f.params),):
+            raise ShapeError(f"theta0 has shape {theta.shape}; expected ({len(f.params)},), "
+                             "one value per parameter in f.params order")
     theta, X, T = f.check(theta, X, T)
     theta = theta.copy()
     n = X.shape[0]
@@ -285,7 +356,7 @@ def _compiled_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) ->
     for q, idx in enumerate(groups.values()):
         mask[q, idx] = 1.0
     code = {"gd": 0, "momentum": 1, "adam": 2}[opts.optimizer]
-    b1, b2 = (float(b) for b in opts.betas)
+    b1, b2 = opts.betas
     done = 0
     size = 1 if callback is not None else 32
     while done < steps:
