@@ -6,14 +6,55 @@ ending, and an existing file is kept unless ``force=True``.
 
 from __future__ import annotations
 
+import decimal
+import math
+import numbers
 import os
 from pathlib import Path
 
-from ..core.errors import InvalidValueError, MissingDependencyError
+from ..core.errors import InputTypeError, InvalidValueError, LimitError, MissingDependencyError
 
-__all__ = ["FORMATS", "check_figure_path", "plot_size_study", "save_figure", "save_loss_curve"]
+__all__ = ["FORMATS", "MAX_FIGURE_INCHES", "MAX_FIGURE_PIXELS", "check_figsize",
+           "check_figure_path", "plot_size_study", "save_figure", "save_loss_curve"]
 
 FORMATS = ("png", "svg", "pdf")
+
+MAX_FIGURE_INCHES = 500
+"""Longest side of a figure, in inches (at 110 dpi, 55,000 pixels: under matplotlib's 2^16)."""
+
+MAX_FIGURE_PIXELS = 64_000_000
+"""Most pixels in a figure (width x height x dpi^2): its image takes 4 bytes a pixel."""
+
+
+def check_figsize(figsize, dpi: float, what: str = "figsize") -> tuple[float, float]:
+    """``figsize`` as (width, height) in inches: two positive finite numbers, within
+    :data:`MAX_FIGURE_INCHES` a side and :data:`MAX_FIGURE_PIXELS` pixels at ``dpi``."""
+    expected = "a pair (width, height) of positive numbers of inches, e.g. (8, 5)"
+    if isinstance(figsize, (str, bytes)) or not hasattr(figsize, "__len__") \
+            or len(figsize) != 2:
+        raise InputTypeError(f"{what} must be {expected}; not {type(figsize).__name__} "
+                             f"{figsize!r}")
+    sides = []
+    for v in figsize:
+        if isinstance(v, bool) or not isinstance(v, (numbers.Real, decimal.Decimal)):
+            raise InputTypeError(f"{what} must be {expected}; {v!r} is not a number")
+        v = float(v)
+        if not (math.isfinite(v) and v > 0):
+            raise InvalidValueError(f"{what} must be {expected}; got {tuple(figsize)!r}")
+        sides.append(v)
+    w, h = sides
+    if max(w, h) > MAX_FIGURE_INCHES or w * h * dpi * dpi > MAX_FIGURE_PIXELS:
+        side = math.sqrt(MAX_FIGURE_PIXELS) / dpi
+        raise LimitError(
+            f"{what} {w:g} x {h:g} inches is {w * dpi:,.0f} x {h * dpi:,.0f} pixels at {dpi:g} "
+            f"dpi; the limit is {MAX_FIGURE_INCHES} inches a side and {MAX_FIGURE_PIXELS:,} "
+            f"pixels (about {side:.0f} x {side:.0f} inches)")
+    return w, h
+
+
+def close(fig) -> None:
+    """Let pyplot forget a figure (the Figure itself stays usable)."""
+    pyplot().close(fig)
 
 
 def pyplot():
@@ -93,5 +134,8 @@ def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the fir
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     fig.tight_layout()
     if path is not None:
-        save_figure(fig, path, force)
+        try:
+            save_figure(fig, path, force)
+        finally:  # saved (or not): pyplot forgets it, so figures made in a loop never pile up
+            close(fig)
     return fig
