@@ -22,7 +22,7 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..core.types import PathLike, Point, SymbolLike
 from ..derive import backprop, local_partial
-from .plot import check_figsize, check_figure_path, close, pyplot, save_figure
+from .plot import check_figsize, check_figure_path, new_figure, save_figure
 from .printer import latex
 from .text import format_number, inline
 
@@ -90,13 +90,11 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
         check_figure_path(path, force)
     if not graph.nodes:
         raise InvalidValueError("the graph has no nodes to draw; define one with g.node(...)")
+    # drawn to a file, the figure is not held by pyplot: drawings made in a loop never pile up
     fig = (_draw_network if isinstance(graph, Network) else _draw_graph)(
-        graph, at, grads, highlight, figsize)
+        graph, at, grads, highlight, figsize, path is None)
     if path is not None:
-        try:
-            save_figure(fig, path, force)
-        finally:  # saved (or not): pyplot forgets it, so drawings made in a loop never pile up
-            close(fig)
+        save_figure(fig, path, force)
     return fig
 
 
@@ -110,17 +108,17 @@ def _check_highlight(g: Graph, highlight) -> None:
                                    where="the graph, so it cannot be highlighted")
 
 
-def _figure(size: tuple[float, float], given: bool):
+def _figure(size: tuple[float, float], given: bool, shown: bool):
     """A new figure of ``size`` inches; a drawing too big for one is refused before it is made."""
     if not given:
         try:
             size = check_figsize(size, DPI, "the drawing")
         except LimitError as e:
             raise LimitError(f"{e}; draw a smaller graph or give a smaller figsize") from None
-    return pyplot().figure(figsize=size, dpi=DPI)
+    return new_figure(size, DPI, shown)
 
 
-def _draw_graph(g: Graph, at, grads: bool, highlight, figsize):
+def _draw_graph(g: Graph, at, grads: bool, highlight, figsize, shown: bool):
     from matplotlib.patches import FancyBboxPatch
     level = _levels(g)
     by_level: dict[int, list[sp.Symbol]] = {}
@@ -144,7 +142,7 @@ def _draw_graph(g: Graph, at, grads: bool, highlight, figsize):
                 if p in below_v and n.symbol in below_v and n.symbol in reach_out:
                     on_path.add((p, n.symbol))
     fig = _figure(figsize or (max(5.0, 2.6 * (depth + 1)), max(3.0, 1.5 * tallest + 1)),
-                  figsize is not None)
+                  figsize is not None, shown)
     ax = fig.add_subplot()
     ax.set_axis_off()
     for n in g.nodes:
@@ -221,7 +219,7 @@ def _hot(net: Network, layers, highlight):
     return edges, nodes
 
 
-def _draw_network(net: Network, at, grads: bool, highlight, figsize):
+def _draw_network(net: Network, at, grads: bool, highlight, figsize, shown: bool):
     from matplotlib.patches import Circle, FancyBboxPatch
     values, grads_v = _numbers(net, at, grads)
     layers = [list(net.input_symbols)] + [list(z) for z in net.preactivations]
@@ -241,7 +239,7 @@ def _draw_network(net: Network, at, grads: bool, highlight, figsize):
     wide = len(net.param_symbols) > MAX_LIST
     w, h = figsize or (1.9 * n_layers + 1.8 + (4.6 if side and wide else 3.2 if side else 0),
                        max(3.2, (1.5 if values is not None else 1.2) * tallest + 1.4))
-    fig = _figure((w, h), figsize is not None)
+    fig = _figure((w, h), figsize is not None, shown)
     frac = 1.0 if not side else (1.9 * n_layers + 1.8) / w
     ax = fig.add_axes([0.01, 0.02, frac - 0.02, 0.88])
     ax.set_axis_off()

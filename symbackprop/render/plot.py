@@ -10,12 +10,14 @@ import decimal
 import math
 import numbers
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..core.errors import InputTypeError, InvalidValueError, LimitError, MissingDependencyError
 
 __all__ = ["FORMATS", "MAX_FIGURE_INCHES", "MAX_FIGURE_PIXELS", "check_figsize",
-           "check_figure_path", "plot_size_study", "save_figure", "save_loss_curve"]
+           "check_figure_path", "new_figure", "plot_size_study", "save_figure",
+           "save_loss_curve"]
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -52,9 +54,64 @@ def check_figsize(figsize, dpi: float, what: str = "figsize") -> tuple[float, fl
     return w, h
 
 
-def close(fig) -> None:
-    """Let pyplot forget a figure (the Figure itself stays usable)."""
-    pyplot().close(fig)
+def _check_title(title) -> None:
+    if not isinstance(title, str):
+        raise InputTypeError(f"title must be a str, not {type(title).__name__}")
+
+
+def _losses(losses) -> list[float]:
+    """A loss history as a list of floats, or an error naming what is wrong."""
+    if isinstance(losses, (str, bytes, Mapping)) or not isinstance(losses, Iterable):
+        raise InputTypeError(f"losses must be a sequence of numbers (one per step), not "
+                             f"{type(losses).__name__}")
+    out = []
+    for i, v in enumerate(losses):
+        if isinstance(v, bool) or not isinstance(v, (numbers.Real, decimal.Decimal)):
+            raise InputTypeError(f"losses[{i}] is {v!r}; losses must be numbers, one per step")
+        if not math.isfinite(float(v)):
+            raise InvalidValueError(f"losses[{i}] is {v!r}; losses must be finite numbers")
+        out.append(float(v))
+    if not out:
+        raise InvalidValueError("losses is empty: there is no curve to draw")
+    return out
+
+
+_SIZE_KEYS = ("width", "depth", "expanded_tree", "chain_tree", "backprop_tree")
+
+
+def _size_rows(rows) -> list:
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        raise InputTypeError(f"rows must be a list of the size study's rows (dicts), not "
+                             f"{type(rows).__name__}")
+    rows = list(rows)
+    for i, r in enumerate(rows):
+        if not isinstance(r, Mapping):
+            raise InputTypeError(f"rows[{i}] must be a dict, not {type(r).__name__}")
+        missing = [k for k in _SIZE_KEYS if k not in r]
+        if missing:
+            raise InvalidValueError(f"rows[{i}] has no {', '.join(missing)}; each row needs "
+                                    f"{', '.join(_SIZE_KEYS)} (as size_study makes them)")
+        for k in _SIZE_KEYS:
+            v = r[k]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+                raise InvalidValueError(f"rows[{i}][{k!r}] is {v!r}; expected a positive number")
+    if not rows:
+        raise InvalidValueError("rows is empty: there is nothing to plot")
+    return rows
+
+
+def new_figure(figsize: tuple[float, float], dpi: float, shown: bool = True):
+    """A new matplotlib Figure. ``shown``: made through pyplot, so a notebook shows it; else
+    a Figure that pyplot never holds (for one saved to a file: figures made in a loop never
+    pile up in pyplot, and each is freed once dropped)."""
+    plt = pyplot()
+    if shown:
+        return plt.figure(figsize=figsize, dpi=dpi)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def pyplot():
@@ -91,31 +148,39 @@ def save_figure(fig, path, force: bool = False) -> Path:
 
 
 def save_loss_curve(losses, path, title: str = "training loss", force: bool = False) -> Path:
-    """Save a log-scale loss curve to PNG (or SVG/PDF by the file's ending)."""
+    """Save a log-scale loss curve to PNG (or SVG/PDF by the file's ending).
+
+    ``losses`` is a non-empty sequence of finite numbers, one per step.
+    """
+    losses = _losses(losses)
+    _check_title(title)
     check_figure_path(path, force)
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
+    fig = new_figure((6, 3.6), 120, shown=False)
+    ax = fig.add_subplot()
     ax.semilogy(range(1, len(losses) + 1), losses)
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    try:
-        return save_figure(fig, path, force)
-    finally:
-        plt.close(fig)
+    return save_figure(fig, path, force)
 
 
 def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the first weight",
                     force: bool = False):
-    """Log-scale sizes against depth, one colour per width: expanded, chain, backprop."""
+    """Log-scale sizes against depth, one colour per width: expanded, chain, backprop.
+
+    ``rows`` are those of :func:`~symbackprop.render.sizes.size_study` (dicts with ``width``,
+    ``depth``, ``expanded_tree``, ``chain_tree`` and ``backprop_tree``).
+    """
+    rows = _size_rows(rows)
+    _check_title(title)
     if path is not None:
         check_figure_path(path, force)
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(9, 4.4), dpi=120)
+    fig = new_figure((9, 4.4), 120, shown=path is None)
+    ax = fig.add_subplot()
     widths = sorted({r["width"] for r in rows})
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
     for i, w in enumerate(widths):
         rs = sorted((r for r in rows if r["width"] == w), key=lambda r: r["depth"])
         d = [r["depth"] for r in rs]
@@ -134,8 +199,5 @@ def plot_size_study(rows, path=None, title: str = "Size of ∂L/∂w for the fir
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     fig.tight_layout()
     if path is not None:
-        try:
-            save_figure(fig, path, force)
-        finally:  # saved (or not): pyplot forgets it, so figures made in a loop never pile up
-            close(fig)
+        save_figure(fig, path, force)
     return fig
