@@ -59,7 +59,9 @@ class Compiled:
     """A compiled loss-and-gradient function: ``loss, grad = f(theta, X, T)``.
 
     ``theta`` is a 1-D array in ``params`` order; ``X`` is (batch, n_inputs) with columns in
-    ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order. ``loss`` is the mean over
+    ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order (required when the graph
+    has targets; ``predict(theta, X)`` takes none). Each is checked: real, finite numbers of
+    these shapes (integers are converted; a read-only array is copied). ``loss`` is the mean over
     the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
     itself (no checks of shapes or types), ``source`` its code: for ``backend="jax"`` a pure
     ``jax.numpy`` function, usable under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; for

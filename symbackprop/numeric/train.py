@@ -216,10 +216,14 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     Parameters
     ==========
     net : a network from :func:`mlp`, a Graph, or an already compiled function.
-    X, T : inputs (batch, n_inputs) and targets (batch, n_targets).
-    lr : the learning rate η of w ← w − η ∂L/∂w.
+    X, T : inputs (batch, n_inputs) and targets (batch, n_targets) of real numbers; T may be
+        None only for a graph without targets.
+    lr : the learning rate η of w ← w − η ∂L/∂w, a positive number (a Fraction or Decimal is
+        taken as a float).
     batch_size : None for full batch; else minibatch SGD with a fresh shuffle each epoch.
     optimizer : ``gd`` (plain), ``momentum`` (heavy ball, ``momentum``) or ``adam`` (``betas``).
+    momentum, betas : decay rates, each in [0, 1).
+    theta0 : the starting parameters (default: :func:`init_params` with ``seed``).
     layer_norms : also record the gradient norm of each weight matrix per step (for the
         vanishing-gradient lesson) in ``history["grad_norm_W1"]``, ...
     progress : a tqdm bar; default: only when stderr is a terminal.
@@ -227,6 +231,7 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     backend : the backend to compile with when ``net`` is not compiled yet.
 
     The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
+    Every option is checked before any work is done.
     """
     lr, steps, seed, batch_size = check_options(lr, steps, seed, batch_size, optimizer)
     momentum, betas = _check_optimizer(momentum, betas)
