@@ -20,8 +20,8 @@ import pytest
 import symbackprop as sb
 from symbackprop import datasets
 from symbackprop.core.network import MAX_PARAMS
+from symbackprop.numeric.arguments import as_real_array
 from symbackprop.numeric.check import central_differences
-from symbackprop.numeric.compile import _array
 from symbackprop.numeric.train import init_params
 from symbackprop.render.plot import plot_size_study, save_loss_curve
 
@@ -279,14 +279,14 @@ def test_E16_plotting_helpers_check_their_arguments(tmp_path, call, kind, messag
 @pytest.mark.timeout(30)
 def test_E17_arrays_are_copied_only_when_needed():
     good = np.arange(6.0).reshape(3, 2)
-    assert _array(good, "X") is good  # already right: no copy
+    assert as_real_array(good, "X") is good  # already right: no copy
     ro = good.copy()
     ro.setflags(write=False)
-    out = _array(ro, "X")
+    out = as_real_array(ro, "X")
     assert out.flags.writeable and out.flags.c_contiguous and out.dtype == np.float64
     assert np.array_equal(out, good) and not ro.flags.writeable
     strided = np.asfortranarray(good)
-    assert _array(strided, "X").flags.c_contiguous
+    assert as_real_array(strided, "X").flags.c_contiguous
 
 
 @pytest.mark.timeout(300)

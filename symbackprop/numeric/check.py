@@ -27,8 +27,9 @@ from numpy.typing import ArrayLike
 from ..core.errors import InputTypeError, InvalidValueError, ShapeError
 from ..core.graph import Graph
 from ..core.types import Point
+from .arguments import as_real_array
 from .codegen import NumPyCodePrinter, assignments, build, code_name, namespace
-from .compile import Compiled, _array
+from .compile import Compiled
 
 __all__ = ["GradientCheck", "central_differences", "check_gradient", "numerical_gradient"]
 
@@ -52,7 +53,7 @@ def central_differences(f: Callable[[np.ndarray], float], x: ArrayLike,
     if not callable(f):
         raise InputTypeError(f"f must be a function of a 1-D array returning a number, not "
                              f"{type(f).__name__}")
-    x = _array(x, "x", "a 1-D array of real numbers")
+    x = as_real_array(x, "x", "a 1-D array of real numbers")
     if x.ndim != 1:
         raise ShapeError(f"x has shape {x.shape}; expected a 1-D array of real numbers")
     hs = _steps(x, h)

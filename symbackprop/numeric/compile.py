@@ -35,8 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import decimal
-import numbers
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
 
@@ -47,6 +45,7 @@ from ..core.errors import InputTypeError, InvalidValueError, ShapeError, Unknown
 from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop, local_partial
+from .arguments import as_real_array
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
 __all__ = ["PATHS", "Compiled", "compile", "needed", "numpy_matrix", "stable_forms"]
@@ -111,7 +110,7 @@ class Compiled:
                     f"array of shape ({X.shape[0]}, {len(self.targets)}), one row per row of X "
                     "(predict(theta, X) needs no T)")
             T = np.zeros((X.shape[0], 0))
-        T = _array(T, "T", f"an array of shape (batch, {len(self.targets)})")
+        T = as_real_array(T, "T", f"an array of shape (batch, {len(self.targets)})")
         if T.ndim == 1 and len(self.targets) == 1:
             T = T[:, None]
         if T.ndim != 2 or T.shape[1] != len(self.targets) or T.shape[0] != X.shape[0]:
@@ -121,13 +120,13 @@ class Compiled:
 
     def _theta_and_inputs(self, theta, X) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.params)
-        theta = _array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter in "
+        theta = as_real_array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter in "
                        "f.params order")
         if theta.shape != (n,):
             raise ShapeError(f"theta has shape {theta.shape}; expected ({n},), "
                              f"one value per parameter in f.params order")
         columns = ", ".join(s.name for s in self.inputs) or "(none)"
-        X = _array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with columns "
+        X = as_real_array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with columns "
                    f"{columns}")
         if X.ndim == 1 and len(self.inputs) == 1:
             X = X[:, None]
@@ -168,69 +167,6 @@ class Compiled:
     def __repr__(self) -> str:
         return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "
                 f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
-
-
-def _array(a, what: str, expected: str = "an array of real numbers") -> np.ndarray:
-    """``a`` as a writable, C-ordered float64 array of finite real numbers, or an error that
-    names ``what`` and says what was ``expected``.
-
-    Integers (and exact numbers such as Fractions) are converted; None, text, booleans,
-    complex numbers, ragged lists and non-finite values are refused. A read-only array (a
-    memory map, ``setflags(write=False)``) is copied, since the numba backend's compiled loops
-    take writable arrays only; an array that is already right is used as it is.
-    """
-    if a is None:
-        raise InputTypeError(f"{what} is missing (None); expected {expected}")
-    if isinstance(a, (str, bytes)):
-        raise InputTypeError(f"{what} must be {expected}, not a {type(a).__name__}")
-    try:
-        arr = np.asarray(a)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"{what} must be {expected}; got a {type(a).__name__} that is not "
-                             "a rectangular array of numbers (rows of different lengths?)"
-                             ) from None
-    kind = arr.dtype.kind
-    if kind == "O":
-        _check_objects(arr, what, expected)
-    elif kind not in "iuf":
-        found = {"b": "booleans", "c": "complex numbers", "U": "text", "S": "bytes",
-                 "m": "time spans", "M": "dates", "V": "records"}.get(kind, f"{arr.dtype}")
-        hint = " (convert with .astype(float))" if kind == "b" else ""
-        raise InputTypeError(f"{what} holds {found} (dtype {arr.dtype}); expected {expected}"
-                             f"{hint}")
-    try:  # C order, as the compiled loops of the numba backend read it
-        out = np.ascontiguousarray(arr, dtype=float)
-    except (TypeError, ValueError, OverflowError) as e:
-        raise InputTypeError(f"{what} must be {expected}; {e}") from None
-    if not out.flags.writeable:
-        out = out.copy()
-    if not np.all(np.isfinite(out)):
-        bad = np.argwhere(~np.isfinite(out))[0]
-        where = f" at index {tuple(int(i) for i in bad)}" if out.ndim else ""
-        raise InvalidValueError(f"{what} holds a value that is not finite{where} "
-                                f"({out[tuple(bad)] if out.ndim else out}); give finite numbers")
-    return out
-
-
-def _check_objects(arr: np.ndarray, what: str, expected: str) -> None:
-    """Refuse the entries of an object array that are not real numbers, naming the first."""
-    for index, v in np.ndenumerate(arr):
-        if isinstance(v, (bool, np.bool_)):
-            found = "a boolean"
-        elif v is None:
-            found = "None"
-        elif isinstance(v, (str, bytes)):
-            found = f"text {v!r}"
-        elif isinstance(v, (complex, np.complexfloating)) or (
-                isinstance(v, sp.Basic) and v.is_number and v.is_real is False):
-            found = f"the complex number {v}"
-        elif isinstance(v, (numbers.Real, decimal.Decimal)) or (
-                isinstance(v, sp.Basic) and v.is_number):
-            continue
-        else:
-            found = f"an entry of type {type(v).__name__}"
-        at = f" at index {tuple(int(i) for i in index)}" if arr.ndim else ""
-        raise InputTypeError(f"{what} holds {found}{at}; expected {expected}")
 
 
 def _finite(value, what: str):

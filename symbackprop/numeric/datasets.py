@@ -22,7 +22,7 @@ from ..core.errors import (
     MissingDependencyError,
     UnknownNameError,
 )
-from .train import _count, _real, _seed
+from .arguments import as_count, as_real, as_seed
 
 __all__ = ["DATASETS", "MAX_EXAMPLES", "digits", "load", "sine", "spiral", "two_moons", "xor"]
 
@@ -31,7 +31,7 @@ MAX_EXAMPLES = 10_000_000
 
 
 def _n(n, minimum: int = 1) -> int:
-    n = _count(n, "n (the number of examples)", minimum)
+    n = as_count(n, "n (the number of examples)", minimum)
     if n > MAX_EXAMPLES:
         raise LimitError(f"n is {n:,}; these toy data sets make at most {MAX_EXAMPLES:,} "
                          "examples")
@@ -39,7 +39,7 @@ def _n(n, minimum: int = 1) -> int:
 
 
 def _noise(noise) -> float:
-    v = _real(noise, "noise")
+    v = as_real(noise, "noise")
     if not (np.isfinite(v) and v >= 0):
         raise InvalidValueError(f"noise must be a finite number >= 0 (the standard deviation "
                                 f"of the added Gaussian noise), not {noise!r}")
@@ -54,7 +54,7 @@ def xor():
 
 def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     """Two interleaving half circles (as in scikit-learn's make_moons), labels 0 and 1."""
-    n, noise, rng = _n(n, 2), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = _n(n, 2), _noise(noise), np.random.default_rng(as_seed(seed))
     n1 = n // 2
     n2 = n - n1
     a = np.linspace(0, np.pi, n1)
@@ -68,8 +68,8 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
 def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
     """Interleaved spiral arms (CS231n's toy data), one-hot labels; ``n // classes`` points per
     arm."""
-    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(_seed(seed))
-    classes = _count(classes, "classes", 1)
+    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(as_seed(seed))
+    classes = as_count(classes, "classes", 1)
     if classes > n:
         raise InvalidValueError(f"classes ({classes}) must be at most n ({n}): every arm needs "
                                 "a point")
@@ -85,7 +85,7 @@ def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
 
 def sine(n: int = 100, noise: float = 0.0, seed: int = 0):
     """Regression: t = sin(x) for x in [-pi, pi]."""
-    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(_seed(seed))
+    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(as_seed(seed))
     x = np.linspace(-np.pi, np.pi, n)
     t = np.sin(x) + rng.normal(scale=noise, size=n) if noise else np.sin(x)
     return x[:, None], t[:, None]
@@ -96,8 +96,8 @@ def digits(seed: int = 0, test_size: float = 0.25):
 
     Returns ``(X_train, T_train, X_test, T_test)`` with one-hot targets.
     """
-    seed = _seed(seed)
-    split = _real(test_size, "test_size")
+    seed = as_seed(seed)
+    split = as_real(test_size, "test_size")
     if not 0 < split < 1:
         raise InvalidValueError(f"test_size must be a fraction between 0 and 1 (exclusive), "
                                 f"not {test_size!r}")

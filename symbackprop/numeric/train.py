@@ -18,39 +18,28 @@ Examples
 
 from __future__ import annotations
 
-import decimal
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import sympy as sp
 from numpy.typing import ArrayLike
 
 from ..core.errors import (
     DivergenceError,
     InputTypeError,
-    InvalidValueError,
     ShapeError,
     UnknownNameError,
 )
 from ..core.graph import Graph
 from ..core.network import Network
 from ..core.progress import progress as show_progress
-from .compile import Compiled, _array, compile
+from .arguments import as_count, as_decay_rate, as_positive, as_real_array, as_seed
+from .compile import Compiled, compile
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
 
 OPTIMIZERS = ("adam", "gd", "momentum")
-
-
-def _seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise InputTypeError(f"seed must be an int, not {type(seed).__name__}")
-    if seed < 0:
-        raise InvalidValueError(f"seed must be a non-negative int, not {seed}")
-    return int(seed)
 
 
 def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
@@ -58,7 +47,7 @@ def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
     if not isinstance(graph, Graph):
         raise InputTypeError(f"init_params needs a Graph or a network, not "
                              f"{type(graph).__name__}")
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(as_seed(seed))
     params = graph.param_symbols
     if not isinstance(graph, Network):
         return rng.normal(scale=0.5, size=len(params))
@@ -106,7 +95,7 @@ class Run:
         ``T`` has one column per output of the net (one-hot rows for several outputs).
         """
         P = self.predict(X)
-        T = _array(T, "T", f"an array of shape ({P.shape[0]}, {P.shape[1]}), one column per "
+        T = as_real_array(T, "T", f"an array of shape ({P.shape[0]}, {P.shape[1]}), one column per "
                    "output of the net")
         if T.ndim == 1 and P.shape[1] == 1:
             T = T[:, None]
@@ -128,44 +117,6 @@ def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
     return groups
 
 
-def _real(value, what: str) -> float:
-    """A real number (int, float, Fraction, Decimal, NumPy or SymPy number) as a float."""
-    if isinstance(value, (bool, np.bool_)) or not (
-            isinstance(value, (numbers.Real, decimal.Decimal))
-            or (isinstance(value, sp.Basic) and value.is_number and value.is_real)):
-        raise InputTypeError(f"{what} must be a real number, not {type(value).__name__} "
-                             f"{value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError, OverflowError, decimal.InvalidOperation):
-        raise InvalidValueError(f"{what} must be a finite real number, not {value!r}") from None
-
-
-def _positive(value, what: str) -> float:
-    v = _real(value, what)
-    if not (np.isfinite(v) and v > 0):
-        raise InvalidValueError(f"{what} must be a positive number, not {value!r}")
-    return v
-
-
-def _unit(value, what: str) -> float:
-    """A number in [0, 1): a decay rate (momentum, Adam's betas)."""
-    v = _real(value, what)
-    if not 0 <= v < 1:  # NaN fails too
-        raise InvalidValueError(
-            f"{what} must be a number in [0, 1) (0 forgets at once, values near 1 remember "
-            f"long), not {value!r}")
-    return v
-
-
-def _count(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise InputTypeError(f"{what} must be an int, not {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise InvalidValueError(f"{what} must be at least {minimum}, not {value}")
-    return int(value)
-
-
 def check_options(lr: float, steps: int, seed: int, batch_size: int | None = None,
                   optimizer: str = "gd") -> tuple[float, int, int, int | None]:
     """The training options checked (as :func:`train` checks them), before any work is done."""
@@ -174,22 +125,22 @@ def check_options(lr: float, steps: int, seed: int, batch_size: int | None = Non
                              f"{type(optimizer).__name__} {optimizer!r}")
     if optimizer not in OPTIMIZERS:
         raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
-    lr = _positive(lr, "the learning rate lr")
-    steps = _count(steps, "steps")
-    seed = _seed(seed)
+    lr = as_positive(lr, "the learning rate lr")
+    steps = as_count(steps, "steps")
+    seed = as_seed(seed)
     if batch_size is not None:
-        batch_size = _count(batch_size, "batch_size", 1)
+        batch_size = as_count(batch_size, "batch_size", 1)
     return lr, steps, seed, batch_size
 
 
 def _check_optimizer(momentum, betas) -> tuple[float, tuple[float, float]]:
     """``momentum`` and Adam's ``betas``, each a decay rate in [0, 1)."""
-    momentum = _unit(momentum, "momentum")
+    momentum = as_decay_rate(momentum, "momentum")
     if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
         raise InputTypeError(
             "betas must be a pair (beta1, beta2) of numbers in [0, 1), e.g. (0.9, 0.999); not "
             f"{type(betas).__name__} {betas!r}")
-    b1, b2 = _unit(betas[0], "betas[0] (beta1)"), _unit(betas[1], "betas[1] (beta2)")
+    b1, b2 = as_decay_rate(betas[0], "betas[0] (beta1)"), as_decay_rate(betas[1], "betas[1] (beta2)")
     return momentum, (b1, b2)
 
 
@@ -243,7 +194,7 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     if theta0 is None:
         theta = init_params(f.graph, seed)
     else:
-        theta = _array(theta0, "theta0", f"a 1-D array of {len(f.params)} numbers, one per "
+        theta = as_real_array(theta0, "theta0", f"a 1-D array of {len(f.params)} numbers, one per "
                        "parameter in f.params order")
         if theta.shape != (len(f.params),):
             raise ShapeError(f"theta0 has shape {theta.shape}; expected ({len(f.params)},), "
