@@ -267,6 +267,9 @@ def test_E16_highlight_grads_and_at_are_checked():
      r"rows\[0\] has no depth, expanded_tree"),
     (lambda p: plot_size_study("rows", p), sb.InputTypeError, "rows must be a list"),
     (lambda p: plot_size_study([3], p), sb.InputTypeError, r"rows\[0\] must be a dict"),
+    (lambda p: save_loss_curve([1.0], p, force="no"), sb.InputTypeError,
+     "force must be True or False"),
+    (lambda p: sb.draw(NET, path=p, force=1), sb.InputTypeError, "force must be True or False"),
 ])
 def test_E16_plotting_helpers_check_their_arguments(tmp_path, call, kind, message):
     with pytest.raises(kind, match=message):
@@ -279,14 +282,19 @@ def test_E16_plotting_helpers_check_their_arguments(tmp_path, call, kind, messag
 @pytest.mark.timeout(30)
 def test_E17_arrays_are_copied_only_when_needed():
     good = np.arange(6.0).reshape(3, 2)
-    assert as_real_array(good, "X") is good  # already right: no copy
+    assert as_real_array(good, "X", writable=True) is good  # already right: no copy
     ro = good.copy()
     ro.setflags(write=False)
-    out = as_real_array(ro, "X")
+    assert as_real_array(ro, "X") is ro  # NumPy and JAX read it as it is
+    out = as_real_array(ro, "X", writable=True)  # numba's loops need a writable one
     assert out.flags.writeable and out.flags.c_contiguous and out.dtype == np.float64
     assert np.array_equal(out, good) and not ro.flags.writeable
-    strided = np.asfortranarray(good)
-    assert as_real_array(strided, "X").flags.c_contiguous
+    assert as_real_array(np.asfortranarray(good), "X").flags.c_contiguous
+    # the NumPy backend reads read-only arrays as they are
+    Xr, Tr, theta = X.copy(), T.copy(), THETA.copy()
+    for a in (Xr, Tr, theta):
+        a.setflags(write=False)
+    assert F.loss(theta, Xr, Tr) == pytest.approx(_half_se(THETA, X, T), rel=1e-13)
 
 
 @pytest.mark.timeout(300)
@@ -417,6 +425,11 @@ def test_E22_accuracy_checks_the_shape_of_T():
      "the data set 'xor' takes no option 'n'; its options are: [(]none[)]"),
     (lambda: datasets.load("moons", size=3), sb.InputTypeError, "options are: n, noise, seed"),
     (lambda: datasets.digits(test_size=1.5), sb.InvalidValueError, "test_size must be a"),
+    (lambda: sb.compile(NET, backend=["numpy"]), sb.InputTypeError,
+     "backend must be a name, one of jax, numba, numpy; not list"),
+    (lambda: sb.compile(NET, path=None), sb.InputTypeError, "path must be a name"),
+    (lambda: sb.check_gradient(F, THETA, X, T, h="1e-4"), sb.InvalidValueError,
+     "h must be a positive number or 'auto'"),
 ])
 def test_door_numeric_arguments_are_checked(call, kind, message):
     with pytest.raises(kind, match=message):

@@ -22,14 +22,15 @@ from ..core.errors import InputTypeError, InvalidValueError
 __all__ = ["as_count", "as_decay_rate", "as_positive", "as_real", "as_real_array", "as_seed"]
 
 
-def as_real_array(a, what: str, expected: str = "an array of real numbers") -> np.ndarray:
-    """``a`` as a writable, C-ordered float64 array of finite real numbers, or an error that
-    names ``what`` and says what was ``expected``.
+def as_real_array(a, what: str, expected: str = "an array of real numbers",
+                  writable: bool = False) -> np.ndarray:
+    """``a`` as a C-ordered float64 array of finite real numbers, or an error that names
+    ``what`` and says what was ``expected``.
 
     Integers (and exact numbers such as Fractions) are converted; None, text, booleans,
-    complex numbers, ragged lists and non-finite values are refused. A read-only array (a
-    memory map, ``setflags(write=False)``) is copied, since the numba backend's compiled loops
-    take writable arrays only; an array that is already right is used as it is.
+    complex numbers, ragged lists and non-finite values are refused. With ``writable``, a
+    read-only array (a memory map, ``setflags(write=False)``) is copied: the numba backend's
+    compiled loops take writable arrays only. An array that is already right is used as it is.
     """
     if a is None:
         raise InputTypeError(f"{what} is missing (None); expected {expected}")
@@ -54,7 +55,7 @@ def as_real_array(a, what: str, expected: str = "an array of real numbers") -> n
         out = np.ascontiguousarray(arr, dtype=float)
     except (TypeError, ValueError, OverflowError) as e:
         raise InputTypeError(f"{what} must be {expected}; {e}") from None
-    if not out.flags.writeable:
+    if writable and not out.flags.writeable:
         out = out.copy()
     if not np.all(np.isfinite(out)):
         bad = np.argwhere(~np.isfinite(out))[0]

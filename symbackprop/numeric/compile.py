@@ -60,8 +60,8 @@ class Compiled:
     ``theta`` is a 1-D array in ``params`` order; ``X`` is (batch, n_inputs) with columns in
     ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order (required when the graph
     has targets; ``predict(theta, X)`` takes none). Each is checked: real, finite numbers of
-    these shapes (integers are converted; a read-only array is copied). ``loss`` is the mean over
-    the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
+    these shapes (integers are converted; for numba a read-only array is copied). ``loss`` is
+    the mean over the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
     itself (no checks of shapes or types), ``source`` its code: for ``backend="jax"`` a pure
     ``jax.numpy`` function, usable under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; for
     ``"numba"`` the compiled loops. ``fast`` is the same function as fast as the backend runs
@@ -110,7 +110,8 @@ class Compiled:
                     f"array of shape ({X.shape[0]}, {len(self.targets)}), one row per row of X "
                     "(predict(theta, X) needs no T)")
             T = np.zeros((X.shape[0], 0))
-        T = as_real_array(T, "T", f"an array of shape (batch, {len(self.targets)})")
+        T = as_real_array(T, "T", f"an array of shape (batch, {len(self.targets)})",
+                          self._writable)
         if T.ndim == 1 and len(self.targets) == 1:
             T = T[:, None]
         if T.ndim != 2 or T.shape[1] != len(self.targets) or T.shape[0] != X.shape[0]:
@@ -118,16 +119,21 @@ class Compiled:
                              f"{len(self.targets)}) with columns {names or '(none)'}")
         return theta, X, T
 
+    @property
+    def _writable(self) -> bool:
+        """Whether arrays must be writable: numba's compiled loops take no read-only array."""
+        return self.backend == "numba"
+
     def _theta_and_inputs(self, theta, X) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.params)
-        theta = as_real_array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter in "
-                       "f.params order")
+        theta = as_real_array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter "
+                              "in f.params order", self._writable)
         if theta.shape != (n,):
             raise ShapeError(f"theta has shape {theta.shape}; expected ({n},), "
                              f"one value per parameter in f.params order")
         columns = ", ".join(s.name for s in self.inputs) or "(none)"
-        X = as_real_array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with columns "
-                   f"{columns}")
+        X = as_real_array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with "
+                          f"columns {columns}", self._writable)
         if X.ndim == 1 and len(self.inputs) == 1:
             X = X[:, None]
         if X.ndim != 2 or X.shape[1] != len(self.inputs):
@@ -472,7 +478,12 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     faster one, see ``benchmarks/RESULTS.md``) and the scalar path otherwise.
     ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
     """
+    from .codegen import BACKENDS
     from .codegen import backend as get_backend
+    for what, value, valid in (("backend", backend, BACKENDS), ("path", path, PATHS)):
+        if not isinstance(value, str):
+            raise InputTypeError(f"{what} must be a name, one of {', '.join(sorted(valid))}; "
+                                 f"not {type(value).__name__} {value!r}")
     be = get_backend(backend)
     if path not in PATHS:
         raise UnknownNameError("path", path, PATHS)

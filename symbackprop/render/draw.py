@@ -80,8 +80,9 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
     if not isinstance(graph, Graph):
         raise InputTypeError(f"draw needs a Graph or a network, not {type(graph).__name__}; "
                              "read a text graph with parse_graph first")
-    if not isinstance(grads, bool):
-        raise InputTypeError(f"grads must be True or False, not {grads!r}")
+    for what, value in (("grads", grads), ("force", force)):
+        if not isinstance(value, bool):
+            raise InputTypeError(f"{what} must be True or False, not {value!r}")
     if highlight is not None:
         _check_highlight(graph, highlight)
     if figsize is not None:

@@ -131,6 +131,8 @@ def check_figure_path(path, force: bool = False) -> Path:
     """Check a figure's path before any work: a known format, a folder that exists, no file
     in the way (unless ``force``)."""
     from ..io import check_writable
+    if not isinstance(force, bool):
+        raise InputTypeError(f"force must be True or False, not {force!r}")
     path = check_writable(path, force)
     fmt = path.suffix[1:].lower()
     if fmt not in FORMATS:
