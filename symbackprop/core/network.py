@@ -130,13 +130,36 @@ def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
         if n > MAX_WIDTH:
             raise LimitError(f"layer {i} has {n:,} neurons; the limit is {MAX_WIDTH:,}")
         out.append(int(n))
-    n_params = sum((a + 1) * b for a, b in itertools.pairwise(out))
+    n_params = _count_params(out)
     if n_params > MAX_PARAMS:
         raise LimitError(
-            f"the net {'-'.join(map(str, out))} has {n_params:,} parameters; symbolic nets go up "
-            f"to {MAX_PARAMS:,} (for bigger ones, derive a small net and train with a "
-            "framework such as JAX: sb.compile(net, backend='jax'))")
+            f"the net {'-'.join(map(str, out))} has {n_params:,} parameters; mlp builds a SymPy "
+            f"symbol and expression for every weight, so it builds nets of up to {MAX_PARAMS:,} "
+            f"parameters (symbackprop.core.network.MAX_PARAMS){_smaller(out)}")
     return tuple(out)
+
+
+def _count_params(layers: Sequence[int]) -> int:
+    return sum((a + 1) * b for a, b in itertools.pairwise(layers))
+
+
+def _smaller(layers: list[int]) -> str:
+    """A way out of MAX_PARAMS: the same net with narrower hidden layers, when one fits."""
+    hidden = max(layers[1:-1], default=0)
+    width = 0
+    lo, hi = 1, hidden  # the widest cap on the hidden layers that fits
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if _count_params([layers[0], *(min(n, mid) for n in layers[1:-1]), layers[-1]]) \
+                <= MAX_PARAMS:
+            width, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    if not width:
+        return "; use fewer inputs or outputs"
+    fit = [layers[0], *(min(n, width) for n in layers[1:-1]), layers[-1]]
+    return (f"; build a smaller net, e.g. {'-'.join(map(str, fit))} "
+            f"({_count_params(fit):,} parameters)")
 
 
 def _idx(*ks: int) -> str:

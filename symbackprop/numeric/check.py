@@ -19,19 +19,17 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
-from ..core.errors import InvalidValueError
+from ..core.errors import InputTypeError, InvalidValueError, ShapeError
 from ..core.graph import Graph
 from ..core.types import Point
-
-if TYPE_CHECKING:
-    from .compile import Compiled
+from .arguments import as_real_array
 from .codegen import NumPyCodePrinter, assignments, build, code_name, namespace
+from .compile import Compiled
 
 __all__ = ["GradientCheck", "central_differences", "check_gradient", "numerical_gradient"]
 
@@ -52,7 +50,12 @@ def _steps(x: np.ndarray, h) -> np.ndarray:
 def central_differences(f: Callable[[np.ndarray], float], x: ArrayLike,
                         h: float | str = 1e-4) -> np.ndarray:
     """Gradient of a scalar function of a 1-D array by central differences, one coordinate at a time."""
-    x = np.array(x, dtype=float)
+    if not callable(f):
+        raise InputTypeError(f"f must be a function of a 1-D array returning a number, not "
+                             f"{type(f).__name__}")
+    x = as_real_array(x, "x", "a 1-D array of real numbers")
+    if x.ndim != 1:
+        raise ShapeError(f"x has shape {x.shape}; expected a 1-D array of real numbers")
     hs = _steps(x, h)
     out = np.empty_like(x)
     for i in range(x.size):
@@ -93,6 +96,9 @@ def numerical_gradient(g: Graph, at: Point, h: float | str = 1e-4) -> dict[sp.Sy
     The output is evaluated in floating point from the node definitions alone (no derivative
     is used), so this is an independent check of the symbolic forms.
     """
+    if not isinstance(g, Graph):
+        raise InputTypeError(f"numerical_gradient needs a Graph or a network, not "
+                             f"{type(g).__name__}")
     point = g.full_point(at)
     x = np.array([float(point[s]) for s in g.leaf_symbols])
     f = _forward(g)
@@ -146,10 +152,10 @@ def check_gradient(f: Compiled | Graph, theta: ArrayLike, X: ArrayLike, T: Array
     >>> c.max_rel_error < 1e-6
     True
     """
-    from .compile import Compiled, compile
+    from .compile import compile
     if not isinstance(f, Compiled):
         f = compile(f)
-    theta = np.asarray(theta, dtype=float)
+    theta, X, T = f.check(theta, X, T)
     _, analytic = f(theta, X, T)
     numeric = central_differences(lambda th: f.loss(th, X, T), theta, h)
     err = np.abs(analytic - numeric)

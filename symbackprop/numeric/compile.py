@@ -45,6 +45,7 @@ from ..core.errors import InputTypeError, InvalidValueError, ShapeError, Unknown
 from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop, local_partial
+from .arguments import as_real_array
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
 __all__ = ["PATHS", "Compiled", "compile", "needed", "numpy_matrix", "stable_forms"]
@@ -57,8 +58,10 @@ class Compiled:
     """A compiled loss-and-gradient function: ``loss, grad = f(theta, X, T)``.
 
     ``theta`` is a 1-D array in ``params`` order; ``X`` is (batch, n_inputs) with columns in
-    ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order. ``loss`` is the mean over
-    the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
+    ``inputs`` order; ``T`` is (batch, n_targets) in ``targets`` order (required when the graph
+    has targets; ``predict(theta, X)`` takes none). Each is checked: real, finite numbers of
+    these shapes (integers are converted; for numba a read-only array is copied). ``loss`` is
+    the mean over the batch and ``grad`` its gradient, shaped like ``theta``. ``raw`` is the generated function
     itself (no checks of shapes or types), ``source`` its code: for ``backend="jax"`` a pure
     ``jax.numpy`` function, usable under ``jax.jit``, ``jax.vmap`` and ``jax.grad``; for
     ``"numba"`` the compiled loops. ``fast`` is the same function as fast as the backend runs
@@ -94,29 +97,51 @@ class Compiled:
             self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``theta, X, T`` as float arrays of the right shapes, or a clear error."""
-        theta = _array(theta, "theta")
-        if theta.shape != (len(self.params),):
-            raise ShapeError(f"theta has shape {theta.shape}; expected ({len(self.params)},), "
-                             f"one value per parameter in f.params order")
-        X = _array(X, "X")
-        if X.ndim == 1 and len(self.inputs) == 1:
-            X = X[:, None]
-        if X.ndim != 2 or X.shape[1] != len(self.inputs):
-            raise ShapeError(f"X has shape {X.shape}; expected (batch, {len(self.inputs)}) with "
-                             f"columns {', '.join(s.name for s in self.inputs) or '(none)'}")
+        """``theta, X, T`` as float arrays of the right shapes, or a clear error.
+
+        ``T`` may be left out only when the graph has no targets.
+        """
+        theta, X = self._theta_and_inputs(theta, X)
+        names = ", ".join(s.name for s in self.targets)
         if T is None:
-            T = np.zeros((X.shape[0], len(self.targets)))
-        T = _array(T, "T")
+            if self.targets:
+                raise InputTypeError(
+                    f"T is missing: the graph has targets ({names}), so the loss needs T, an "
+                    f"array of shape ({X.shape[0]}, {len(self.targets)}), one row per row of X "
+                    "(predict(theta, X) needs no T)")
+            T = np.zeros((X.shape[0], 0))
+        T = as_real_array(T, "T", f"an array of shape (batch, {len(self.targets)})",
+                          self._writable)
         if T.ndim == 1 and len(self.targets) == 1:
             T = T[:, None]
         if T.ndim != 2 or T.shape[1] != len(self.targets) or T.shape[0] != X.shape[0]:
             raise ShapeError(f"T has shape {T.shape}; expected ({X.shape[0]}, "
-                             f"{len(self.targets)}) with columns "
-                             f"{', '.join(s.name for s in self.targets) or '(none)'}")
-        if X.shape[0] == 0:
-            raise ShapeError("the batch is empty")
+                             f"{len(self.targets)}) with columns {names or '(none)'}")
         return theta, X, T
+
+    @property
+    def _writable(self) -> bool:
+        """Whether arrays must be writable: numba's compiled loops take no read-only array."""
+        return self.backend == "numba"
+
+    def _theta_and_inputs(self, theta, X) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.params)
+        theta = as_real_array(theta, "theta", f"a 1-D array of {n} numbers, one per parameter "
+                              "in f.params order", self._writable)
+        if theta.shape != (n,):
+            raise ShapeError(f"theta has shape {theta.shape}; expected ({n},), "
+                             f"one value per parameter in f.params order")
+        columns = ", ".join(s.name for s in self.inputs) or "(none)"
+        X = as_real_array(X, "X", f"an array of shape (batch, {len(self.inputs)}) with "
+                          f"columns {columns}", self._writable)
+        if X.ndim == 1 and len(self.inputs) == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != len(self.inputs):
+            raise ShapeError(f"X has shape {X.shape}; expected (batch, {len(self.inputs)}) with "
+                             f"columns {columns}")
+        if X.shape[0] == 0:
+            raise ShapeError("the batch is empty: X has no rows")
+        return theta, X
 
     # Underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); a result that is not
     # finite is reported as an error naming its cause instead of NumPy's warnings.
@@ -140,7 +165,7 @@ class Compiled:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self.raw_predict is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
-        theta, X, _ = self.check(theta, X, None)
+        theta, X = self._theta_and_inputs(theta, X)
         with np.errstate(all="ignore"):
             out = np.asarray(self.fast_predict(theta, X), dtype=float)
         return _finite(out, "the prediction")
@@ -148,22 +173,6 @@ class Compiled:
     def __repr__(self) -> str:
         return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "
                 f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
-
-
-def _array(a, what: str) -> np.ndarray:
-    if isinstance(a, (str, bytes)):
-        raise InputTypeError(f"{what} must be numbers (an array), not a {type(a).__name__}")
-    try:  # C order, as the compiled loops of the numba backend read it
-        out = np.ascontiguousarray(a, dtype=float)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"{what} must be an array of real numbers; got "
-                             f"{type(a).__name__}") from None
-    if not np.all(np.isfinite(out)):
-        bad = np.argwhere(~np.isfinite(out))[0]
-        where = f" at index {tuple(int(i) for i in bad)}" if out.ndim else ""
-        raise InvalidValueError(f"{what} holds a value that is not finite{where} "
-                                f"({out[tuple(bad)] if out.ndim else out}); give finite numbers")
-    return out
 
 
 def _finite(value, what: str):
@@ -469,7 +478,12 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     faster one, see ``benchmarks/RESULTS.md``) and the scalar path otherwise.
     ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
     """
+    from .codegen import BACKENDS
     from .codegen import backend as get_backend
+    for what, value, valid in (("backend", backend, BACKENDS), ("path", path, PATHS)):
+        if not isinstance(value, str):
+            raise InputTypeError(f"{what} must be a name, one of {', '.join(sorted(valid))}; "
+                                 f"not {type(value).__name__} {value!r}")
     be = get_backend(backend)
     if path not in PATHS:
         raise UnknownNameError("path", path, PATHS)

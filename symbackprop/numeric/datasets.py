@@ -11,11 +11,39 @@ are 0/1 columns (one column for two classes, one-hot for more).
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
-from ..core.errors import MissingDependencyError, UnknownNameError
+from ..core.errors import (
+    InputTypeError,
+    InvalidValueError,
+    LimitError,
+    MissingDependencyError,
+    UnknownNameError,
+)
+from .arguments import as_count, as_real, as_seed
 
-__all__ = ["DATASETS", "digits", "load", "sine", "spiral", "two_moons", "xor"]
+__all__ = ["DATASETS", "MAX_EXAMPLES", "digits", "load", "sine", "spiral", "two_moons", "xor"]
+
+MAX_EXAMPLES = 10_000_000
+"""Most examples a data set here makes (these are toy sets; ten million rows are 160 MB)."""
+
+
+def _n(n, minimum: int = 1) -> int:
+    n = as_count(n, "n (the number of examples)", minimum)
+    if n > MAX_EXAMPLES:
+        raise LimitError(f"n is {n:,}; these toy data sets make at most {MAX_EXAMPLES:,} "
+                         "examples")
+    return n
+
+
+def _noise(noise) -> float:
+    v = as_real(noise, "noise")
+    if not (np.isfinite(v) and v >= 0):
+        raise InvalidValueError(f"noise must be a finite number >= 0 (the standard deviation "
+                                f"of the added Gaussian noise), not {noise!r}")
+    return v
 
 
 def xor():
@@ -26,7 +54,7 @@ def xor():
 
 def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     """Two interleaving half circles (as in scikit-learn's make_moons), labels 0 and 1."""
-    rng = np.random.default_rng(seed)
+    n, noise, rng = _n(n, 2), _noise(noise), np.random.default_rng(as_seed(seed))
     n1 = n // 2
     n2 = n - n1
     a = np.linspace(0, np.pi, n1)
@@ -38,8 +66,13 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
 
 
 def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
-    """Interleaved spiral arms (CS231n's toy data), one-hot labels."""
-    rng = np.random.default_rng(seed)
+    """Interleaved spiral arms (CS231n's toy data), one-hot labels; ``n // classes`` points per
+    arm."""
+    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(as_seed(seed))
+    classes = as_count(classes, "classes", 1)
+    if classes > n:
+        raise InvalidValueError(f"classes ({classes}) must be at most n ({n}): every arm needs "
+                                "a point")
     per = n // classes
     X, labels = [], []
     for c in range(classes):
@@ -52,7 +85,7 @@ def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0):
 
 def sine(n: int = 100, noise: float = 0.0, seed: int = 0):
     """Regression: t = sin(x) for x in [-pi, pi]."""
-    rng = np.random.default_rng(seed)
+    n, noise, rng = _n(n), _noise(noise), np.random.default_rng(as_seed(seed))
     x = np.linspace(-np.pi, np.pi, n)
     t = np.sin(x) + rng.normal(scale=noise, size=n) if noise else np.sin(x)
     return x[:, None], t[:, None]
@@ -63,6 +96,11 @@ def digits(seed: int = 0, test_size: float = 0.25):
 
     Returns ``(X_train, T_train, X_test, T_test)`` with one-hot targets.
     """
+    seed = as_seed(seed)
+    split = as_real(test_size, "test_size")
+    if not 0 < split < 1:
+        raise InvalidValueError(f"test_size must be a fraction between 0 and 1 (exclusive), "
+                                f"not {test_size!r}")
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -73,7 +111,7 @@ def digits(seed: int = 0, test_size: float = 0.25):
     T = np.eye(10)[d.target]
     rng = np.random.default_rng(seed)
     idx = rng.permutation(len(X))
-    cut = int(len(X) * (1 - test_size))
+    cut = int(len(X) * (1 - split))
     return X[idx[:cut]], T[idx[:cut]], X[idx[cut:]], T[idx[cut:]]
 
 
@@ -82,7 +120,16 @@ DATASETS = {"xor": xor, "moons": two_moons, "two_moons": two_moons, "spiral": sp
 
 
 def load(name: str, **kwargs):
-    """A dataset by name: xor, moons (two_moons), spiral, sine."""
+    """A dataset by name: xor, moons (two_moons), spiral, sine; ``kwargs`` go to its function."""
+    if not isinstance(name, str):
+        raise InputTypeError(f"name must be a data set's name, one of "
+                             f"{', '.join(sorted(DATASETS))}; not {type(name).__name__}")
     if name not in DATASETS:
         raise UnknownNameError("dataset", name, DATASETS)
-    return DATASETS[name](**kwargs)
+    make = DATASETS[name]
+    known = list(inspect.signature(make).parameters)
+    unknown = sorted(set(kwargs) - set(known))
+    if unknown:
+        raise InputTypeError(f"the data set {name!r} takes no option {unknown[0]!r}; its "
+                             f"options are: {', '.join(known) or '(none)'}")
+    return make(**kwargs)

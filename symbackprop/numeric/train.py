@@ -18,9 +18,8 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,12 +28,13 @@ from numpy.typing import ArrayLike
 from ..core.errors import (
     DivergenceError,
     InputTypeError,
-    InvalidValueError,
+    ShapeError,
     UnknownNameError,
 )
 from ..core.graph import Graph
 from ..core.network import Network
 from ..core.progress import progress as show_progress
+from .arguments import as_count, as_decay_rate, as_positive, as_real_array, as_seed
 from .compile import Compiled, compile
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
@@ -42,17 +42,12 @@ __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
 OPTIMIZERS = ("adam", "gd", "momentum")
 
 
-def _seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise InputTypeError(f"seed must be an int, not {type(seed).__name__}")
-    if seed < 0:
-        raise InvalidValueError(f"seed must be a non-negative int, not {seed}")
-    return int(seed)
-
-
 def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
     """Initial parameters: Glorot-uniform weights and zero biases for networks, N(0, 0.5²) else."""
-    rng = np.random.default_rng(_seed(seed))
+    if not isinstance(graph, Graph):
+        raise InputTypeError(f"init_params needs a Graph or a network, not "
+                             f"{type(graph).__name__}")
+    rng = np.random.default_rng(as_seed(seed))
     params = graph.param_symbols
     if not isinstance(graph, Network):
         return rng.normal(scale=0.5, size=len(params))
@@ -95,11 +90,18 @@ class Run:
         return self.compiled.loss(self.theta, X, T)
 
     def accuracy(self, X, T) -> float:
-        """Fraction classified right: threshold 0.5 for one output, argmax for several."""
+        """Fraction classified right: threshold 0.5 for one output, argmax for several.
+
+        ``T`` has one column per output of the net (one-hot rows for several outputs).
+        """
         P = self.predict(X)
-        T = np.asarray(T, dtype=float)
-        if T.ndim == 1:
+        T = as_real_array(T, "T", f"an array of shape ({P.shape[0]}, {P.shape[1]}), one column per "
+                   "output of the net")
+        if T.ndim == 1 and P.shape[1] == 1:
             T = T[:, None]
+        if T.shape != P.shape:
+            raise ShapeError(f"T has shape {T.shape}; expected {P.shape}: one row per row of X "
+                             f"and one column per output of the net ({P.shape[1]})")
         if P.shape[1] == 1:
             return float(np.mean((P[:, 0] > 0.5) == (T[:, 0] > 0.5)))
         return float(np.mean(P.argmax(axis=1) == T.argmax(axis=1)))
@@ -115,33 +117,42 @@ def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
     return groups
 
 
-def _positive(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{what} must be a number, not {type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise InvalidValueError(f"{what} must be a positive number, not {value!r}")
-    return float(value)
-
-
-def _count(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputTypeError(f"{what} must be an int, not {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise InvalidValueError(f"{what} must be at least {minimum}, not {value}")
-    return int(value)
-
-
 def check_options(lr: float, steps: int, seed: int, batch_size: int | None = None,
                   optimizer: str = "gd") -> tuple[float, int, int, int | None]:
     """The training options checked (as :func:`train` checks them), before any work is done."""
+    if not isinstance(optimizer, str):
+        raise InputTypeError(f"optimizer must be a name, one of {', '.join(OPTIMIZERS)}; not "
+                             f"{type(optimizer).__name__} {optimizer!r}")
     if optimizer not in OPTIMIZERS:
         raise UnknownNameError("optimizer", optimizer, OPTIMIZERS)
-    lr = _positive(lr, "the learning rate")
-    steps = _count(steps, "steps")
-    seed = _seed(seed)
+    lr = as_positive(lr, "the learning rate lr")
+    steps = as_count(steps, "steps")
+    seed = as_seed(seed)
     if batch_size is not None:
-        batch_size = _count(batch_size, "batch_size", 1)
+        batch_size = as_count(batch_size, "batch_size", 1)
     return lr, steps, seed, batch_size
+
+
+def _check_optimizer(momentum, betas) -> tuple[float, tuple[float, float]]:
+    """``momentum`` and Adam's ``betas``, each a decay rate in [0, 1)."""
+    momentum = as_decay_rate(momentum, "momentum")
+    if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
+        raise InputTypeError(
+            "betas must be a pair (beta1, beta2) of numbers in [0, 1), e.g. (0.9, 0.999); not "
+            f"{type(betas).__name__} {betas!r}")
+    b1, b2 = as_decay_rate(betas[0], "betas[0] (beta1)"), as_decay_rate(betas[1], "betas[1] (beta2)")
+    return momentum, (b1, b2)
+
+
+def _check_flags(layer_norms, progress, callback) -> None:
+    if not isinstance(layer_norms, (bool, np.bool_)):
+        raise InputTypeError(f"layer_norms must be True or False, not {layer_norms!r}")
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise InputTypeError(f"progress must be True, False or None (only on a terminal), not "
+                             f"{progress!r}")
+    if callback is not None and not callable(callback):
+        raise InputTypeError(f"callback must be a function callback(step, theta, loss) or None, "
+                             f"not {type(callback).__name__} {callback!r}")
 
 
 def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 0.5,
@@ -156,10 +167,14 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     Parameters
     ==========
     net : a network from :func:`mlp`, a Graph, or an already compiled function.
-    X, T : inputs (batch, n_inputs) and targets (batch, n_targets).
-    lr : the learning rate η of w ← w − η ∂L/∂w.
+    X, T : inputs (batch, n_inputs) and targets (batch, n_targets) of real numbers; T may be
+        None only for a graph without targets.
+    lr : the learning rate η of w ← w − η ∂L/∂w, a positive number (a Fraction or Decimal is
+        taken as a float).
     batch_size : None for full batch; else minibatch SGD with a fresh shuffle each epoch.
     optimizer : ``gd`` (plain), ``momentum`` (heavy ball, ``momentum``) or ``adam`` (``betas``).
+    momentum, betas : decay rates, each in [0, 1).
+    theta0 : the starting parameters (default: :func:`init_params` with ``seed``).
     layer_norms : also record the gradient norm of each weight matrix per step (for the
         vanishing-gradient lesson) in ``history["grad_norm_W1"]``, ...
     progress : a tqdm bar; default: only when stderr is a terminal.
@@ -167,11 +182,23 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
     backend : the backend to compile with when ``net`` is not compiled yet.
 
     The history holds ``loss`` (on the batch used for that step) and ``grad_norm`` per step.
+    Every option is checked before any work is done.
     """
     lr, steps, seed, batch_size = check_options(lr, steps, seed, batch_size, optimizer)
-    momentum = float(momentum)
+    momentum, betas = _check_optimizer(momentum, betas)
+    _check_flags(layer_norms, progress, callback)
+    if not isinstance(net, (Graph, Compiled)):
+        raise InputTypeError(f"train needs a network from mlp(...), a Graph or a compiled "
+                             f"function, not {type(net).__name__}")
     f = net if isinstance(net, Compiled) else compile(net, backend=backend)
-    theta = init_params(f.graph, seed) if theta0 is None else theta0
+    if theta0 is None:
+        theta = init_params(f.graph, seed)
+    else:
+        theta = as_real_array(theta0, "theta0", f"a 1-D array of {len(f.params)} numbers, one per "
+                       "parameter in f.params order")
+        if theta.shape != (len(f.params),):
+            raise ShapeError(f"theta0 has shape {theta.shape}; expected ({len(f.params)},), "
+                             "one value per parameter in f.params order")
     theta, X, T = f.check(theta, X, T)
     theta = theta.copy()
     n = X.shape[0]
@@ -285,7 +312,7 @@ def _compiled_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) ->
     for q, idx in enumerate(groups.values()):
         mask[q, idx] = 1.0
     code = {"gd": 0, "momentum": 1, "adam": 2}[opts.optimizer]
-    b1, b2 = (float(b) for b in opts.betas)
+    b1, b2 = opts.betas
     done = 0
     size = 1 if callback is not None else 32
     while done < steps:

@@ -17,18 +17,22 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from ..core.errors import InputTypeError, InvalidValueError, LimitError, UnknownVariableError
 from ..core.graph import Graph
 from ..core.network import Network
 from ..core.types import PathLike, Point, SymbolLike
 from ..derive import backprop, local_partial
-from .plot import check_figure_path, pyplot, save_figure
+from .plot import check_figsize, check_figure_path, new_figure, save_figure
 from .printer import latex
 from .text import format_number, inline
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["draw"]
+__all__ = ["DPI", "draw"]
+
+DPI = 110
+"""Resolution of the drawings (dots per inch)."""
 
 
 def _levels(g: Graph) -> dict[sp.Symbol, int]:
@@ -73,16 +77,50 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
     without it the edges show the local derivatives symbolically. ``highlight`` (a variable)
     marks every path from it to the output. ``path`` saves the figure (PNG, SVG or PDF).
     """
+    if not isinstance(graph, Graph):
+        raise InputTypeError(f"draw needs a Graph or a network, not {type(graph).__name__}; "
+                             "read a text graph with parse_graph first")
+    for what, value in (("grads", grads), ("force", force)):
+        if not isinstance(value, bool):
+            raise InputTypeError(f"{what} must be True or False, not {value!r}")
+    if highlight is not None:
+        _check_highlight(graph, highlight)
+    if figsize is not None:
+        figsize = check_figsize(figsize, DPI)
     if path is not None:
         check_figure_path(path, force)
-    if isinstance(graph, Network):
-        fig = _draw_network(graph, at, grads, highlight, figsize)
-        if path is not None:
-            save_figure(fig, path, force)
-        return fig
-    plt = pyplot()
+    if not graph.nodes:
+        raise InvalidValueError("the graph has no nodes to draw; define one with g.node(...)")
+    # drawn to a file, the figure is not held by pyplot: drawings made in a loop never pile up
+    fig = (_draw_network if isinstance(graph, Network) else _draw_graph)(
+        graph, at, grads, highlight, figsize, path is None)
+    if path is not None:
+        save_figure(fig, path, force)
+    return fig
+
+
+def _check_highlight(g: Graph, highlight) -> None:
+    if not isinstance(highlight, (str, sp.Symbol)):
+        raise InputTypeError(f"highlight must be a variable's name or Symbol, not "
+                             f"{type(highlight).__name__} {highlight!r}")
+    if highlight not in g:
+        raise UnknownVariableError(highlight.name if isinstance(highlight, sp.Symbol)
+                                   else highlight, [s.name for s in g.symbols],
+                                   where="the graph, so it cannot be highlighted")
+
+
+def _figure(size: tuple[float, float], given: bool, shown: bool):
+    """A new figure of ``size`` inches; a drawing too big for one is refused before it is made."""
+    if not given:
+        try:
+            size = check_figsize(size, DPI, "the drawing")
+        except LimitError as e:
+            raise LimitError(f"{e}; draw a smaller graph or give a smaller figsize") from None
+    return new_figure(size, DPI, shown)
+
+
+def _draw_graph(g: Graph, at, grads: bool, highlight, figsize, shown: bool):
     from matplotlib.patches import FancyBboxPatch
-    g = graph
     level = _levels(g)
     by_level: dict[int, list[sp.Symbol]] = {}
     for s in g.symbols:
@@ -104,8 +142,9 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
             for p in g.parents(n.symbol):
                 if p in below_v and n.symbol in below_v and n.symbol in reach_out:
                     on_path.add((p, n.symbol))
-    w = figsize or (max(5.0, 2.6 * (depth + 1)), max(3.0, 1.5 * tallest + 1))
-    fig, ax = plt.subplots(figsize=w, dpi=110)
+    fig = _figure(figsize or (max(5.0, 2.6 * (depth + 1)), max(3.0, 1.5 * tallest + 1)),
+                  figsize is not None, shown)
+    ax = fig.add_subplot()
     ax.set_axis_off()
     for n in g.nodes:
         c = n.symbol
@@ -143,8 +182,6 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
     # the axes are hidden and fill the figure: fixed margins, no text measuring (tight_layout
     # measures every label, seconds for a deep net)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
-    if path is not None:
-        save_figure(fig, path, force)
     return fig
 
 
@@ -183,8 +220,7 @@ def _hot(net: Network, layers, highlight):
     return edges, nodes
 
 
-def _draw_network(net: Network, at, grads: bool, highlight, figsize):
-    plt = pyplot()
+def _draw_network(net: Network, at, grads: bool, highlight, figsize, shown: bool):
     from matplotlib.patches import Circle, FancyBboxPatch
     values, grads_v = _numbers(net, at, grads)
     layers = [list(net.input_symbols)] + [list(z) for z in net.preactivations]
@@ -204,7 +240,7 @@ def _draw_network(net: Network, at, grads: bool, highlight, figsize):
     wide = len(net.param_symbols) > MAX_LIST
     w, h = figsize or (1.9 * n_layers + 1.8 + (4.6 if side and wide else 3.2 if side else 0),
                        max(3.2, (1.5 if values is not None else 1.2) * tallest + 1.4))
-    fig = plt.figure(figsize=(w, h), dpi=110)
+    fig = _figure((w, h), figsize is not None, shown)
     frac = 1.0 if not side else (1.9 * n_layers + 1.8) / w
     ax = fig.add_axes([0.01, 0.02, frac - 0.02, 0.88])
     ax.set_axis_off()
