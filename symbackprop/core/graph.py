@@ -37,7 +37,7 @@ from .errors import (
     UnknownVariableError,
 )
 from .names import canonical_name, check_name
-from .values import MAX_DIGITS, check_finite_real, float_value, to_number
+from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_digits, to_number
 
 __all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NODES", "Graph", "LatexRepr", "Node", "ProgramSymbol",
            "expression_depth"]
@@ -183,11 +183,7 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
                 f"{type(sub).__name__} in the definition of {name!r} has {len(sub.args)} "
                 f"arguments; the limit is {MAX_ARGS} (nest them: Max(Max(a, b, ...), Max(...)), "
                 "or stage each as a node of its own)")
-        if sub.is_Rational and not sub.is_Integer:
-            if max(abs(sub.p), sub.q).bit_length() > MAX_DIGITS * 3.33:
-                raise LimitError(f"a constant in the definition of {name!r} has more than "
-                                 f"{MAX_DIGITS:,} digits")
-        elif sub.is_Integer and int(sub).bit_length() > MAX_DIGITS * 3.33:
+        if sub.is_Rational and has_too_many_digits(sub):
             raise LimitError(f"a constant in the definition of {name!r} has more than "
                              f"{MAX_DIGITS:,} digits")
     constants = [s for s in sp.preorder_traversal(expr)
@@ -582,7 +578,7 @@ def in_graph(printer, graph: Graph):
 
 def _check_value(v: sp.Expr, name: str) -> None:
     if v.is_Rational:
-        if max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33:
+        if has_too_many_digits(v):
             raise LimitError(f"the exact value of {name!r} at this point has more than "
                              f"{MAX_DIGITS:,} digits; give the point as floats")
         return

@@ -51,7 +51,7 @@ from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
 from .graph import MAX_ARGS, MAX_DEPTH, MAX_EXPONENT, Graph
 from .names import check_name
 from .types import PathLike
-from .values import MAX_DIGITS
+from .values import MAX_DIGITS, has_too_many_digits
 
 __all__ = ["FUNCTIONS", "parse_graph", "read_graph"]
 
@@ -110,12 +110,20 @@ def _valid(n: str) -> bool:
         return False
 
 
+def _too_long(n: str) -> str | None:
+    """The message for a name past :data:`~symbackprop.core.names.MAX_NAME_LENGTH` (its length
+    and the limit), or None."""
+    try:
+        check_name(n)
+    except LimitError as e:
+        return str(e)
+    except SymbackpropError:
+        return None
+    return None
+
+
 def _too_many_digits(v: sp.Expr) -> bool:
-    if v.is_Integer:
-        return int(v).bit_length() > MAX_DIGITS * 3.33
-    if v.is_Rational:
-        return max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33
-    return False
+    return bool(v.is_Rational) and has_too_many_digits(v)
 
 
 class _Builder:
@@ -127,6 +135,9 @@ class _Builder:
         self.used: list[str] = []
 
     def name(self, n: str, node: ast.AST) -> sp.Symbol:
+        long = _too_long(n)
+        if long:
+            raise _err(long, node, self.lines)
         if not _valid(n):
             raise _err(f"name {n!r} is not allowed: names start with a letter and use letters, "
                        "digits and _", node, self.lines)
@@ -148,7 +159,7 @@ class _Builder:
                 raise _err(f"only numbers are allowed as constants, not {type(v).__name__} "
                            f"{v!r}"[:120], node, self.lines)
             if isinstance(v, int):
-                if v.bit_length() > MAX_DIGITS * 3.33:
+                if has_too_many_digits(v):
                     raise _err(f"the constant has more than {MAX_DIGITS:,} digits", node,
                                self.lines)
                 return sp.Integer(v)
@@ -230,8 +241,10 @@ class _Builder:
         if b.is_Integer:
             n = abs(int(b))
             if a.is_Rational and not (a.is_zero or abs(a) == 1):
+                # |p|, q >= 2**(bits - 1): past this bound the power is surely too long, so it
+                # is refused before it is computed; below it, it is computed and counted exactly
                 bits = max(abs(a.p), a.q).bit_length()
-                if n.bit_length() > 64 or n * bits > MAX_DIGITS * 3.33:
+                if n.bit_length() > 64 or n * (bits - 1) > MAX_DIGITS * math.log2(10) + 1:
                     raise _err(f"this power would have more than {MAX_DIGITS:,} digits", node,
                                self.lines)
             elif not a.is_Number and n > MAX_EXPONENT:
@@ -269,6 +282,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         raise LimitError(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
     if "\x00" in text:
         raise ParseError("the text holds a NUL character; is it a binary file?")
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write; Python reads one
     lines = text.splitlines()
     decl: dict[str, list[tuple[str, int]]] = {"param": [], "target": [], "input": []}
     output_name: tuple[str, int] | None = None
@@ -282,7 +296,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         for n in names:
             if not _valid(n) or n in FUNCTIONS:
                 col = raw.index(n) + 1
-                raise ParseError(f"{n!r} cannot be a name", i, col, raw)
+                raise ParseError(_too_long(n) or f"{n!r} cannot be a name", i, col, raw)
         if kind == "output":
             if len(names) != 1:
                 raise ParseError("# output: takes exactly one name", i, 1, raw)
@@ -312,7 +326,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         target = stmt.targets[0]
         tname = target.id
         if not _valid(tname):
-            raise _err(f"name {tname!r} is not allowed", target, lines)
+            raise _err(_too_long(tname) or f"name {tname!r} is not allowed", target, lines)
         if tname in FUNCTIONS:
             raise _err(f"{tname!r} is a function name and cannot be assigned", target, lines)
         if tname in defs:

@@ -127,6 +127,8 @@ class Chain(LatexRepr):
         head = frac(self.output, self.wrt) + " = "
         if not self.paths:
             return head + "0   (no path reaches the output)"
+        if self.wrt == self.output:
+            return head + "1   (the output itself)"
         pad = " " * (len(head) - 2) + "= "
         joiner = "\n" + " " * (len(head) - 2) + "+ "
 
@@ -151,6 +153,8 @@ class Chain(LatexRepr):
             head = printer._print(sp.Derivative(self.output, self.wrt, evaluate=False))
             if not self.paths:
                 return f"{head} = 0"
+            if self.wrt == self.output:
+                return f"{head} = 1"
             leib = " + ".join(" ".join(printer._print(f.leibniz) for f in path.factors)
                               for path in self.paths)
             local = printer._print(self.local)
