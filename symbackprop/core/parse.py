@@ -172,25 +172,15 @@ class _Builder:
             inner = self.build(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
-            ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
             kind = type(node.op)
-            if kind not in ops:
+            if kind not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow):
                 raise _err(f"operator {type(node.op).__name__} is not allowed; use + - * / **",
                            node, self.lines)
-            a = self.build(node.left, depth + 1)
-            b = self.build(node.right, depth + 1)
-            if kind is ast.Add:
-                out = a + b
-            elif kind is ast.Sub:
-                out = a - b
-            elif kind is ast.Mult:
-                out = a * b
-            elif kind is ast.Div:
-                if b.is_zero:
-                    raise _err("division by zero", node, self.lines)
-                out = a / b
+            if kind is ast.Pow:
+                out = self.power(self.build(node.left, depth + 1),
+                                 self.build(node.right, depth + 1), node)
             else:
-                out = self.power(a, b, node)
+                out = self.chain(node, depth)
             if _too_many_digits(out):
                 raise _err(f"this constant would have more than {MAX_DIGITS:,} digits", node,
                            self.lines)
@@ -234,6 +224,66 @@ class _Builder:
             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
         }.get(type(node), type(node).__name__)
         raise _err(f"{what} is not allowed in the text format", node, self.lines)
+
+    def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """A run of ``+``/``-`` (or of ``*``/``/``) as one sum (product): one level deep.
+
+        ``w1*x1 + ... + w64*x64`` is a flat sum, not 64 levels of nesting: its operands are
+        collected without recursion and each is built one level down. A run of up to
+        :data:`MAX_DEPTH` operands is combined left to right, as Python reads it; a longer one
+        in one step (``sympy.Add(*terms)``), so that its cost stays linear.
+        """
+        additive = isinstance(node.op, (ast.Add, ast.Sub))
+        run = (ast.Add, ast.Sub) if additive else (ast.Mult, ast.Div)
+        operands: list[tuple[ast.AST, bool, ast.AST]] = []  # (operand, negated/inverted, op)
+        stack: list[tuple[ast.AST, bool, ast.AST]] = [(node, False, node)]
+        while stack:
+            n, flip, at = stack.pop()
+            if isinstance(n, ast.BinOp) and isinstance(n.op, run):
+                inverse = isinstance(n.op, (ast.Sub, ast.Div))
+                stack.append((n.right, flip != inverse, n))
+                stack.append((n.left, flip, n))
+            else:
+                operands.append((n, flip, at))
+        parts = []
+        for n, flip, at in operands:
+            v = self.build(n, depth + 1)
+            if flip and not additive and v.is_zero:
+                raise _err("division by zero", at, self.lines)
+            parts.append(v if not flip else -v if additive else 1 / v)
+        self.check_constants(parts, additive, node)
+        if len(parts) > MAX_DEPTH:
+            return sp.Add(*parts) if additive else sp.Mul(*parts)
+        out = parts[0]
+        for v in parts[1:]:
+            out = out + v if additive else out * v
+        return out
+
+    def check_constants(self, parts: list[sp.Expr], additive: bool, node: ast.AST) -> None:
+        """Refuse a sum or product whose constants would grow past :data:`MAX_DIGITS` digits.
+
+        The coefficients that SymPy will combine (of like terms in a sum; the numbers and the
+        rational exponents of each base in a product) are combined here one at a time and
+        checked at each step, so no combination ever works on a number much past the limit.
+        """
+        sums: dict[sp.Expr, sp.Expr] = {}
+        product = sp.S.One
+        for p in parts:
+            for a in (sp.Add.make_args(p) if additive else sp.Mul.make_args(p)):
+                if additive:
+                    c, key = a.as_coeff_Mul()
+                elif a.is_Number:
+                    product = c = product * a
+                    key = None
+                else:
+                    key, c = a.as_base_exp()
+                    if not c.is_Rational:
+                        continue
+                if key is not None:
+                    c = sums[key] = sums.get(key, sp.S.Zero) + c
+                if c.is_Rational and has_too_many_digits(c):
+                    raise _err(f"this constant would have more than {MAX_DIGITS:,} digits",
+                               node, self.lines)
 
     def power(self, a: sp.Expr, b: sp.Expr, node: ast.AST) -> sp.Expr:
         if a.is_zero and (b.is_negative or b.is_zero):
@@ -309,7 +359,11 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         line = e.lineno or 1
         raise ParseError(f"not valid syntax ({e.msg})", line, e.offset or 1,
                          lines[line - 1] if 0 < line <= len(lines) else None) from None
-    except (RecursionError, MemoryError, ValueError) as e:
+    except RecursionError:  # Python's own parser recurses once per operator of a run
+        raise ParseError("the text could not be parsed: an expression is nested too deeply or "
+                         "is too long a run of operators for Python's parser (a sum of a few "
+                         "thousand terms, say); split it into several lines") from None
+    except (MemoryError, ValueError) as e:
         raise ParseError(f"the text could not be parsed: {type(e).__name__}") from None
     if len(tree.body) > MAX_LINES:
         raise LimitError(f"the text has {len(tree.body):,} assignments; the limit is "
