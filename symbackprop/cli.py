@@ -41,6 +41,7 @@ from .render.text import TextPrinter, format_number, inline
 __all__ = ["main"]
 
 FORMS = ("chain", "expanded", "backprop", "all")
+DEBUG_HELP = "show the traceback of an unexpected error"
 RUNTIME_ERRORS = (OutputFileError, ExternalToolError, DivergenceError, MissingDependencyError)
 
 
@@ -106,6 +107,10 @@ def _budget(value) -> float:
 def _print_chain(g: Graph, v: sp.Symbol, budget, printer: TextPrinter, out) -> None:
     c = chain(g, v, budget=budget)
     d = printer._settings["partial"]
+    if v == g.output:  # no path to walk: d(output)/d(output) = 1
+        print(f"{d}{v.name}/{d}{v.name}: {v.name} is the output itself", file=out)
+        print(f"  {d}{v.name}/{d}{v.name} = 1", file=out)
+        return
     n = len(c.paths)
     print(f"{d}{g.output.name}/{d}{v.name}: chain rule, {n} path{'s' if n != 1 else ''}", file=out)
     if not n:
@@ -355,11 +360,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Backpropagation made visible: derive, measure and print gradients.",
         epilog="With no command: the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net.")
     parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the traceback of an unexpected error")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    # --debug also after the command (symbackprop derive ... --debug): a parent parser gives
+    # every command the option; its default is left out, so it never undoes one given before
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser("derive", help="derive gradients in chain, expanded or backprop form",
+    d = sub.add_parser("derive", parents=[common],
+                       help="derive gradients in chain, expanded or backprop form",
                        description="Derive ∂L/∂w for a network or a staged graph.")
     add_network_options(d)
     d.add_argument("--wrt", nargs="+", metavar="NAME",
@@ -377,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ascii", action="store_true", help="plain ASCII output")
     d.set_defaults(func=cmd_derive)
 
-    n = sub.add_parser("notes", help="write LaTeX lecture notes of the derivation",
+    n = sub.add_parser("notes", parents=[common],
+                       help="write LaTeX lecture notes of the derivation",
                        description="LaTeX lecture notes: forward pass, chain rule, local "
                                    "derivatives, substituted form, values, update, matrix form.")
     add_network_options(n)
@@ -404,7 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="largest expression (and total notes size) to build")
     n.set_defaults(func=cmd_notes)
 
-    z = sub.add_parser("sizes", help="how the forms grow with depth and width",
+    z = sub.add_parser("sizes", parents=[common],
+                       help="how the forms grow with depth and width",
                        description="The size study: expanded, chain and backprop sizes as "
                                    "depth and width grow.")
     z.add_argument("--width", default="1-4", help="widths, e.g. 1-4 or 1,2,4 (default: 1-4)")
@@ -420,7 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .numeric.codegen import BACKENDS
     from .numeric.datasets import DATASETS
     from .numeric.train import OPTIMIZERS
-    t = sub.add_parser("train", help="train a small net with the compiled gradients",
+    t = sub.add_parser("train", parents=[common],
+                       help="train a small net with the compiled gradients",
                        description="Train a network by gradient descent on a built-in data set.")
     add_network_options(t, activation="tanh", naming="textbook")
     t.set_defaults(net="2-4-1")

@@ -37,15 +37,22 @@ from .errors import (
     UnknownVariableError,
 )
 from .names import canonical_name, check_name
-from .values import MAX_DIGITS, check_finite_real, float_value, to_number
+from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_digits, to_number
 
-__all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NODES", "Graph", "LatexRepr", "Node", "ProgramSymbol",
-           "expression_depth"]
+__all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES", "Graph",
+           "LatexRepr", "Node", "ProgramSymbol", "expression_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
 
 MAX_DEPTH = 60
 """Deepest nesting of one node's definition (SymPy recurses on depth; stage deeper ones)."""
+
+MAX_FORM_DEPTH = 100
+"""Deepest expression built by writing nodes out in the leaves: the expanded form, the chain
+form's substituted factors, a gradient in the leaves, an exact value at a point. SymPy's
+``diff``, its assumptions and its printers recurse once per level (a chain of 150 ``sin`` nodes
+already exhausts Python's stack in ``diff``); the backprop program and float points have no
+such limit."""
 
 MAX_NODES = 100_000
 """Most symbols (leaves and nodes) one graph may have."""
@@ -150,6 +157,27 @@ def expression_depth(expr: sp.Basic, limit: int | None = None) -> int:
     return best
 
 
+def weighted_depth(expr: sp.Basic, weights: Mapping[sp.Basic, int]) -> int:
+    """Depth of ``expr`` where a subexpression in ``weights`` counts as its weight (the depth
+    of what it stands for), iteratively and memoised on shared subexpressions."""
+    memo: dict[sp.Basic, int] = {}
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in memo:
+            continue
+        if e in weights:
+            memo[e] = weights[e]
+        elif not e.args:
+            memo[e] = 1
+        elif ready:
+            memo[e] = 1 + max(memo[a] for a in e.args)
+        else:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in memo)
+    return memo[expr]
+
+
 def _check_depth(name: str, expr: sp.Expr) -> None:
     """Refuse a definition nested too deeply, before any of SymPy's recursive code sees it."""
     depth = expression_depth(expr, limit=MAX_DEPTH)
@@ -183,11 +211,7 @@ def _check_definition(name: str, expr: sp.Expr) -> None:
                 f"{type(sub).__name__} in the definition of {name!r} has {len(sub.args)} "
                 f"arguments; the limit is {MAX_ARGS} (nest them: Max(Max(a, b, ...), Max(...)), "
                 "or stage each as a node of its own)")
-        if sub.is_Rational and not sub.is_Integer:
-            if max(abs(sub.p), sub.q).bit_length() > MAX_DIGITS * 3.33:
-                raise LimitError(f"a constant in the definition of {name!r} has more than "
-                                 f"{MAX_DIGITS:,} digits")
-        elif sub.is_Integer and int(sub).bit_length() > MAX_DIGITS * 3.33:
+        if sub.is_Rational and has_too_many_digits(sub):
             raise LimitError(f"a constant in the definition of {name!r} has more than "
                              f"{MAX_DIGITS:,} digits")
     constants = [s for s in sp.preorder_traversal(expr)
@@ -513,7 +537,15 @@ class Graph(LatexRepr):
         # beside each exact value, its float approximation, computed step by step: a value too
         # large for a float is refused before anything tries to evaluate it exactly
         approx = {s: v if v.is_Float else sp.Float(v, 15) for s, v in values.items()}
+        # exact values that stay expressions (sin(sin(1/3))) grow one level a node: their depth
+        # is counted before each is built, and refused past the limit SymPy's recursion allows
+        deep: dict[sp.Basic, int] = {}  # such a value (and its node's symbol) -> its depth
         for node in self._nodes.values():
+            if deep and weighted_depth(node.expr, deep) > MAX_FORM_DEPTH:
+                raise LimitError(
+                    f"the exact value of {node.name!r} at this point would be nested more than "
+                    f"{MAX_FORM_DEPTH} levels deep (such as sin(sin(...(1/3)))); give the point "
+                    "as floats (0.5 rather than 1/2)")
             v = node.expr.xreplace(values)
             _check_value(v, node.name)
             if v.is_Float:
@@ -525,6 +557,8 @@ class Graph(LatexRepr):
             elif v.is_Rational:
                 approx[node.symbol] = sp.Float(v, 15)
             values[node.symbol] = v
+            if v.args:
+                deep[v] = deep[node.symbol] = weighted_depth(v, deep)
         return values
 
     def _used(self, leaf: sp.Symbol) -> bool:
@@ -582,7 +616,7 @@ def in_graph(printer, graph: Graph):
 
 def _check_value(v: sp.Expr, name: str) -> None:
     if v.is_Rational:
-        if max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33:
+        if has_too_many_digits(v):
             raise LimitError(f"the exact value of {name!r} at this point has more than "
                              f"{MAX_DIGITS:,} digits; give the point as floats")
         return

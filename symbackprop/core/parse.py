@@ -51,7 +51,7 @@ from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
 from .graph import MAX_ARGS, MAX_DEPTH, MAX_EXPONENT, Graph
 from .names import check_name
 from .types import PathLike
-from .values import MAX_DIGITS
+from .values import MAX_DIGITS, has_too_many_digits
 
 __all__ = ["FUNCTIONS", "parse_graph", "read_graph"]
 
@@ -110,12 +110,20 @@ def _valid(n: str) -> bool:
         return False
 
 
+def _too_long(n: str) -> str | None:
+    """The message for a name past :data:`~symbackprop.core.names.MAX_NAME_LENGTH` (its length
+    and the limit), or None."""
+    try:
+        check_name(n)
+    except LimitError as e:
+        return str(e)
+    except SymbackpropError:
+        return None
+    return None
+
+
 def _too_many_digits(v: sp.Expr) -> bool:
-    if v.is_Integer:
-        return int(v).bit_length() > MAX_DIGITS * 3.33
-    if v.is_Rational:
-        return max(abs(v.p), v.q).bit_length() > MAX_DIGITS * 3.33
-    return False
+    return bool(v.is_Rational) and has_too_many_digits(v)
 
 
 class _Builder:
@@ -127,6 +135,9 @@ class _Builder:
         self.used: list[str] = []
 
     def name(self, n: str, node: ast.AST) -> sp.Symbol:
+        long = _too_long(n)
+        if long:
+            raise _err(long, node, self.lines)
         if not _valid(n):
             raise _err(f"name {n!r} is not allowed: names start with a letter and use letters, "
                        "digits and _", node, self.lines)
@@ -148,7 +159,7 @@ class _Builder:
                 raise _err(f"only numbers are allowed as constants, not {type(v).__name__} "
                            f"{v!r}"[:120], node, self.lines)
             if isinstance(v, int):
-                if v.bit_length() > MAX_DIGITS * 3.33:
+                if has_too_many_digits(v):
                     raise _err(f"the constant has more than {MAX_DIGITS:,} digits", node,
                                self.lines)
                 return sp.Integer(v)
@@ -161,25 +172,15 @@ class _Builder:
             inner = self.build(node.operand, depth + 1)
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
-            ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
             kind = type(node.op)
-            if kind not in ops:
+            if kind not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow):
                 raise _err(f"operator {type(node.op).__name__} is not allowed; use + - * / **",
                            node, self.lines)
-            a = self.build(node.left, depth + 1)
-            b = self.build(node.right, depth + 1)
-            if kind is ast.Add:
-                out = a + b
-            elif kind is ast.Sub:
-                out = a - b
-            elif kind is ast.Mult:
-                out = a * b
-            elif kind is ast.Div:
-                if b.is_zero:
-                    raise _err("division by zero", node, self.lines)
-                out = a / b
+            if kind is ast.Pow:
+                out = self.power(self.build(node.left, depth + 1),
+                                 self.build(node.right, depth + 1), node)
             else:
-                out = self.power(a, b, node)
+                out = self.chain(node, depth)
             if _too_many_digits(out):
                 raise _err(f"this constant would have more than {MAX_DIGITS:,} digits", node,
                            self.lines)
@@ -224,14 +225,76 @@ class _Builder:
         }.get(type(node), type(node).__name__)
         raise _err(f"{what} is not allowed in the text format", node, self.lines)
 
+    def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """A run of ``+``/``-`` (or of ``*``/``/``) as one sum (product): one level deep.
+
+        ``w1*x1 + ... + w64*x64`` is a flat sum, not 64 levels of nesting: its operands are
+        collected without recursion and each is built one level down. A run of up to
+        :data:`MAX_DEPTH` operands is combined left to right, as Python reads it; a longer one
+        in one step (``sympy.Add(*terms)``), so that its cost stays linear.
+        """
+        additive = isinstance(node.op, (ast.Add, ast.Sub))
+        run = (ast.Add, ast.Sub) if additive else (ast.Mult, ast.Div)
+        operands: list[tuple[ast.AST, bool, ast.AST]] = []  # (operand, negated/inverted, op)
+        stack: list[tuple[ast.AST, bool, ast.AST]] = [(node, False, node)]
+        while stack:
+            n, flip, at = stack.pop()
+            if isinstance(n, ast.BinOp) and isinstance(n.op, run):
+                inverse = isinstance(n.op, (ast.Sub, ast.Div))
+                stack.append((n.right, flip != inverse, n))
+                stack.append((n.left, flip, n))
+            else:
+                operands.append((n, flip, at))
+        parts = []
+        for n, flip, at in operands:
+            v = self.build(n, depth + 1)
+            if flip and not additive and v.is_zero:
+                raise _err("division by zero", at, self.lines)
+            parts.append(v if not flip else -v if additive else 1 / v)
+        self.check_constants(parts, additive, node)
+        if len(parts) > MAX_DEPTH:
+            return sp.Add(*parts) if additive else sp.Mul(*parts)
+        out = parts[0]
+        for v in parts[1:]:
+            out = out + v if additive else out * v
+        return out
+
+    def check_constants(self, parts: list[sp.Expr], additive: bool, node: ast.AST) -> None:
+        """Refuse a sum or product whose constants would grow past :data:`MAX_DIGITS` digits.
+
+        The coefficients that SymPy will combine (of like terms in a sum; the numbers and the
+        rational exponents of each base in a product) are combined here one at a time and
+        checked at each step, so no combination ever works on a number much past the limit.
+        """
+        sums: dict[sp.Expr, sp.Expr] = {}
+        product = sp.S.One
+        for p in parts:
+            for a in (sp.Add.make_args(p) if additive else sp.Mul.make_args(p)):
+                if additive:
+                    c, key = a.as_coeff_Mul()
+                elif a.is_Number:
+                    product = c = product * a
+                    key = None
+                else:
+                    key, c = a.as_base_exp()
+                    if not c.is_Rational:
+                        continue
+                if key is not None:
+                    c = sums[key] = sums.get(key, sp.S.Zero) + c
+                if c.is_Rational and has_too_many_digits(c):
+                    raise _err(f"this constant would have more than {MAX_DIGITS:,} digits",
+                               node, self.lines)
+
     def power(self, a: sp.Expr, b: sp.Expr, node: ast.AST) -> sp.Expr:
         if a.is_zero and (b.is_negative or b.is_zero):
             raise _err("0 to a non-positive power is undefined", node, self.lines)
         if b.is_Integer:
             n = abs(int(b))
             if a.is_Rational and not (a.is_zero or abs(a) == 1):
+                # |p|, q >= 2**(bits - 1): past this bound the power is surely too long, so it
+                # is refused before it is computed; below it, it is computed and counted exactly
                 bits = max(abs(a.p), a.q).bit_length()
-                if n.bit_length() > 64 or n * bits > MAX_DIGITS * 3.33:
+                if n.bit_length() > 64 or n * (bits - 1) > MAX_DIGITS * math.log2(10) + 1:
                     raise _err(f"this power would have more than {MAX_DIGITS:,} digits", node,
                                self.lines)
             elif not a.is_Number and n > MAX_EXPONENT:
@@ -269,6 +332,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         raise LimitError(f"the text has {len(text):,} characters; the limit is {MAX_CHARS:,}")
     if "\x00" in text:
         raise ParseError("the text holds a NUL character; is it a binary file?")
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors write; Python reads one
     lines = text.splitlines()
     decl: dict[str, list[tuple[str, int]]] = {"param": [], "target": [], "input": []}
     output_name: tuple[str, int] | None = None
@@ -282,7 +346,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         for n in names:
             if not _valid(n) or n in FUNCTIONS:
                 col = raw.index(n) + 1
-                raise ParseError(f"{n!r} cannot be a name", i, col, raw)
+                raise ParseError(_too_long(n) or f"{n!r} cannot be a name", i, col, raw)
         if kind == "output":
             if len(names) != 1:
                 raise ParseError("# output: takes exactly one name", i, 1, raw)
@@ -295,7 +359,11 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         line = e.lineno or 1
         raise ParseError(f"not valid syntax ({e.msg})", line, e.offset or 1,
                          lines[line - 1] if 0 < line <= len(lines) else None) from None
-    except (RecursionError, MemoryError, ValueError) as e:
+    except RecursionError:  # Python's own parser recurses once per operator of a run
+        raise ParseError("the text could not be parsed: an expression is nested too deeply or "
+                         "is too long a run of operators for Python's parser (a sum of a few "
+                         "thousand terms, say); split it into several lines") from None
+    except (MemoryError, ValueError) as e:
         raise ParseError(f"the text could not be parsed: {type(e).__name__}") from None
     if len(tree.body) > MAX_LINES:
         raise LimitError(f"the text has {len(tree.body):,} assignments; the limit is "
@@ -312,7 +380,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         target = stmt.targets[0]
         tname = target.id
         if not _valid(tname):
-            raise _err(f"name {tname!r} is not allowed", target, lines)
+            raise _err(_too_long(tname) or f"name {tname!r} is not allowed", target, lines)
         if tname in FUNCTIONS:
             raise _err(f"{tname!r} is a function name and cannot be assigned", target, lines)
         if tname in defs:

@@ -111,6 +111,19 @@ def stage(expr: sp.Expr, params: Iterable[SymbolLike] | None = None,
     staged: dict[sp.Expr, sp.Expr] = {}   # subexpression -> its replacement (a node or inline)
     depth: dict[sp.Expr, int] = {}
     arguments: dict[sp.Expr, sp.Symbol] = {}  # compound argument -> its z node
+    def argument(a: sp.Basic) -> sp.Basic:
+        """An argument of a function application: a compound expression becomes a node (one
+        per distinct argument); a Piecewise's pair or a condition keeps its form, with the
+        compound expressions inside it made nodes the same way."""
+        if a.is_Atom:
+            return a
+        if not isinstance(a, sp.Expr):
+            return a.func(*[argument(b) for b in a.args])
+        if a not in arguments:
+            arguments[a] = g.node(fresh("z"), a)
+            depth[arguments[a]] = 1
+        return arguments[a]
+
     stack = [(expr, False)]
     while stack:  # post-order, iteratively: children are staged before their parents
         e, ready = stack.pop()
@@ -125,21 +138,15 @@ def stage(expr: sp.Expr, params: Iterable[SymbolLike] | None = None,
             stack.extend((a, False) for a in e.args if a not in staged)
             continue
         is_app = isinstance(e, Application) and e.args
-        args = []
-        for a in e.args:
-            new = staged[a]
-            if is_app and not new.is_Atom:
-                if new not in arguments:  # one node per distinct argument
-                    arguments[new] = g.node(fresh("z"), new)
-                new = arguments[new]
-                depth[new] = 1
-            args.append(new)
+        args = [argument(staged[a]) if is_app else staged[a] for a in e.args]
         rebuilt = e.func(*args)
         d = 1 + max((depth.get(a, 1) for a in args), default=0)
-        if is_app and e is not expr:
+        # only expressions become nodes: never a Piecewise's (expression, condition) pair, a
+        # condition such as x > 0, or a logical And/Or of conditions
+        if is_app and e is not expr and isinstance(rebuilt, sp.Expr):
             rebuilt = g.node(fresh("h"), rebuilt)
             d = 1
-        elif d > STAGE_DEPTH and e is not expr:
+        elif d > STAGE_DEPTH and e is not expr and isinstance(rebuilt, sp.Expr):
             rebuilt = g.node(fresh("s"), rebuilt)
             d = 1
         staged[e] = rebuilt

@@ -21,17 +21,33 @@ import sympy as sp
 
 from .errors import InputTypeError, InvalidValueError, LimitError
 
-__all__ = ["FLOAT_MAX", "MAX_DIGITS", "check_finite_real", "float_value", "to_number"]
+__all__ = ["FLOAT_MAX", "MAX_DIGITS", "check_finite_real", "float_value", "has_too_many_digits",
+           "to_number"]
 
 MAX_DIGITS = 1_000
 """Most digits an exact integer (or a rational's numerator or denominator) may have."""
+
+_DIGITS_BOUND = 10 ** MAX_DIGITS  # the smallest integer with MAX_DIGITS + 1 digits
+
+
+def has_too_many_digits(n: int | sp.Rational) -> bool:
+    """Whether an integer (or a rational's numerator or denominator) has more than
+    :data:`MAX_DIGITS` decimal digits, counted exactly and without converting to decimal.
+
+    >>> has_too_many_digits(10**1000 - 1), has_too_many_digits(-10**1000)
+    (False, True)
+    >>> has_too_many_digits(sp.Rational(1, 10**1000))
+    True
+    """
+    if isinstance(n, sp.Rational):
+        return has_too_many_digits(int(n.p)) or has_too_many_digits(int(n.q))
+    return abs(int(n)) >= _DIGITS_BOUND
 
 FLOAT_MAX = sp.Float(1.7976931348623157e308)
 
 
 def _check_digits(n: int, text: object) -> None:
-    # bit length bounds the digits without converting to decimal (no int-to-str limit)
-    if n.bit_length() > MAX_DIGITS * 3.33:
+    if has_too_many_digits(n):
         raise LimitError(f"{_short(text)} has more than {MAX_DIGITS:,} digits; the limit is "
                          f"{MAX_DIGITS:,} (give it as a float, e.g. 1e300)")
 

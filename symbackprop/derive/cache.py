@@ -28,6 +28,7 @@ class Derivations:
         self.terms: dict[str, dict[sp.Symbol, list[sp.Expr]]] = {}     # sum terms by symbol
         self.full: dict[sp.Symbol, sp.Expr] | None = None              # nodes in the leaves
         self.tree_sizes: dict[sp.Symbol, int] | None = None            # of ``full``, counted
+        self.depths: dict[sp.Symbol, int] | None = None                # of ``full``, counted
         self.function_nodes: dict[sp.Expr, sp.Symbol] | None = None    # f(z) -> its node
         self.expanded: dict[sp.Symbol, sp.Expr] = {}
         self.chains: dict[sp.Symbol, Any] = {}

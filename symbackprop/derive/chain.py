@@ -18,7 +18,7 @@ Seed 001's circuit f = (x + y) z:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
@@ -38,13 +38,20 @@ class Factor:
 
     ``leibniz`` is the unevaluated :math:`\partial\,\mathrm{child}/\partial\,\mathrm{parent}`;
     ``local`` is its value in the neighbouring symbols (``h*(1 - h)`` for a sigmoid node);
-    ``substituted`` is ``local`` with every node written out in the leaves.
+    ``substituted`` is ``local`` with every node written out in the leaves, built when first
+    asked for (a long chain of nodes is too deep to write out: then it raises
+    :class:`~symbackprop.LimitError`, while the local factors still work).
     """
 
     child: sp.Symbol
     parent: sp.Symbol
     local: sp.Expr
-    substituted: sp.Expr
+    graph: Graph = field(repr=False, compare=False)
+
+    @cached_property
+    def substituted(self) -> sp.Expr:
+        """``local`` with every node written out in the leaves."""
+        return self.local.xreplace(full_substitution(self.graph))
 
     @property
     def leibniz(self) -> sp.Derivative:
@@ -127,6 +134,8 @@ class Chain(LatexRepr):
         head = frac(self.output, self.wrt) + " = "
         if not self.paths:
             return head + "0   (no path reaches the output)"
+        if self.wrt == self.output:
+            return head + "1   (the output itself)"
         pad = " " * (len(head) - 2) + "= "
         joiner = "\n" + " " * (len(head) - 2) + "+ "
 
@@ -151,6 +160,8 @@ class Chain(LatexRepr):
             head = printer._print(sp.Derivative(self.output, self.wrt, evaluate=False))
             if not self.paths:
                 return f"{head} = 0"
+            if self.wrt == self.output:
+                return f"{head} = 1"
             leib = " + ".join(" ".join(printer._print(f.leibniz) for f in path.factors)
                               for path in self.paths)
             local = printer._print(self.local)
@@ -189,14 +200,12 @@ def chain(g: Graph, v: SymbolLike, budget: float | None = None) -> Chain:
                  "or pass a larger budget=")
     cache = derivations(g).chains
     if v not in cache:
-        full = full_substitution(g)
         out = g.output
         factor_cache: dict[tuple, Factor] = {}
 
         def factor(c, p):
             if (c, p) not in factor_cache:
-                loc = local_partial(g, c, p)
-                factor_cache[c, p] = Factor(c, p, loc, loc.xreplace(full))
+                factor_cache[c, p] = Factor(c, p, local_partial(g, c, p), g)
             return factor_cache[c, p]
 
         paths: list[Path] = []

@@ -24,14 +24,13 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 import sympy as sp
 
 from ..core.errors import ExpressionTooLargeError, InputTypeError, InvalidValueError, LimitError
-from ..core.graph import Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph
 from ..core.types import SymbolLike
-from .local import local_partial, raw_partial, substituted_sizes
+from .local import local_partial, raw_partial, substituted_depths, substituted_sizes
 from .measure import dag_postorder, dag_size, tree_size
 
 __all__ = [
@@ -48,10 +47,6 @@ __all__ = [
 
 DEFAULT_BUDGET = 200_000
 """Largest expression tree (in nodes) that the expanded and chain forms will build."""
-
-MAX_FORM_DEPTH = 150
-"""Deepest expression the expanded form builds (SymPy recurses once per level)."""
-
 
 def budget_value(budget: float | None) -> float:
     """The budget to use: :data:`DEFAULT_BUDGET` for ``None``; refuses NaN, negatives, non-numbers."""
@@ -84,24 +79,6 @@ def count_paths(g: Graph, v: SymbolLike) -> int:
         if c:
             n[node.symbol] = c
     return n.get(g.output, 1 if v == g.output else 0)
-
-
-def substituted_depths(g: Graph) -> dict[sp.Symbol, int]:
-    """Depth of every node written out in the leaves, counted, not built."""
-    depth: dict[sp.Symbol, int] = {s: 1 for s in g.leaf_symbols}
-    for node in g.nodes:
-        depth[node.symbol] = _depth(node.expr, depth)
-    return depth
-
-
-def _depth(expr: sp.Basic, weights: Mapping[sp.Basic, int]) -> int:
-    memo: dict = {}
-    for e in dag_postorder(expr, stop=weights):
-        if e in weights:
-            memo[e] = weights[e]
-        else:
-            memo[e] = 1 + max((memo[a] for a in e.args), default=0)
-    return memo[expr]
 
 
 def estimate_expanded_size(g: Graph, v: SymbolLike) -> int:

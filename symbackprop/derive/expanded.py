@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..core.graph import Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph
 from ..core.types import SymbolLike
 from .cache import derivations
 from .estimate import (
@@ -23,7 +23,7 @@ from .estimate import (
     estimate_expanded_size,
     estimate_multiplied_out,
 )
-from .local import bind_derivatives, full_substitution
+from .local import bind_derivatives, full_substitution, substituted_depths
 
 __all__ = ["expanded"]
 
@@ -58,19 +58,23 @@ def expanded(g: Graph, v: SymbolLike, multiply_out: bool = False,
     cache = derivations(g).expanded
     if v not in cache:
         out = g.output
-        check_expanded_depth(g, v, f"the expanded derivative {_name(g, v)}")
-        if not g.reaches_output(v):
+        if v == out:  # d(output)/d(output)
+            result = sp.S.One
+        elif not g.reaches_output(v):
             result = sp.S.Zero
-        elif g.is_leaf(v):
-            result = sp.diff(full_substitution(g)[out], v)
         else:
-            # hold v fixed: substitute every node but v, differentiate, then substitute v
-            sub: dict[sp.Symbol, sp.Expr] = {}
-            for node in g.nodes:
-                if node.symbol != v:
-                    sub[node.symbol] = node.expr.xreplace(sub)
-            d = sp.diff(sub[out] if out != v else out, v)
-            result = bind_derivatives(d).xreplace({v: full_substitution(g)[v]})
+            check_expanded_depth(g, v, f"the expanded derivative {_name(g, v)}")
+            if g.is_leaf(v):
+                result = sp.diff(full_substitution(g)[out], v)
+            else:
+                # hold v fixed: substitute every node but v, differentiate, then substitute v
+                depths = substituted_depths(g)
+                sub: dict[sp.Symbol, sp.Expr] = {}
+                for node in g.nodes:
+                    if node.symbol != v and depths[node.symbol] <= MAX_FORM_DEPTH:
+                        sub[node.symbol] = node.expr.xreplace(sub)
+                d = sp.diff(sub[out], v)
+                result = bind_derivatives(d).xreplace({v: full_substitution(g)[v]})
         cache[v] = result
     result = cache[v]
     if multiply_out:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..core.graph import Graph, Node
+from ..core.errors import LimitError
+from ..core.graph import MAX_FORM_DEPTH, Graph, Node, weighted_depth
 from ..core.types import SymbolLike
 from .cache import derivations
 from .measure import tree_size
 
 __all__ = ["bind_derivatives", "full_substitution", "local_partial", "raw_partial",
-           "substituted_sizes"]
+           "substituted_depths", "substituted_sizes"]
 
 
 def bind_derivatives(expr: sp.Expr) -> sp.Expr:
@@ -130,14 +131,43 @@ def local_partial(g: Graph, child: SymbolLike, parent: SymbolLike) -> sp.Expr:
 
 
 def full_substitution(g: Graph) -> dict[sp.Symbol, sp.Expr]:
-    """Every node Symbol -> its expression in the leaves (built as a shared DAG)."""
+    """Every node Symbol -> its expression in the leaves (built as a shared DAG).
+
+    Written out, a chain of nodes nests one level a node; past :data:`MAX_FORM_DEPTH` levels
+    SymPy's recursive algorithms fail on it, so a graph whose output (or a node it uses) would
+    be nested deeper raises :class:`~symbackprop.LimitError`, counted before anything is built.
+    """
     d = derivations(g)
     if d.full is None:
+        depths = substituted_depths(g)
+        if g.nodes:
+            needed = g.ancestors(g.output) | {g.output}
+            deepest = max((n.symbol for n in g.nodes if n.symbol in needed),
+                          key=lambda s: depths[s])
+            if depths[deepest] > MAX_FORM_DEPTH:
+                raise LimitError(
+                    f"written out in the leaves, {deepest.name!r} would be nested "
+                    f"{depths[deepest]:,} levels deep, past the limit of {MAX_FORM_DEPTH}; use "
+                    "the backprop program (backprop(g): gradient(v, form='program'), "
+                    "evaluate(point) for numbers) or the chain form's local factors, whose "
+                    "steps stay shallow")
         sub: dict[sp.Symbol, sp.Expr] = {}
         for node in g.nodes:
-            sub[node.symbol] = node.expr.xreplace(sub)
+            if depths[node.symbol] <= MAX_FORM_DEPTH:  # deeper ones never reach the output
+                sub[node.symbol] = node.expr.xreplace(sub)
         d.full = sub
     return d.full
+
+
+def substituted_depths(g: Graph) -> dict[sp.Symbol, int]:
+    """Depth of every node written out in the leaves, counted, not built."""
+    d = derivations(g)
+    if d.depths is None:
+        depths: dict[sp.Symbol, int] = {s: 1 for s in g.leaf_symbols}
+        for node in g.nodes:
+            depths[node.symbol] = weighted_depth(node.expr, depths)
+        d.depths = depths
+    return d.depths
 
 
 def substituted_sizes(g: Graph) -> dict[sp.Symbol, int]:

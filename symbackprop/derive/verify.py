@@ -19,9 +19,10 @@ from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
     InvalidValueError,
+    LimitError,
     VerificationError,
 )
-from ..core.graph import Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph
 from ..core.progress import progress as show_progress
 from ..core.types import Variables
 from .backprop import backprop
@@ -33,6 +34,7 @@ from .estimate import (
     estimate_expanded_size,
 )
 from .expanded import expanded
+from .local import substituted_depths
 from .measure import dag_postorder, tree_size
 
 __all__ = ["VERIFY_BUDGET", "Agreement", "estimate_verify_cost", "verify"]
@@ -164,6 +166,13 @@ def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budg
     if not 1 <= points <= 100:
         raise InvalidValueError(f"points must be between 1 and 100, not {points}")
     variables = list(g.leaf_symbols) if wrt is None else g.resolve(wrt)
+    depth = substituted_depths(g).get(g.output, 1) if g.nodes else 1
+    if depth > MAX_FORM_DEPTH and any(v != g.output for v in variables):
+        raise LimitError(
+            f"verify compares the forms written out in the leaves, and here they would be "
+            f"nested {depth:,} levels deep, past the limit of {MAX_FORM_DEPTH}; check the "
+            "compiled gradient against central differences instead "
+            "(sb.check_gradient(g, theta, X, T))")
     limit = VERIFY_BUDGET if cost_budget is None else budget_value(cost_budget)
     check_budget("verifying every form of these derivatives", estimate_verify_cost(
         g, variables, points), limit, "pass wrt=[...] to check a few variables, or a larger "

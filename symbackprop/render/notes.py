@@ -358,6 +358,9 @@ class _Writer:
         if n == 0:
             head.blocks.append(Text(self.t("chain_none", v=vt, E=self.Etex, d=d)))
             return [head]
+        if v == self.g.output:  # no path to walk, no delta: d(output)/d(output) = 1
+            head.blocks.append(Text(self.t("chain_self", v=vt, d=d)))
+            return [head]
         parts = [head]
         if n > MAX_PATHS:
             parts.append(Part(self.t("chain"), 3, [Text(self.t(

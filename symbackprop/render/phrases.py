@@ -43,6 +43,7 @@ EN = {
     "chain_one": "One path leads from ${v}$ to ${E}$:",
     "chain_many": "A sum over the {n} paths from ${v}$ to ${E}$, one per line:",
     "chain_none": "${v}$ does not reach ${E}$, so ${d} = 0$.",
+    "chain_self": "${v}$ is the output itself, so ${d} = 1$.",
     "chain_too_many": "There are {n} paths from ${v}$ to ${E}$, too many to write out; the "
                       "deltas below sum them.",
     "local": "Local derivatives",
@@ -116,6 +117,7 @@ KO = {
     "chain_one": "${v}$에서 ${E}$까지의 경로는 하나입니다:",
     "chain_many": "${v}$에서 ${E}$까지의 경로 {n}개에 대한 합, 한 줄에 경로 하나:",
     "chain_none": "${v}$는 ${E}$에 영향을 주지 않으므로 ${d} = 0$입니다.",
+    "chain_self": "${v}$는 출력 자체이므로 ${d} = 1$입니다.",
     "chain_too_many": "${v}$에서 ${E}$까지의 경로는 {n}개로 모두 쓰기에는 너무 많습니다. 아래의 "
                       "델타가 이 합을 계산합니다.",
     "local": "국소 미분",

@@ -24,6 +24,7 @@ import sympy as sp
 from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
+    LimitError,
     UnknownVariableError,
 )
 from ..core.graph import Graph
@@ -218,7 +219,7 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
             rows.append(measured("expanded, multiplied out", sp.expand(e)))
         else:
             rows.append(SizeRow("expanded, multiplied out", est, None, None, None, built=False))
-    except ExpressionTooLargeError:
+    except LimitError:  # too large to build within the budget, or nested too deeply
         rows.append(SizeRow("expanded", estimate_expanded_size(g, v), None, None, None, False))
         rows.append(SizeRow("expanded, multiplied out", estimate_expanded_size(g, v),
                             None, None, None, built=False))
@@ -240,12 +241,17 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
 
     label = f"CSE of all {len(grads)} expanded gradients"
     ests = [estimate_expanded_size(g, p) for p in grads]
+    exprs = None
     if sum(ests) <= cse_limit:
-        exprs = [expanded(g, p, budget=budget) for p in grads]
+        try:
+            exprs = [expanded(g, p, budget=budget) for p in grads]
+        except LimitError:  # nested too deeply to build
+            exprs = None
+    if exprs is None:
+        rows.append(SizeRow(label, sum(ests), None, None, None, built=False))
+    else:
         s = size(exprs)
         rows.append(SizeRow(label, s.tree, s.dag, s.cse, None))
-    else:
-        rows.append(SizeRow(label, sum(ests), None, None, None, built=False))
     title = f"Sizes of ∂{g.output.name}/∂{v.name}"
     return SizeTable(title, tuple(rows))
 
