@@ -87,8 +87,8 @@ def test_output_activation_defaults():
 
 
 def test_losses_from_logits_give_textbook_gradients():
-    # bce and softmax_ce are computed from the logits z, so dL/dz = yhat - t
-    # (the predictions are nodes of their own: the program writes the delta as yhat - t)
+    # bce and softmax_ce are computed from the logits z, so dL/dz = yhat - t (softmax: for
+    # targets that sum to 1); the predictions are nodes of their own, the program reads them
     net = sb.mlp([2, 1], loss="bce")
     z, t = net.symbol("z1_1"), net.symbol("t")
     (yhat,) = net.predictions
@@ -97,8 +97,8 @@ def test_losses_from_logits_give_textbook_gradients():
     net = sb.mlp([2, 3], loss="softmax_ce")
     prog = sb.backprop(net)
     zs, ts = [net.symbol(f"z1_{j}") for j in (1, 2, 3)], net.target_symbols
-    for j in range(3):
-        assert prog.gradient(zs[j], form="program") == net.predictions[j] - ts[j]
+    for j in range(3):  # -sum t log softmax for any targets: (sum_k t_k) yhat_j - t_j
+        assert prog.gradient(zs[j], form="program") == sum(ts) * net.predictions[j] - ts[j]
     # the oracle: the softmax written by hand, and -sum t log softmax differentiated by SymPy
     pt = {zs[0]: sp.Rational(1, 3), zs[1]: -2, zs[2]: sp.Rational(1, 2)}
     onehot = {ts[0]: 1, ts[1]: 0, ts[2]: 0}
