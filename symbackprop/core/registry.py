@@ -10,7 +10,9 @@ SymPy's code printers).
 A loss entry names a function ``(outputs, targets) ↦ loss of one example``. Losses computed
 from the logits (``bce``, ``softmax_ce``) also name the prediction they imply
 (:math:`\hat y = \sigma(z)` or :math:`\operatorname{softmax}(z)`); their gradient with respect
-to the logits is then the textbook :math:`\hat y - t`.
+to the logits is then the textbook :math:`\hat y - t` (for softmax cross-entropy
+:math:`(\sum_k t_k)\,\hat y - t`: the loss is :math:`-\sum_j t_j \log \hat y_j` for any
+targets, as in PyTorch, which is :math:`\hat y - t` for targets that sum to 1).
 
 A loss can also give its *matrix form* (``matrix``, a :class:`MatrixLoss`): the same loss
 written over a whole batch with row reductions (:mod:`symbackprop.core.rows`), each stable step

@@ -8,10 +8,17 @@ per-weight expanded formulas. Two paths:
 * ``"matrix"``: for networks built by :func:`~symbackprop.mlp`, the matrix form
   :math:`\delta^{(l)} = (W^{(l+1)\top}\delta^{(l+1)}) \odot a'(z^{(l)})`,
   :math:`\partial L/\partial W^{(l)} = \delta^{(l)} h^{(l-1)\top}` as matmuls over the batch.
-  Activations, their derivatives, the loss and the output delta are printed from the graph's
-  own expressions; sums over the outputs become row reductions.
+  Activations and their derivatives are printed from the graph's own expressions; the loss,
+  the predictions and the output delta from the loss entry's matrix form (every built-in loss
+  has one: each stable step once, so the code does not grow with the number of outputs), or,
+  for a loss given as a function, from its expression, sums over the outputs becoming row
+  reductions. Where the loss reads a parameter itself (an L2 term), that parameter is
+  unpacked under its own name and the loss's direct partial is added to its gradient. Every
+  name the path makes starts with ``_``, which no user name does, so none can hide a user's.
 
-``compile(..., path="auto")`` picks the matrix path for networks and says so in ``f.path``.
+``compile(..., path="auto")`` picks the matrix path for networks and says so in ``f.path``;
+a network the matrix path cannot express (an activation that reads a parameter) takes the
+scalar path, and ``f.reason`` says why.
 Numerics are stable where the maths allows: sigmoid is ``scipy.special.expit``, softplus and
 the bce loss use ``numpy.logaddexp``, softmax cross-entropy uses ``scipy.special.logsumexp``.
 
