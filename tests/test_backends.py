@@ -69,7 +69,7 @@ def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, lo
 def test_numba_matrix_path(layers, activation, loss, out_act):
     net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
     f = sb.compile(net, backend="numba", path="matrix")
-    assert f.path == "matrix" and "_s += W1[_j, _k]" in f.source  # the layer as a loop
+    assert f.path == "matrix" and "_s += _W1[_j, _k]" in f.source  # the layer as a loop
     ref = sb.compile(net)
     rng = np.random.default_rng(11)
     theta = rng.normal(size=len(f.params))

@@ -90,7 +90,8 @@ def test_source_is_readable_one_line_per_step():
     assert "    a_h1 = scipy.special.expit(h1)" in src
     assert "    _grad_w1 = _delta_h1*x1" in src
     msrc = sb.compile(net).source
-    assert "    D1 = D2 @ W2\n    D1 *= H1*(1 - H1)\n" in msrc  # BP2, with no extra array
+    # BP2, with no extra array; every generated name starts with _ (never a user name)
+    assert "    _D1 = _D2 @ _W2\n    _D1 *= _H1*(1 - _H1)\n" in msrc
 
 
 @pytest.mark.parametrize(("activation", "loss", "out_act"), [

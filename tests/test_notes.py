@@ -55,7 +55,8 @@ def test_losses_on_the_logits_read_as_textbooks_write_them():
     tex = sb.notes(sb.mlp([2, 2, 3], activation="tanh", loss="softmax_ce"), wrt=["b2_1"])
     assert r"L &= - t_{1} \log(\hat{y}_{1}) - t_{2} \log(\hat{y}_{2}) - t_{3} \log(\hat{y}_{3})" \
         in tex
-    assert r"\delta^{(2)}_{1} &= \hat{y}_{1} - t_{1}" in tex  # the textbook gradient
+    # the gradient for any targets; the textbook yhat - t when they sum to 1
+    assert r"\delta^{(2)}_{1} &= \left(t_{1} + t_{2} + t_{3}\right) \hat{y}_{1} - t_{1}" in tex
     # LSE, which the written-out derivatives use, is defined before its first use
     first = tex[tex.index(r"\operatorname{LSE}"):]
     assert first.startswith(r"\operatorname{LSE}(z^{(2)}_{1}, z^{(2)}_{2}, z^{(2)}_{3}) &= \log")

@@ -65,7 +65,8 @@ class Network(Graph):
     ``activations[l]`` are vectors of Symbols (an identity layer's activations are its
     pre-activations); ``predictions`` are the Symbols of the network's outputs ŷ. For losses
     computed from the logits (``bce``, ``softmax_ce``) the predictions are nodes that the loss
-    does not use: the loss reads the logits, so its gradient with respect to them is ŷ − t.
+    does not use: the loss reads the logits, so its gradient with respect to them is ŷ − t
+    (softmax cross-entropy: (Σ_k t_k) ŷ − t, which is ŷ − t for targets that sum to 1).
     """
 
     layers: tuple[int, ...]

@@ -10,7 +10,14 @@ SymPy's code printers).
 A loss entry names a function ``(outputs, targets) ↦ loss of one example``. Losses computed
 from the logits (``bce``, ``softmax_ce``) also name the prediction they imply
 (:math:`\hat y = \sigma(z)` or :math:`\operatorname{softmax}(z)`); their gradient with respect
-to the logits is then the textbook :math:`\hat y - t`.
+to the logits is then the textbook :math:`\hat y - t` (for softmax cross-entropy
+:math:`(\sum_k t_k)\,\hat y - t`: the loss is :math:`-\sum_j t_j \log \hat y_j` for any
+targets, as in PyTorch, which is :math:`\hat y - t` for targets that sum to 1).
+
+A loss can also give its *matrix form* (``matrix``, a :class:`MatrixLoss`): the same loss
+written over a whole batch with row reductions (:mod:`symbackprop.core.rows`), each stable step
+once. The compiled matrix path uses it (every built-in loss has one), so its code does not grow
+with the number of outputs; without one the matrix path matches the loss output by output.
 
 Adding one
 ==========
@@ -53,6 +60,7 @@ from .functions import (
     swish,
 )
 from .names import canonical_name, check_name
+from .rows import rowlogsumexp, rowmax, rowsum
 from .types import ActivationLike, LossLike
 
 __all__ = [
@@ -60,6 +68,7 @@ __all__ = [
     "LOSSES",
     "Activation",
     "Loss",
+    "MatrixLoss",
     "Registry",
     "activation_entry",
     "check_stable_forms",
@@ -95,6 +104,24 @@ class Activation:
 
 
 @dataclass(frozen=True)
+class MatrixLoss:
+    r"""A loss over a whole batch, one row per example: what :attr:`Loss.matrix` returns.
+
+    ``steps`` are ``(symbol, expression)`` pairs computed in this order, each once (a step
+    may use the steps before it); ``loss`` is the loss of each example, a column (one row per
+    example, reduced with :mod:`symbackprop.core.rows`); ``delta`` its gradient with respect
+    to the matrix the loss reads (the logits ``Z`` for a loss on the logits, the outputs ``H``
+    otherwise); ``prediction`` the predictions :math:`\hat y` of a loss on the logits.
+    Compiled code renames the step symbols into its own namespace.
+    """
+
+    steps: tuple[tuple[sp.Symbol, sp.Expr], ...]
+    loss: sp.Expr
+    delta: sp.Expr
+    prediction: sp.Expr | None = None
+
+
+@dataclass(frozen=True)
 class Loss:
     r"""One loss: ``function(outputs, targets)`` is the loss of one example.
 
@@ -107,6 +134,12 @@ class Loss:
     functions written so that floating point keeps its precision (softmax cross-entropy shifts
     the logits by their largest value, so logits of 1e300 still give ln 3 for three equal
     ones); compiled code uses them, derivations and notes use ``function``.
+
+    ``matrix(Y, T, m)``, where given, is the same loss over a whole batch (a
+    :class:`MatrixLoss`): ``Y`` stands for the matrix the loss reads (the logits for a loss on
+    the logits, else the outputs), ``T`` for the targets, one row per example and ``m``
+    columns. The compiled matrix path uses it instead of matching ``function`` output by
+    output.
     """
 
     name: str
@@ -119,6 +152,7 @@ class Loss:
     min_outputs: int = 1
     stable: Callable[[Sequence[sp.Expr], Sequence[sp.Expr]], sp.Expr] | None = None
     stable_prediction: Callable[[Sequence[sp.Expr]], list[sp.Expr]] | None = None
+    matrix: Callable[[sp.Symbol, sp.Symbol, int], MatrixLoss] | None = None
 
     @property
     def from_logits(self) -> bool:
@@ -408,7 +442,8 @@ def _bce_display(y, t):
 
 
 def _softmax_ce_logits(z, t):
-    # -sum_j t_j log softmax_j(z) = (sum_j t_j) LSE(z) - sum_j t_j z_j, for any targets
+    # -sum_j t_j log softmax_j(z) = -sum_j t_j (z_j - LSE(z)) = (sum_j t_j) LSE(z) - sum_j t_j z_j,
+    # for any targets (PyTorch's meaning: they need not sum to 1)
     return _sum(t) * logsumexp(*z) - _sum(tj * zj for zj, tj in zip(z, t, strict=False))
 
 
@@ -422,8 +457,9 @@ def _softmax(z):
 
 
 def _softmax_ce_stable(z, t):
-    # the same value with every logit shifted by the largest, m: LSE(z) = m + LSE(z - m), so
-    # (sum_j t_j) LSE(z) - sum_j t_j z_j = (sum_j t_j) LSE(z - m) - sum_j t_j (z_j - m)
+    # the same value with every logit shifted by the largest, s_j = z_j - m:
+    # (sum t) LSE(s) - sum t_j s_j = (sum t)(LSE(z) - m) - sum t_j z_j + m sum t, exactly the
+    # function for any targets; no term in m is left to cancel
     m = sp.Max(*z, evaluate=False)  # no pairwise comparison of hundreds of logits
     s = [shifted(zj, m) for zj in z]
     return _sum(t) * logsumexp(*s) - _sum(tj * sj for sj, tj in zip(s, t, strict=True))
@@ -436,6 +472,29 @@ def _softmax_stable(z):
     return [sp.exp(sj - lse) for sj in s]
 
 
+def _softmax_ce_matrix(Z, T, m):
+    # each stable step once: the row's largest logit, the shifted logits, their log-sum-exp
+    top, S, lse, P, total = sp.symbols("max shifted lse softmax sum_t", real=True)
+    steps = ((top, rowmax(Z)), (S, Z - top), (lse, rowlogsumexp(S)), (P, sp.exp(S - lse)),
+             (total, rowsum(T)))
+    return MatrixLoss(steps, total * lse - rowsum(T * S), total * P - T, P)
+
+
+def _bce_matrix(Z, T, m):
+    P = sp.Symbol("sigmoid", real=True)
+    return MatrixLoss(((P, sigmoid(Z)),), rowsum(softplus(Z) - T * Z), P - T, P)
+
+
+def _half_se_matrix(H, T, m):
+    R = sp.Symbol("residual", real=True)
+    return MatrixLoss(((R, H - T),), rowsum(R**2) / 2, R)
+
+
+def _mse_matrix(H, T, m):
+    R = sp.Symbol("residual", real=True)
+    return MatrixLoss(((R, H - T),), rowsum(R**2) / m, 2 * R / m)
+
+
 def _huber(y, t, delta=sp.S.One):
     out = []
     for yj, tj in zip(y, t, strict=False):
@@ -445,17 +504,28 @@ def _huber(y, t, delta=sp.S.One):
     return _sum(out)
 
 
+def _huber_matrix(H, T, m):
+    R = sp.Symbol("residual", real=True)  # t - y, as in the function
+    r = sp.Dummy("r", real=True)
+    each = _huber([sp.S.Zero], [r])
+    return MatrixLoss(((R, T - H),), rowsum(each.xreplace({r: R})),
+                      -sp.diff(each, r).xreplace({r: R}))
+
+
 for _loss in (
-    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², seed 004's loss", symbol="E"),
-    Loss("mse", _mse, "the mean over outputs (1/m) Σ_j (t_j − ŷ_j)²"),
+    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², seed 004's loss", symbol="E",
+         matrix=_half_se_matrix),
+    Loss("mse", _mse, "the mean over outputs (1/m) Σ_j (t_j − ŷ_j)²", matrix=_mse_matrix),
     Loss("bce", _bce_logits, "binary cross-entropy −[t log ŷ + (1 − t) log(1 − ŷ)], "
          "ŷ = σ(z), computed from the logit z", prediction=lambda z: [sigmoid(zj) for zj in z],
-         output="sigmoid", display=_bce_display),
+         output="sigmoid", display=_bce_display, matrix=_bce_matrix),
     Loss("softmax_ce", _softmax_ce_logits, "softmax cross-entropy −Σ_j t_j log ŷ_j, "
-         "ŷ = softmax(z), computed from the logits (any targets: ∂L/∂z_j = (Σ_k t_k) ŷ_j − t_j)",
-         prediction=_softmax,
+         "ŷ = softmax(z), computed from the logits (any targets; for targets that sum to 1 "
+         "∂L/∂z = ŷ − t)", prediction=_softmax,
          output="softmax", display=_softmax_ce_display, min_outputs=2,
-         stable=_softmax_ce_stable, stable_prediction=_softmax_stable),
-    Loss("huber", _huber, "Huber loss with δ = 1: ½r² for |r| ≤ 1, else |r| − ½ (r = t − ŷ)"),
+         stable=_softmax_ce_stable, stable_prediction=_softmax_stable,
+         matrix=_softmax_ce_matrix),
+    Loss("huber", _huber, "Huber loss with δ = 1: ½r² for |r| ≤ 1, else |r| − ½ (r = t − ŷ)",
+         matrix=_huber_matrix),
 ):
     LOSSES.register(_loss)

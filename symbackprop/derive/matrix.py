@@ -8,7 +8,11 @@ r"""The matrix form of backpropagation for layered nets, derived from the scalar
 
 Each entry is a SymPy expression in the layer's own symbols and the next layer's delta symbols
 (``delta_z2_1``, the same names the backprop program uses), so it can be checked entry by
-entry against the scalar derivation.
+entry against the scalar derivation. Where the loss reads a parameter or a node itself (an L2
+term on a weight), its direct partial derivative is added to that entry (``direct`` lists
+them): :math:`\partial L/\partial b_1 = \delta_{h_1} + 2 b_1`. A net whose activation reads
+anything besides its own pre-activation (a parameter, PReLU-style) has no matrix form in
+these four equations; :func:`matrix_form` says so.
 
 Examples
 ========
@@ -24,7 +28,7 @@ delta_z1_2*x1
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -34,7 +38,7 @@ from ..core.network import Network
 from .backprop import delta_symbol
 from .local import full_substitution, local_partial
 
-__all__ = ["MatrixForm", "matrix_form"]
+__all__ = ["MatrixForm", "matrix_form", "matrix_form_obstacle", "reads_beyond"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class MatrixForm(LatexRepr):
     derivatives: tuple[sp.Matrix, ...]  # a'(z^{(l)}) entry by entry, in local symbols
     dW: tuple[sp.Matrix, ...]
     db: tuple[sp.Matrix, ...]
+    # the loss's partial derivative in each parameter or hidden node it reads itself
+    direct: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
     def gradient(self, name) -> sp.Expr:
         """The matrix form's entry for one weight or bias (in delta and forward symbols)."""
@@ -113,10 +119,63 @@ def _entries(M: sp.Matrix):
     return (((j, k), M[j, k]) for j in range(M.rows) for k in range(M.cols))
 
 
+def _names(symbols) -> str:
+    return ", ".join(sorted(s.name for s in symbols))
+
+
+def reads_beyond(net: Network) -> tuple[str, sp.Symbol, frozenset[sp.Symbol]] | None:
+    """The first node that keeps the four equations from holding as they stand, or None:
+    ``(kind, node, what it reads)``, kind ``"activation"`` (an activation that reads more
+    than its own pre-activation, say a parameter), ``"prediction"`` (a prediction of a loss on
+    the logits that reads more than the logits) or ``"loss"`` (a loss on the logits that reads
+    its predictions)."""
+    link = net.loss_entry.from_logits
+    for l in range(net.depth):
+        zs, hs = list(net.preactivations[l]), list(net.activations[l])
+        last_link = link and l == net.depth - 1
+        for z, h in zip(zs, hs, strict=True):
+            if z == h:
+                continue
+            extra = net.definition(h).expr.free_symbols - (set(zs) if last_link else {z})
+            if extra:
+                return ("prediction" if last_link else "activation", h, frozenset(extra))
+    if link:
+        read = set(net.parents(net.output)) & set(net.activations[-1])
+        if read:
+            return ("loss", net.output, frozenset(read))
+    return None
+
+
+def matrix_form_obstacle(net: Network) -> str | None:
+    """Why the four equations do not hold for this network as they stand, or None.
+
+    They need every activation (and every prediction of a loss on the logits) to read only
+    the pre-activations of its layer, and a loss on the logits not to read its predictions.
+    """
+    found = reads_beyond(net)
+    if found is None:
+        return None
+    kind, node, extra = found
+    if kind == "loss":
+        return f"the loss reads the predictions {_names(extra)} besides the logits"
+    return (f"the {kind} {node.name} = {net.definition(node).expr} reads {_names(extra)} "
+            f"besides its pre-activation{'s' if kind == 'prediction' else ''}")
+
+
 def matrix_form(net: Network) -> MatrixForm:
-    """Derive the matrix form of backpropagation for a network built by :func:`mlp`."""
+    """Derive the matrix form of backpropagation for a network built by :func:`mlp`.
+
+    Every direct term is kept: where the loss reads a weight, a bias or a hidden node itself,
+    its partial derivative is added to that entry. A network whose activations read more than
+    their own pre-activation is refused (:class:`InvalidValueError` saying what they read).
+    """
     if not isinstance(net, Network):
         raise InvalidValueError("the matrix form needs a network built by mlp(...)")
+    obstacle = matrix_form_obstacle(net)
+    if obstacle:
+        raise InvalidValueError(f"the matrix form of backpropagation does not hold for this "
+                                f"network: {obstacle}; the chain rule (sb.chain, "
+                                "sb.backprop) derives its gradients")
     L = len(net.layers) - 1
     xs = sp.Matrix(net.input_symbols)
     hs = (xs, *net.activations)
@@ -127,17 +186,32 @@ def matrix_form(net: Network) -> MatrixForm:
         derivs.append(sp.Matrix([sp.S.One if z == h else local_partial(net, h, z)
                                  for z, h in zip(zs[l], hs[l + 1], strict=False)]))
     E = net.output
+    direct = {s: local_partial(net, E, s) for s in net.parents(E)
+              if s not in net.input_symbols and s not in net.target_symbols}
+
+    def own(s: sp.Symbol) -> sp.Expr:
+        return direct.get(s, sp.S.Zero)
+
     from_logits = net.loss_entry.from_logits
     out = []
     for j, (z, h) in enumerate(zip(zs[-1], hs[-1], strict=False)):
-        out.append(local_partial(net, E, z) if from_logits
-                   else local_partial(net, E, h) * derivs[-1][j])
+        if from_logits:
+            out.append(local_partial(net, E, z))
+        else:  # through the output, and directly where the loss reads z itself
+            out.append(own(h) * derivs[-1][j] + (own(z) if z != h else 0))
     deltas = [None] * L
     deltas[L - 1] = sp.Matrix(out)
     for l in range(L - 2, -1, -1):
         back = net.weights[l + 1].T * dsyms[l + 1]
-        deltas[l] = sp.Matrix([back[j] * derivs[l][j] for j in range(back.rows)])
-    dW = tuple(dsyms[l] * hs[l].T for l in range(L))
-    db = tuple(dsyms[l] for l in range(L))
+        entries = []
+        for j in range(back.rows):
+            z, h = zs[l][j], hs[l + 1][j]
+            # a hidden node the loss reads (an activity penalty) adds its own partial
+            entries.append((back[j] + own(h)) * derivs[l][j] + (own(z) if z != h else 0))
+        deltas[l] = sp.Matrix(entries)
+    dW = tuple(dsyms[l] * hs[l].T + net.weights[l].applyfunc(own) for l in range(L))
+    db = tuple(dsyms[l] + net.biases[l].applyfunc(own) for l in range(L))
+    last = set(zs[-1]) | set(hs[-1])
+    direct = {s: d for s, d in direct.items() if s not in last}
     return MatrixForm(net, tuple(net.weights), tuple(net.biases), zs, hs, dsyms, tuple(deltas),
-                      tuple(derivs), dW, db)
+                      tuple(derivs), dW, db, direct)

@@ -8,10 +8,17 @@ per-weight expanded formulas. Two paths:
 * ``"matrix"``: for networks built by :func:`~symbackprop.mlp`, the matrix form
   :math:`\delta^{(l)} = (W^{(l+1)\top}\delta^{(l+1)}) \odot a'(z^{(l)})`,
   :math:`\partial L/\partial W^{(l)} = \delta^{(l)} h^{(l-1)\top}` as matmuls over the batch.
-  Activations, their derivatives, the loss and the output delta are printed from the graph's
-  own expressions; sums over the outputs become row reductions.
+  Activations and their derivatives are printed from the graph's own expressions; the loss,
+  the predictions and the output delta from the loss entry's matrix form (every built-in loss
+  has one: each stable step once, so the code does not grow with the number of outputs), or,
+  for a loss given as a function, from its expression, sums over the outputs becoming row
+  reductions. Where the loss reads a parameter itself (an L2 term), that parameter is
+  unpacked under its own name and the loss's direct partial is added to its gradient. Every
+  name the path makes starts with ``_``, which no user name does, so none can hide a user's.
 
-``compile(..., path="auto")`` picks the matrix path for networks and says so in ``f.path``.
+``compile(..., path="auto")`` picks the matrix path for networks and says so in ``f.path``;
+a network the matrix path cannot express (an activation that reads a parameter) takes the
+scalar path, and ``f.reason`` says why.
 Numerics are stable where the maths allows: sigmoid is ``scipy.special.expit``, softplus and
 the bce loss use ``numpy.logaddexp``, softmax cross-entropy uses ``scipy.special.logsumexp``.
 
@@ -44,11 +51,15 @@ import sympy as sp
 from ..core.errors import InputTypeError, InvalidValueError, ShapeError, UnknownNameError
 from ..core.graph import Graph
 from ..core.network import Network
+from ..core.registry import MatrixLoss
+from ..core.rows import rowlogsumexp, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
+from ..derive.matrix import matrix_form_obstacle
 from .arguments import as_real_array
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
-__all__ = ["PATHS", "Compiled", "compile", "needed", "numpy_matrix", "stable_forms"]
+__all__ = ["PATHS", "Compiled", "compile", "direct_reads", "loss_form", "matrix_obstacle", "needed",
+           "numpy_matrix", "stable_forms", "steps_for"]
 
 PATHS = ("auto", "scalar", "matrix")
 
@@ -67,6 +78,7 @@ class Compiled:
     ``"numba"`` the compiled loops. ``fast`` is the same function as fast as the backend runs
     it: ``jax.jit(raw)`` for JAX; for numba's big nets, the NumPy matrix code (BLAS) for
     batches of 64 and more and ``raw`` below; ``raw`` itself otherwise. Calls use it.
+    ``reason`` says why ``path`` is the one taken (say, why a network took the scalar path).
     """
 
     graph: Graph
@@ -82,6 +94,7 @@ class Compiled:
     raw_predict: Callable | None = field(repr=False, default=None)
     predict_source: str | None = field(repr=False, default=None)
     dispatch: InitVar[Callable | None] = None  # numba's big nets: BLAS for big batches
+    reason: str = field(default="", compare=False)
     fast: Callable = field(init=False, repr=False)
     fast_loss: Callable = field(init=False, repr=False)
     fast_predict: Callable | None = field(init=False, repr=False)
@@ -261,43 +274,8 @@ def needed(g: Graph, symbols) -> set[sp.Symbol]:
 
 # ---- the matrix path ---------------------------------------------------------------------------
 
-class _RowReduce(sp.Function):
-    """A reduction over the outputs (one row per example), kept 2-D for broadcasting."""
-
-    nargs = 1
-    _numpy_name = ""
-    _jax_name = ""
-
-    def _numpycode(self, printer):
-        return (f"{printer._module_format(self._numpy_name)}({printer._print(self.args[0])}, "
-                "axis=1, keepdims=True)")
-
-    def _jaxcode(self, printer):
-        return (f"{printer._module_format(self._jax_name)}({printer._print(self.args[0])}, "
-                "axis=1, keepdims=True)")
-
-
-class _RowSum(_RowReduce):
-    _numpy_name, _jax_name = "numpy.sum", "jax.numpy.sum"
-
-
-class _RowProd(_RowReduce):
-    _numpy_name, _jax_name = "numpy.prod", "jax.numpy.prod"
-
-
-class _RowLSE(_RowReduce):
-    _numpy_name, _jax_name = "scipy.special.logsumexp", "jax.scipy.special.logsumexp"
-
-
-class _RowMax(_RowReduce):
-    _numpy_name, _jax_name = "numpy.max", "jax.numpy.max"
-
-
-class _RowMin(_RowReduce):
-    _numpy_name, _jax_name = "numpy.min", "jax.numpy.min"
-
-
-_REDUCE_FUNCTIONS = {"logsumexp": _RowLSE, "Max": _RowMax, "Min": _RowMin}
+class NoMatrixPath(Exception):
+    """The matrix path cannot express this network; the message says why."""
 
 
 class _Rows:
@@ -334,7 +312,7 @@ class _Rows:
 
     def reduce(self, e: sp.Expr) -> sp.Expr:
         """``e`` with every symmetric reduction over the outputs replaced by a row symbol."""
-        if not self._cols(e):
+        if self.m == 1 or not self._cols(e):  # one output: its column is the row
             return e
         args = [self.reduce(a) for a in e.args]
         e = e.func(*args) if args else e
@@ -352,8 +330,8 @@ class _Rows:
                 if len(set(tmpl.values())) == 1:
                     if e.is_Add:  # a constant factor is taken out of the row sum
                         coeff, body = tmpl[0].as_coeff_Mul()
-                        return e.func(*rest, coeff * self._row(_RowSum(body)))
-                    return e.func(*rest, self._row(_RowProd(tmpl[0])))
+                        return e.func(*rest, coeff * self._row(rowsum(body)))
+                    return e.func(*rest, self._row(rowprod(tmpl[0])))
             return e
         cls = _REDUCE_FUNCTIONS.get(type(e).__name__)
         if cls is not None and len(e.args) == self.m:
@@ -373,100 +351,225 @@ class _Rows:
     def scalar(self, e: sp.Expr) -> sp.Expr | None:
         """A row-wise (B, 1) expression for a quantity of one example, or None."""
         r = self.reduce(e)
+        if self.m == 1:
+            return self._template(r, 0)
         return None if self._cols(r) else r
 
 
+_REDUCE_FUNCTIONS = {"logsumexp": rowlogsumexp, "Max": rowmax, "Min": rowmin}
+
+
+def _names(symbols) -> str:
+    return ", ".join(sorted(s.name for s in symbols))
+
+
+def matrix_obstacle(net: Network) -> str | None:
+    """Why the matrix path cannot compute this network's gradient, or None when it can.
+
+    The matrix path computes each layer from the one before as whole matrices, and adds to a
+    parameter's gradient what the loss reads of it directly. It needs what the matrix form
+    needs (:func:`~symbackprop.derive.matrix.matrix_form_obstacle`: every activation reads only
+    its own pre-activation), one activation function for a whole layer, and a loss that reads
+    only the last layer, the targets, parameters and inputs.
+    """
+    reason = matrix_form_obstacle(net)
+    if reason:
+        return reason
+    link = net.loss_entry.from_logits
+    probe = sp.Symbol("_z")
+    for l in range(1, net.depth + (0 if link else 1)):
+        first = None
+        for z, h in zip(net.preactivations[l - 1], net.activations[l - 1], strict=True):
+            tmpl = (z if z == h else net.definition(h).expr).xreplace({z: probe})
+            if first is None:
+                first = tmpl
+            elif tmpl != first:
+                return f"the neurons of layer {l} have different activations"
+    allowed = (set(net.preactivations[-1]) | set(net.target_symbols) | set(net.param_symbols)
+               | set(net.input_symbols))
+    if not link:
+        allowed |= set(net.activations[-1])
+    extra = set(net.parents(net.output)) - allowed
+    if extra:
+        return (f"the loss reads {_names(extra)}, not only the last layer, the targets, "
+                "parameters and inputs")
+    return None
+
+
+def direct_reads(net: Network) -> tuple[list[tuple[int, sp.Symbol]], list[tuple[int, sp.Symbol]]]:
+    """(index, symbol) of the parameters and of the inputs the loss reads itself (an L2 term
+    on a weight): their values are unpacked under their own names, and a parameter's gradient
+    gets the loss's direct partial added to what flows back through the layers."""
+    parents = set(net.parents(net.output))
+    return ([(i, s) for i, s in enumerate(net.param_symbols) if s in parents],
+            [(i, s) for i, s in enumerate(net.input_symbols) if s in parents])
+
+
+def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol) -> MatrixLoss | None:
+    """The loss entry's matrix form over the matrices ``Y`` and ``T``, its step symbols renamed
+    into the generated code's namespace (``_l_<name>``); None when the entry has none or the
+    loss reads more than the last layer and the targets (a parameter: the form does not know)."""
+    entry = net.loss_entry
+    if entry.matrix is None:
+        return None
+    reads = set(net.preactivations[-1] if entry.from_logits else net.activations[-1])
+    if not set(net.parents(net.output)) <= reads | set(net.target_symbols):
+        return None
+    form = entry.matrix(Y, T, net.n_outputs)
+    rename: dict[sp.Symbol, sp.Symbol] = {}
+    for i, (lhs, _) in enumerate(form.steps):
+        name = f"_l_{lhs.name}" if lhs.name.isidentifier() else f"_l_{i}"
+        if name in {s.name for s in rename.values()}:
+            name = f"{name}_{i}"
+        rename[lhs] = sp.Symbol(name)
+    steps = tuple((rename[lhs], rhs.xreplace(rename)) for lhs, rhs in form.steps)
+    pred = form.prediction.xreplace(rename) if form.prediction is not None else None
+    return MatrixLoss(steps, form.loss.xreplace(rename), form.delta.xreplace(rename), pred)
+
+
+def steps_for(steps, expr: sp.Expr) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """The steps that computing ``expr`` needs, in their order."""
+    want = set(expr.free_symbols)
+    out = []
+    for lhs, rhs in reversed(steps):
+        if lhs in want:
+            out.append((lhs, rhs))
+            want |= rhs.free_symbols
+    return out[::-1]
+
+
 def _matrix(net: Network, be: Backend):
+    # Every name the generated code makes starts with "_" (user names never do, see
+    # core/names.py), so none can hide a symbol the loss reads: the loss's own b1 is the
+    # parameter b1, the bias vector of layer 1 is _b1.
+    obstacle = matrix_obstacle(net)
+    if obstacle:
+        raise NoMatrixPath(obstacle)
     p = be.new_printer()
     xp = p._module_format(p._module)
-    L = net.depth
-    Z = [sp.Symbol(f"Z{l}") for l in range(L + 1)]
-    H = [sp.Symbol(f"H{l}") for l in range(L + 1)]
-    lines = ["def _grad(_theta, _X, _T):", "    _B = _X.shape[0]"]
+    L, m = net.depth, net.n_outputs
+    Z = [sp.Symbol(f"_Z{l}") for l in range(L + 1)]
+    H = [sp.Symbol(f"_H{l}") for l in range(L + 1)]
+    T = sp.Symbol("_T")
+    link = net.loss_entry.from_logits
+    params, inputs = direct_reads(net)
     unpack = []
     offset = 0
     for l in range(1, L + 1):
         n_in, n_out = net.layers[l - 1], net.layers[l]
-        unpack.append(f"    W{l} = _theta[{offset}:{offset + n_in * n_out}]"
+        unpack.append(f"    _W{l} = _theta[{offset}:{offset + n_in * n_out}]"
                       f".reshape({n_out}, {n_in})")
         offset += n_in * n_out
-        unpack.append(f"    b{l} = _theta[{offset}:{offset + n_out}]")
+        unpack.append(f"    _b{l} = _theta[{offset}:{offset + n_out}]")
         offset += n_out
-    unpack += ["    H0 = _X"]
+    reads = ([f"    {code_name(s)} = _theta[{i}]" for i, s in params]
+             + [f"    {code_name(s)} = _X[:, {i}:{i + 1}]" for i, s in inputs])
+    if reads:
+        reads.insert(0, "    # what the loss reads itself")
+    unpack += reads
+    unpack += ["    _H0 = _X"]
     fwd = []
     derivs = {}
     for l in range(1, L + 1):
-        fwd += [f"    Z{l} = H{l - 1} @ W{l}.T", f"    Z{l} += b{l}"]  # no second array
+        fwd += [f"    _Z{l} = _H{l - 1} @ _W{l}.T", f"    _Z{l} += _b{l}"]  # no second array
         z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
-        link = l == L and net.loss_entry.from_logits
-        if z == h or link:
-            fwd.append(f"    H{l} = Z{l}")
+        if l == L and link:
+            continue
+        if z == h:
+            fwd.append(f"    _H{l} = _Z{l}")
+            derivs[l] = sp.S.One
         else:
             act = net.definition(h).expr.xreplace({z: Z[l]})
             fwd += assignments(p, [(H[l], act)])
-        if l < L:
-            derivs[l] = local_partial(net, h, z).xreplace({z: Z[l], h: H[l]}) if z != h \
-                else sp.S.One
-    # the loss and the output delta, from the graph's own loss expression
+            derivs[l] = local_partial(net, h, z).xreplace({z: Z[l], h: H[l]})
     E = net.output
     ts = net.target_symbols
     zs, hs = list(net.preactivations[-1]), list(net.activations[-1])
-    T, P = sp.Symbol("T"), sp.Symbol(f"P{L}")
-    link = net.loss_entry.from_logits
-    columns = []
-    for j in range(net.n_outputs):
-        col = {zs[j]: Z[L], ts[j]: T}
-        col[hs[j]] = P if link else H[L]
-        columns.append(col)
-    pred: list[str] = []
-    stable = stable_forms(net)
-    if link:  # the predictions, which the output delta reads
-        prow = _Rows(columns, prefix="_p")
-        pexpr = prow.elementwise([stable.get(s, net.definition(s).expr) for s in hs])
-        if pexpr is None:
-            return None
-        pred = assignments(p, [*prow.lines, (P, pexpr)])
-    rows = _Rows(columns)
-    loss_rows = rows.scalar(stable.get(E, net.definition(E).expr))
-    if link:
-        out_delta = [local_partial(net, E, z) for z in zs]
-    else:
-        out_delta = [local_partial(net, E, h) * (local_partial(net, h, z) if h != z else 1)
-                     for z, h in zip(zs, hs, strict=False)]
-    dexpr = rows.elementwise(out_delta)
-    if loss_rows is None or dexpr is None:
-        return None  # a loss that mixes the outputs in a way rows cannot express
-    pre = pred + assignments(p, rows.lines)
+    form = loss_form(net, Z[L] if link else H[L], T)
+    direct: list[tuple[int, sp.Expr]] = []
+    if form is not None:  # the entry's own matrix form: each stable step once
+        pre = assignments(p, form.steps)
+        loss_rows = form.loss
+        dexpr = form.delta if link else form.delta * derivs[L]
+        if link:
+            pred = assignments(p, steps_for(form.steps, form.prediction))
+            out = form.prediction
+        else:
+            pred, out = [], H[L]
+    else:  # a loss given as a function: matched output by output
+        P = sp.Symbol(f"_P{L}")
+        columns = []
+        for j in range(m):
+            col = {zs[j]: Z[L], ts[j]: T}
+            col[hs[j]] = P if link else H[L]
+            columns.append(col)
+        pred = []
+        stable = stable_forms(net)
+        if link:  # the predictions, which the output delta reads
+            prow = _Rows(columns, prefix="_p")
+            pexpr = prow.elementwise([stable.get(s, net.definition(s).expr) for s in hs])
+            if pexpr is None:
+                raise NoMatrixPath("the predictions mix the outputs in a way whole-matrix "
+                                   "code cannot write")
+            pred = assignments(p, [*prow.lines, (P, pexpr)])
+        out = P if link else H[L]
+        rows = _Rows(columns)
+        loss_rows = rows.scalar(stable.get(E, net.definition(E).expr))
+        parents = set(net.parents(E))
+        if link:
+            out_delta = [local_partial(net, E, z) for z in zs]
+        else:  # the total derivative: through h, and directly where the loss reads z itself
+            out_delta = [local_partial(net, E, h) * (local_partial(net, h, z) if h != z else 1)
+                         + (local_partial(net, E, z) if z != h and z in parents else 0)
+                         for z, h in zip(zs, hs, strict=True)]
+        dexpr = rows.elementwise(out_delta)
+        if loss_rows is None or dexpr is None:
+            raise NoMatrixPath("the loss mixes the outputs in a way whole-matrix code cannot "
+                               "write")
+        for i, s in params:
+            d = rows.scalar(local_partial(net, E, s))
+            if d is None:
+                raise NoMatrixPath(f"the loss's derivative in {s.name} mixes the outputs")
+            direct.append((i, d))
+        pre = pred + assignments(p, rows.lines)
     loss_line = assignments(p, [(sp.Symbol("_loss"), loss_rows)])
     # the mean over the batch is taken once, in the output delta; it then carries through
-    back = [f"    D{L} = ({doprint(p, dexpr)}) / _B"]
+    back = [f"    _D{L} = ({doprint(p, dexpr)}) / _B"]
     for l in range(L, 0, -1):
-        back.append(f"    gW{l} = D{l}.T @ H{l - 1}")
-        back.append(f"    gb{l} = D{l}.sum(axis=0)")
+        back.append(f"    _gW{l} = _D{l}.T @ _H{l - 1}")
+        back.append(f"    _gb{l} = _D{l}.sum(axis=0)")
         if l > 1:
-            back.append(f"    D{l - 1} = D{l} @ W{l}")
+            back.append(f"    _D{l - 1} = _D{l} @ _W{l}")
             if derivs[l - 1] != 1:
-                back.append(f"    D{l - 1} *= {doprint(p, derivs[l - 1])}")
-    grads = ", ".join(f"gW{l}.ravel(), gb{l}" for l in range(1, L + 1))
+                back.append(f"    _D{l - 1} *= {doprint(p, derivs[l - 1])}")
+    grads = ", ".join(f"_gW{l}.ravel(), _gb{l}" for l in range(1, L + 1))
+    back.append(f"    _g = {xp}.concatenate([{grads}])")
+    if direct:
+        back.append("    # what the loss reads of a parameter itself, averaged over the batch")
+    for i, d in direct:
+        mean = f"{xp}.mean({doprint(p, d)})"
+        back.append(f"    _g = _g.at[{i}].add({mean})" if be.name == "jax"
+                    else f"    _g[{i}] += {mean}")
     src = "\n".join([
-        *lines, *unpack, "    T = _T", "    # forward", *fwd, *pre, *loss_line,
-        "    # backward: the delta of each layer, computed once", *back,
-        f"    return {xp}.mean(_loss), {xp}.concatenate([{grads}])"]) + "\n"
-    fsrc = "\n".join(["def _loss(_theta, _X, _T):", *unpack, "    T = _T", *fwd, *pre,
+        "def _grad(_theta, _X, _T):", "    _B = _X.shape[0]", *unpack, "    # forward", *fwd,
+        *pre, *loss_line, "    # backward: the delta of each layer, computed once", *back,
+        f"    return {xp}.mean(_loss), _g"]) + "\n"
+    fsrc = "\n".join(["def _loss(_theta, _X, _T):", *unpack, *fwd, *pre,
                       *loss_line, f"    return {xp}.mean(_loss)"]) + "\n"
-    psrc = "\n".join(["def _predict(_theta, _X):", *unpack, *fwd, *pred,
-                      f"    return {'P' if link else 'H'}{L}"]) + "\n"
+    punpack = [ln for ln in unpack if ln not in reads]
+    psrc = "\n".join(["def _predict(_theta, _X):", *punpack, *fwd, *pred,
+                      f"    return {doprint(p, out)}"]) + "\n"
     return src, fsrc, psrc, namespace(p)
 
 
-def numpy_matrix(net: Network) -> Callable:
+def numpy_matrix(net: Network) -> Callable | None:
     """The NumPy backend's matrix-path gradient ``raw(theta, X, T)`` of a network (or None
-    when its loss mixes the outputs in a way whole-matrix code cannot express)."""
+    when the matrix path cannot express it, see :func:`matrix_obstacle`)."""
     from .codegen import backend as get_backend
-    built = _matrix(net, get_backend("numpy"))
-    if built is None:
+    try:
+        src, _, _, ns = _matrix(net, get_backend("numpy"))
+    except NoMatrixPath:
         return None
-    src, _, _, ns = built
     return build(src, "_grad", dict(ns))
 
 
@@ -475,7 +578,10 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
 
     Inputs become the columns of X, targets the columns of T and parameters the entries of
     theta. ``path="auto"`` uses the matrix path for networks built by :func:`mlp` (matmuls; the
-    faster one, see ``benchmarks/RESULTS.md``) and the scalar path otherwise.
+    faster one, see ``benchmarks/RESULTS.md``) and the scalar path otherwise, and for a network
+    the matrix path cannot express (an activation that reads a parameter, a loss that reads a
+    hidden node: see :func:`matrix_obstacle`); ``f.path`` says which path was taken and
+    ``f.reason`` why. ``path="matrix"`` refuses such a network with the reason.
     ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
     """
     from .codegen import BACKENDS
@@ -495,24 +601,35 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     be.require()
     if be.name == "numba":
         from .loops import build_numba
-        chosen, src, fn, fwd, pred, fast = build_numba(graph, path)
+        chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path)
         return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
-                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None, fast)
+                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None, fast,
+                        reason=reason)
     built = None
-    chosen = "scalar"
-    if path in ("auto", "matrix"):
-        if isinstance(graph, Network):
+    if path == "scalar":
+        reason = "path='scalar' was asked for"
+    elif not isinstance(graph, Network):
+        if path == "matrix":
+            raise InvalidValueError("the matrix path needs a network built by mlp(...); this "
+                                    "graph takes path='scalar'")
+        reason = "a graph that is not a network built by mlp(...) takes the scalar path"
+    else:
+        try:
             built = _matrix(graph, be)
-            chosen = "matrix"
-        if built is None and path == "matrix":
-            raise InvalidValueError("the matrix path needs a network built by mlp(...) whose "
-                                    "loss treats every output alike")
+            reason = ("path='matrix' was asked for" if path == "matrix"
+                      else "a network built by mlp(...) takes the matrix path")
+        except NoMatrixPath as e:
+            if path == "matrix":
+                raise InvalidValueError(f"the matrix path cannot compute this network's "
+                                        f"gradient: {e}; use path='scalar' (or 'auto')") from None
+            reason = (f"the matrix path cannot compute this network's gradient ({e}), so it "
+                      "takes the scalar path")
+    chosen = "matrix" if built is not None else "scalar"
     if built is None:
         built = _scalar(graph, be)
-        chosen = "scalar"
     src, fsrc, psrc, ns = built
     fn = build(src, "_grad", dict(ns))
     fwd = build(fsrc, "_loss", dict(ns))
     pred = build(psrc, "_predict", dict(ns)) if psrc else None
     return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
-                    chosen, be.name, src, fsrc, fn, fwd, pred, psrc)
+                    chosen, be.name, src, fsrc, fn, fwd, pred, psrc, reason=reason)

@@ -34,6 +34,7 @@ import sympy as sp
 
 from ..core.graph import Graph
 from ..core.network import Network
+from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
 from .codegen import assignments, build, code_name, doprint, namespace
 
@@ -192,52 +193,182 @@ def _scalar(g: Graph):
 
 # ---- the matrix path, as loops: each example's layers as small matrix-vector products ------
 
+_J = sp.Symbol("_j")
+
+
+class _RowLoops:
+    """Writes a loss's matrix form (:class:`~symbackprop.core.registry.MatrixLoss`) for one
+    example: a matrix of the batch is a vector over the outputs (a buffer of length m), a
+    row reduction a loop over them into a scalar, computed once on its own lines."""
+
+    def __init__(self, printer, vectors: set[sp.Symbol], m: int, indent: str):
+        self.p, self.vectors, self.m, self.indent = printer, set(vectors), m, indent
+        self.lines: list[str] = []
+        self.buffers: list[str] = []  # vectors a step makes, allocated once per call
+        self.n = 0
+
+    def at(self, e: sp.Expr) -> str:
+        """``e`` for output ``_j``: every vector read at ``_j``."""
+        reps = {v: sp.IndexedBase(v.name)[_J] for v in e.free_symbols & self.vectors}
+        return doprint(self.p, e.xreplace(reps))
+
+    def hoist(self, e: sp.Expr, into: sp.Symbol | None = None) -> sp.Expr:
+        """``e`` with every row reduction computed on lines of its own (innermost first), a
+        reduction that is the whole of ``e`` straight into ``into``."""
+        if not e.has(*ROW_REDUCTIONS):
+            return e
+        if isinstance(e, ROW_REDUCTIONS):
+            body = self.hoist(e.args[0])
+            r = into
+            if r is None:
+                r = sp.Symbol(f"_red{self.n}")
+                self.n += 1
+            loop, i = f"{self.indent}for _j in range({self.m}):", self.indent + "    "
+            name, item = code_name(r), self.at(body)
+            fmt = self.p._module_format
+            if isinstance(e, rowsum):
+                self.lines += [f"{self.indent}{name} = 0.0", loop, f"{i}{name} += {item}"]
+            elif isinstance(e, rowprod):
+                self.lines += [f"{self.indent}{name} = 1.0", loop, f"{i}{name} *= {item}"]
+            elif isinstance(e, (rowmax, rowmin)):
+                big, pick = ("-", "max") if isinstance(e, rowmax) else ("", "min")
+                self.lines += [f"{self.indent}{name} = {big}{fmt('math.inf')}", loop,
+                               f"{i}{name} = {pick}({name}, {item})"]
+            else:  # log-sum-exp, shifted by the largest entry
+                top = f"{name}_max"
+                self.lines += [f"{self.indent}{top} = -{fmt('math.inf')}", loop,
+                               f"{i}{top} = max({top}, {item})",
+                               f"{self.indent}{name} = 0.0", loop,
+                               f"{i}{name} += {fmt('math.exp')}({item} - {top})",
+                               f"{self.indent}{name} = {top} + {fmt('math.log')}({name})"]
+            return r
+        return e.func(*[self.hoist(a) for a in e.args])
+
+    def step(self, lhs: sp.Symbol, rhs: sp.Expr) -> None:
+        """``lhs = rhs``: a vector (a loop over the outputs) or a scalar."""
+        rhs = self.hoist(rhs, into=lhs)
+        if rhs == lhs:  # a reduction, computed into lhs
+            return
+        if rhs.free_symbols & self.vectors:
+            self.vectors.add(lhs)
+            self.buffers.append(f"    {code_name(lhs)} = numpy.empty({self.m})")
+            self.lines += [f"{self.indent}for _j in range({self.m}):",
+                           f"{self.indent}    {code_name(lhs)}[_j] = {self.at(rhs)}"]
+        else:
+            self.lines.append(f"{self.indent}{code_name(lhs)} = {doprint(self.p, rhs)}")
+
+    def store(self, target: str, e: sp.Expr) -> None:
+        """``target[_j] = e`` for every output (``target`` a buffer or a row of one)."""
+        e = self.hoist(e)
+        self.lines += [f"{self.indent}for _j in range({self.m}):",
+                       f"{self.indent}    {target}[_j] = {self.at(e)}"]
+
+    def scalar(self, e: sp.Expr) -> str:
+        """The code of a quantity of one example, its reductions computed first."""
+        return doprint(self.p, self.hoist(e))
+
+
 def _matrix(net: Network):
     import numpy
 
-    from .compile import needed, numpy_matrix, stable_forms
+    from .compile import direct_reads, loss_form, needed, numpy_matrix, stable_forms, steps_for
+    # Every name made here starts with "_", so none hides a user's symbol (b1 is the
+    # parameter b1, the bias vector of layer 1 is _b1).
     p = _printer()
     prog = backprop(net)
     stable = stable_forms(net)
     L, m, P = net.depth, net.n_outputs, len(net.param_symbols)
+    link = net.loss_entry.from_logits
     zsym, hsym = sp.Symbol("_z", real=True), sp.Symbol("_h", real=True)
     sizes = net.layers
+    zL, hL = net.preactivations[-1][0], net.activations[-1][0]
+    out_identity = not link and zL == hL
+    Zv, Hv, Tv = sp.Symbol(f"_Z{L}"), sp.Symbol(f"_H{L}"), sp.Symbol("_Ti")
+    Y = Zv if link or out_identity else Hv
+    form = loss_form(net, Y, Tv)
+    params, inputs = direct_reads(net)
     unpack, offset = [], 0
     for l in range(1, L + 1):
         n_in, n_out = sizes[l - 1], sizes[l]
         w0, w1, b1 = offset, offset + n_in * n_out, offset + n_in * n_out + n_out
-        unpack += [f"    W{l} = _theta[{w0}:{w1}].reshape({n_out}, {n_in})",
-                   f"    b{l} = _theta[{w1}:{b1}]"]
+        unpack += [f"    _W{l} = _theta[{w0}:{w1}].reshape({n_out}, {n_in})",
+                   f"    _b{l} = _theta[{w1}:{b1}]"]
         offset = b1
-    buffers = [f"    Z{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
-    buffers += [f"    H{l} = numpy.empty({sizes[l]})" for l in range(1, L)]
-    buffers += [f"    D{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
+    unpack += [f"    {code_name(s)} = _theta[{i}]  # the loss reads it itself"
+               for i, s in params]
+    keep_last = form is not None and not link and not out_identity  # H of the last layer
+    buffers = [f"    _Z{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
+    buffers += [f"    _H{l} = numpy.empty({sizes[l]})" for l in range(1, L + (1 if keep_last
+                                                                                else 0))]
+    buffers += [f"    _D{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)]
 
     def affine(l: int, source: str) -> list[str]:
         """z = W h + b for one example, as a loop over the weights of layer l."""
         z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
-        lines = [f"        for _j in range({sizes[l]}):", f"            _s = b{l}[_j]",
+        lines = [f"        for _j in range({sizes[l]}):", f"            _s = _b{l}[_j]",
                  f"            for _k in range({sizes[l - 1]}):",
-                 f"                _s += W{l}[_j, _k] * {source}[_k]", f"            Z{l}[_j] = _s"]
-        if l < L:
+                 f"                _s += _W{l}[_j, _k] * {source}[_k]", f"            _Z{l}[_j] = _s"]
+        if l < L or (l == L and keep_last):
             act = net.definition(h).expr.xreplace({z: zsym}) if z != h else zsym
-            lines += ["            _z = _s", f"            H{l}[_j] = {doprint(p, act)}"]
+            lines += ["            _z = _s", f"            _H{l}[_j] = {doprint(p, act)}"]
         return lines
 
     fwd = ["        # forward: layer by layer"]
     for l in range(1, L + 1):
-        fwd += affine(l, "_X[_i]" if l == 1 else f"H{l - 1}")
-    # the output layer, in the program's own lines (stable forms, the textbook output delta)
+        fwd += affine(l, "_X[_i]" if l == 1 else f"_H{l - 1}")
     zs, ts = list(net.preactivations[-1]), list(net.target_symbols)
     last = set(zs) | set(net.activations[-1]) | set(net.predictions) | {net.output}
-    logits = [f"        {code_name(z)} = Z{L}[{j}]" for j, z in enumerate(zs)]
-    targets = _row(ts, "_T", "        ")
-    out_fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                              if s.target in last and s.target not in zs), indent="        ")
-    out_delta = assignments(p, ((s.target, s.expr) for s in prog.deltas
-                                if s.of in last and s.of != net.output), indent="        ")
-    store = [f"        D{L}[{j}] = {code_name(prog.step_for(z).target)}"
-             for j, z in enumerate(zs)]
+    inputs_read = [f"        {code_name(s)} = _X[_i, {i}]" for i, s in inputs]
+    if form is not None:
+        # the loss entry's matrix form, as loops over the outputs: each stable step once
+        rl = _RowLoops(p, {Zv, Hv, Tv}, m, "        ")
+        for lhs, rhs in form.steps:
+            rl.step(lhs, rhs)
+        loss_code = rl.scalar(form.loss)
+        if link or out_identity:
+            delta = form.delta
+        else:
+            d = local_partial(net, hL, zL).xreplace({zL: Zv, hL: Hv})
+            delta = form.delta * d
+        rl.store(f"_D{L}", delta)
+        logits = ["        _Ti = _T[_i]"]
+        targets: list[str] = []
+        out_fwd = rl.lines
+        out_delta: list[str] = []
+        store: list[str] = []
+        loss_line = f"        _loss += {loss_code}"
+        buffers += rl.buffers
+        # the predictions, for predict: only the steps they need
+        pl = _RowLoops(p, {Zv, Hv}, m, "        ")
+        if link:
+            for lhs, rhs in steps_for(form.steps, form.prediction):
+                pl.step(lhs, rhs)
+            pl.store("_P[_i]", form.prediction)
+        else:
+            pl.store("_P[_i]", Y)
+        predict_out = pl.lines
+        pbuffers = pl.buffers
+        direct = []
+    else:
+        # the output layer, in the program's own lines (stable forms, the output delta)
+        logits = [f"        {code_name(z)} = _Z{L}[{j}]" for j, z in enumerate(zs)]
+        targets = _row(ts, "_T", "        ")
+        out_fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
+                                  if s.target in last and s.target not in zs), indent="        ")
+        out_delta = assignments(p, ((s.target, s.expr) for s in prog.deltas
+                                    if s.of in last and s.of != net.output), indent="        ")
+        store = [f"        _D{L}[{j}] = {code_name(prog.step_for(z).target)}"
+                 for j, z in enumerate(zs)]
+        loss_line = f"        _loss += {code_name(net.output)}"
+        # what the loss reads of a parameter itself (an L2 term), example by example
+        direct = [f"        _g[{i}] += {doprint(p, local_partial(net, net.output, s))}"
+                  for i, s in params]
+        wanted = needed(net, net.predictions) & last
+        pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
+                             if s.target in wanted and s.target not in zs), indent="        ")
+        predict_out = logits + pf + [f"        _P[_i, {j}] = {code_name(s)}"
+                                     for j, s in enumerate(net.predictions)]
+        pbuffers = []
     back = ["        # backward: each layer's delta once, its weights' gradients from it"]
     offset = 0
     starts = []
@@ -247,8 +378,8 @@ def _matrix(net: Network):
     for l in range(L, 0, -1):
         w0 = starts[l - 1]
         b0 = w0 + sizes[l - 1] * sizes[l]
-        source = "_X[_i]" if l == 1 else f"H{l - 1}"
-        back += [f"        for _j in range({sizes[l]}):", f"            _d = D{l}[_j]",
+        source = "_X[_i]" if l == 1 else f"_H{l - 1}"
+        back += [f"        for _j in range({sizes[l]}):", f"            _d = _D{l}[_j]",
                  f"            _g[{b0} + _j] += _d",
                  f"            for _k in range({sizes[l - 1]}):",
                  f"                _g[{w0} + _j * {sizes[l - 1]} + _k] += _d * {source}[_k]"]
@@ -257,19 +388,18 @@ def _matrix(net: Network):
             d = sp.S.One if z == h else local_partial(net, h, z).xreplace({z: zsym, h: hsym})
             back += [f"        for _k in range({sizes[l - 1]}):", "            _s = 0.0",
                      f"            for _j in range({sizes[l]}):",
-                     f"                _s += W{l}[_j, _k] * D{l}[_j]",
-                     f"            _z = Z{l - 1}[_k]", f"            _h = H{l - 1}[_k]",
-                     f"            D{l - 1}[_k] = _s * ({doprint(p, d)})"]
-    loss_line = f"        _loss += {code_name(net.output)}"
+                     f"                _s += _W{l}[_j, _k] * _D{l}[_j]",
+                     f"            _z = _Z{l - 1}[_k]", f"            _h = _H{l - 1}[_k]",
+                     f"            _D{l - 1}[_k] = _s * ({doprint(p, d)})"]
     chunk = ["def _chunk(_theta, _X, _T, _start, _stop, _g):",
              "    # examples _start.._stop: their loss summed, their gradients added to _g",
              *unpack, *buffers, "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd,
-             "        # the loss and the output delta, from the backprop program",
-             *logits, *targets, *out_fwd, *out_delta, *store, loss_line, *back,
+             "        # the loss and the output delta", *inputs_read,
+             *logits, *targets, *out_fwd, *out_delta, *store, loss_line, *direct, *back,
              "    return _loss", ""]
     chunk_loss = ["def _chunk_loss(_theta, _X, _T, _start, _stop):", *unpack, *buffers,
-                  "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *logits,
-                  *targets, *out_fwd, loss_line, "    return _loss", ""]
+                  "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *inputs_read,
+                  *logits, *targets, *out_fwd, loss_line, "    return _loss", ""]
     grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
     raw = numpy_matrix(net) if P > SCALAR_PARAMS else None  # built once, used below
     blas = raw is not None
@@ -282,13 +412,14 @@ def _matrix(net: Network):
             "        return _loss, _g"]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
-    wanted = needed(net, net.predictions) & last
-    pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                         if s.target in wanted and s.target not in zs), indent="        ")
-    pred_store = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(net.predictions)]
-    predict = ["def _predict(_theta, _X):", *unpack, *buffers,
+    punpack = [ln for ln in unpack if "the loss reads it itself" not in ln]
+    pbuf = [b for b in buffers if not b.startswith("    _D")] if form is None else \
+        [f"    _Z{l} = numpy.empty({sizes[l]})" for l in range(1, L + 1)] + \
+        [f"    _H{l} = numpy.empty({sizes[l]})" for l in range(1, L + (1 if keep_last else 0))] + \
+        pbuffers
+    predict = ["def _predict(_theta, _X):", *punpack, *pbuf,
                f"    _P = numpy.empty((_X.shape[0], {m}))", "    for _i in range(_X.shape[0]):",
-               *fwd, *logits, *pf, *pred_store, "    return _P", ""]
+               *fwd, *predict_out, "    return _P", ""]
     source = "\n".join(chunk + chunk_loss + grad + loss + predict)
     ns = namespace(p)
     if blas:
@@ -297,20 +428,39 @@ def _matrix(net: Network):
             return float(loss), numpy.ascontiguousarray(grad, dtype=float)
 
         ns["_blas"] = _blas
-        ns["numpy"] = numpy
+    ns["numpy"] = numpy
     return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict"], ns
 
 
 def build_numba(graph: Graph, path: str):
-    """(path, source, grad, loss, predict, fast or None) for the numba backend."""
-    chosen = path
-    if path == "auto":
-        chosen = "matrix" if (isinstance(graph, Network)
-                              and len(graph.param_symbols) > SCALAR_PARAMS) else "scalar"
+    """(path, reason, source, grad, loss, predict, fast or None) for the numba backend."""
+    from ..core.errors import InvalidValueError
+    from .compile import matrix_obstacle
+    network = isinstance(graph, Network)
+    obstacle = matrix_obstacle(graph) if network else None
+    if path == "matrix":
+        if not network:
+            raise InvalidValueError("the matrix path needs a network built by mlp(...); this "
+                                    "graph takes path='scalar'")
+        if obstacle:
+            raise InvalidValueError(f"the matrix path cannot compute this network's gradient: "
+                                    f"{obstacle}; use path='scalar' (or 'auto')")
+        chosen, reason = "matrix", "path='matrix' was asked for"
+    elif path == "scalar":
+        chosen, reason = "scalar", "path='scalar' was asked for"
+    elif not network:
+        chosen, reason = "scalar", ("a graph that is not a network built by mlp(...) takes "
+                                    "the scalar path")
+    elif len(graph.param_symbols) <= SCALAR_PARAMS:
+        chosen, reason = "scalar", (f"a network of at most {SCALAR_PARAMS} parameters takes "
+                                    "the scalar loops (the fastest there)")
+    elif obstacle:
+        chosen, reason = "scalar", (f"the matrix path cannot compute this network's gradient "
+                                    f"({obstacle}), so it takes the scalar path")
+    else:
+        chosen, reason = "matrix", (f"a network of more than {SCALAR_PARAMS} parameters takes "
+                                    "the matrix path")
     if chosen == "matrix":
-        from ..core.errors import InvalidValueError
-        if not isinstance(graph, Network):
-            raise InvalidValueError("the matrix path needs a network built by mlp(...)")
         source, names, ns = _matrix(graph)
     else:
         source, names, ns = _scalar(graph)
@@ -321,7 +471,7 @@ def build_numba(graph: Graph, path: str):
     if blas is not None:  # called from Python, big batches go to BLAS without numba's objmode
         def fast(theta, X, T):
             return blas(theta, X, T) if X.shape[0] >= BLAS_EXAMPLES else grad(theta, X, T)
-    return (chosen, source, grad, fns["_loss"], fns.get("_predict"), fast)
+    return (chosen, reason, source, grad, fns["_loss"], fns.get("_predict"), fast)
 
 
 # ---- whole training loops ------------------------------------------------------------------

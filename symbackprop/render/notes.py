@@ -62,6 +62,7 @@ from ..derive import (
     matrix_form,
 )
 from ..derive.estimate import budget_value, check_budget
+from ..derive.matrix import reads_beyond
 from ..io import compile_pdf, write_text
 from . import document as doc_
 from .document import Document, Math, Part, Table, Text
@@ -596,10 +597,30 @@ class _Writer:
                        f"+ {b}^{{(l)}}")
             zl, hl1 = "\\boldsymbol{h}^{(l)}", "a(\\boldsymbol{h}^{(l-1)})"
         rows = [forward]
+        found = reads_beyond(net)
+        if found:  # the four equations do not hold as they stand: say why, write none
+            _, node, extra = found
+            reads = ", ".join(f"${self.tex(s)}$" for s in sorted(extra, key=lambda s: s.name))
+            return Part(self.t("matrix"), 1, [Text(self.t("matrix_none", node=f"${self.tex(node)}$",
+                                                            reads=reads))])
+        extra_text = []
         if net.loss_entry.from_logits:
             yhat = "\\hat{y}" if net.n_outputs == 1 else "\\hat{\\boldsymbol{y}}"
             t = "t" if net.n_outputs == 1 else "\\boldsymbol{t}"
-            rows.append(f"{d(L)} &= \\frac{{\\partial {E}}}{{\\partial {z(L)}}} = {yhat} - {t} "
+            zs, ts = net.preactivations[-1], net.target_symbols
+            grads = [local_partial(net, net.output, z) for z in zs]
+            total = sp.Add(*ts)
+            if all(g == p - tj for g, p, tj in zip(grads, net.predictions, ts, strict=True)):
+                out = f"{yhat} - {t}"
+            elif all(g == total * p - tj for g, p, tj in zip(grads, net.predictions, ts,
+                                                                strict=True)):
+                # softmax cross-entropy for any targets: (sum of the targets) yhat - t
+                out = f"\\Bigl(\\sum_k t_k\\Bigr) {yhat} - {t}"
+                extra_text.append(Text(self.t("matrix_sum_t", yhat=f"${yhat} - {t}$")))
+            else:
+                out = None
+            tail = f" = {out}" if out else ""
+            rows.append(f"{d(L)} &= \\frac{{\\partial {E}}}{{\\partial {z(L)}}}{tail} "
                         "\\tag{BP1}")
         else:
             rows.append(f"{d(L)} &= \\nabla_{{{h(L)}}} {E} \\odot a'({z(L)}) \\tag{{BP1}}")
@@ -609,10 +630,30 @@ class _Writer:
         rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{(l)}}}} &= {d('l')} "
                     f"\\bigl({hl1}\\bigr)^{{\\top}} \\tag{{BP4}}")
         blocks = [Text(self.t("matrix_intro", shape="-".join(map(str, net.layers)))),
-                  Math(rows), Text(self.t("matrix_vectors", vectors=self.matrix_vectors()))]
+                  Math(rows), *extra_text,
+                  Text(self.t("matrix_vectors", vectors=self.matrix_vectors()))]
+        blocks += self.matrix_direct()
         if max(net.layers) <= MAX_EXPLICIT:
             blocks += self.matrix_entries()
         return Part(self.t("matrix"), 1, blocks)
+
+    def matrix_direct(self) -> list:
+        """Where the loss reads a parameter or hidden node itself (an L2 term), the equations
+        gain its partial derivative: each such entry written out in full."""
+        mf = matrix_form(self.net)
+        if not mf.direct:
+            return []
+        names = ", ".join(f"${self.tex(s)}$" for s in mf.direct)
+        E = self.Etex
+        rows = []
+        for s, d in mf.direct.items():
+            entry = mf.gradient(s) if s in self.net.param_symbols else None
+            lhs = f"\\frac{{\\partial {E}}}{{\\partial {self.tex(s)}}}"
+            if entry is not None:
+                rows.append(f"{lhs} &= {self.tex(entry)}")
+            else:  # a hidden node: its partial joins that neuron's delta
+                rows.append(f"{lhs} &= {self.tex(d)}")
+        return [Text(self.t("matrix_direct", names=names)), Math(rows)]
 
     def matrix_vectors(self) -> str:
         net = self.net

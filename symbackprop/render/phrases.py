@@ -78,6 +78,11 @@ EN = {
                     "entry), Nielsen's four equations of backpropagation:",
     "matrix_vectors": "Here {vectors}.",
     "matrix_explicit": "Layer by layer, with the deltas of the layer above as symbols:",
+    "matrix_sum_t": "For targets that sum to 1 (one-hot labels) this is {yhat}.",
+    "matrix_direct": "The loss also reads {names} itself, so its partial derivative there is "
+                     "added to the equations above:",
+    "matrix_none": "Here {node} reads {reads} itself, so Nielsen's four equations do not hold "
+                   "as they stand; the chain rule above derives every gradient.",
     "activation_note": "For {what}: {formula}.",
     "relu_zero": "taken as $0$ at $z = 0$, as in PyTorch",
     "generic": "a generic activation $a(\\cdot)$ with derivative $a'$",
@@ -149,6 +154,10 @@ KO = {
                     "신경망, $\\odot$는 성분별 곱):",
     "matrix_vectors": "여기서 {vectors}.",
     "matrix_explicit": "층별로, 위층의 델타를 기호로 둔 행렬:",
+    "matrix_sum_t": "목표값의 합이 1이면(원-핫 레이블) 이 식은 {yhat}입니다.",
+    "matrix_direct": "손실이 {names}을(를) 직접 읽으므로, 그 편미분을 위 식에 더합니다:",
+    "matrix_none": "여기서 {node}이(가) {reads}을(를) 직접 읽으므로 Nielsen의 네 식은 그대로 "
+                   "성립하지 않습니다. 위의 연쇄 법칙이 모든 기울기를 구합니다.",
     "activation_note": "{what}의 미분: {formula}.",
     "relu_zero": "$z = 0$에서는 PyTorch처럼 $0$으로 둡니다",
     "generic": "미분이 $a'$인 일반적인 활성화 함수 $a(\\cdot)$",
