@@ -36,6 +36,7 @@ from .core.parse import read_graph
 from .core.registry import ACTIVATIONS, LOSSES
 from .derive import DEFAULT_BUDGET, backprop, chain, expanded
 from .render.phrases import LANGUAGES
+from .render.sizes import STUDY_BUDGET
 from .render.text import TextPrinter, format_number, inline
 
 __all__ = ["main"]
@@ -328,20 +329,29 @@ def parse_range(text: str, what: str) -> list[int]:
 
 
 def cmd_sizes(args, out=None) -> int:
-    from .render.sizes import save_study_csv, size_study, study_table
+    from .render.sizes import save_study_csv, size_study_rows, study_header, study_row
     out = sys.stdout if out is None else out
     budget = _budget(args.budget)
     widths, depths = parse_range(args.width, "width"), parse_range(args.depth, "depth")
+    if args.max_params is not None and not args.max_params >= 1:  # NaN too
+        raise InvalidValueError(f"--max-params must be a positive number, not {args.max_params}")
     if args.plot:
         from .render.plot import check_figure_path
         check_figure_path(args.plot, args.force)
     if args.csv:
         from .io import check_writable
         check_writable(args.csv, args.force)
-    rows = size_study(widths, depths, activation=args.activation, budget=budget)
+    # the whole study is checked here, before anything is printed; then each row is printed
+    # (and flushed) as soon as its net is measured
+    studied = size_study_rows(widths, depths, activation=args.activation, budget=budget,
+                              max_params=args.max_params)
     print(f"Sizes of the derivative of the loss for the first weight; activation "
           f"{args.activation}; net = [width] * (depth + 1) + [1]", file=out)
-    print(study_table(rows), file=out)
+    print(study_header(), file=out, flush=True)
+    rows = []
+    for row in studied:
+        rows.append(row)
+        print(study_row(row), file=out, flush=True)
     if any(not r["expanded_built"] for r in rows):
         print(f"≈: counted, not built (over the budget of {budget:,.0f} nodes)", file=out)
     if args.csv:
@@ -424,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--activation", default="sigmoid", choices=list(ACTIVATIONS))
     z.add_argument("--budget", type=float, default=5_000,
                    help="build forms up to this tree size, count past it (default: 5000)")
+    z.add_argument("--max-params", type=float, default=None, metavar="N",
+                   help=f"most parameters of all nets together (default: {STUDY_BUDGET:,}; "
+                        "about a second per 1,500)")
     z.add_argument("--plot", metavar="PNG", default=None, help="save a log-scale plot")
     z.add_argument("--csv", metavar="CSV", default=None, help="save the table as CSV")
     z.add_argument("--force", action="store_true", help="overwrite existing files")

@@ -39,8 +39,8 @@ from .errors import (
 from .names import canonical_name, check_name
 from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_digits, to_number
 
-__all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES", "Graph",
-           "LatexRepr", "Node", "ProgramSymbol", "expression_depth"]
+__all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES",
+           "Graph", "LatexRepr", "Node", "ProgramSymbol", "expression_depth", "weighted_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .draw import draw
 from .notes import Notes, notes, write_notes
 from .printer import SymbackpropLatexPrinter, latex
-from .sizes import Size, SizeTable, compare_sizes, size, size_study
+from .sizes import Size, SizeTable, compare_sizes, size, size_study, size_study_rows
 from .text import TextPrinter, format_number, inline, text
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "notes",
     "size",
     "size_study",
+    "size_study_rows",
     "text",
     "write_notes",
 ]

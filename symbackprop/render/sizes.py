@@ -14,9 +14,10 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from numbers import Integral
 from pathlib import Path
 
 import sympy as sp
@@ -24,6 +25,7 @@ import sympy as sp
 from ..core.errors import (
     ExpressionTooLargeError,
     InputTypeError,
+    InvalidValueError,
     LimitError,
     UnknownVariableError,
 )
@@ -42,7 +44,8 @@ from ..derive.estimate import budget_value
 from ..derive.measure import dag_size, tree_size
 from .printer import check_print_depth, latex
 
-__all__ = ["Size", "SizeRow", "SizeTable", "compare_sizes", "size", "size_study"]
+__all__ = ["STUDY_BUDGET", "Size", "SizeRow", "SizeTable", "compare_sizes", "size", "size_study",
+           "size_study_rows", "study_header", "study_row", "study_table"]
 
 
 
@@ -263,57 +266,178 @@ def _program_latex(prog) -> str:
 STUDY_COLUMNS = ("width", "depth", "params", "expanded_tree", "expanded_built", "expanded_dag",
                  "expanded_cse", "chain_paths", "chain_tree", "backprop_tree", "backprop_steps")
 
+STUDY_BUDGET = 100_000
+"""Most parameters, summed over its nets, that one size study builds: every net's backprop
+program is built and measured, about a second per 1,500 parameters (``max_params=`` raises
+it)."""
+
+
+def _study_net(width: int, depth: int) -> list[int]:
+    return [width] * (depth + 1) + [1]
+
+
+def _plan_study(widths, depths, max_params) -> list[tuple[int, int, int]]:
+    """(width, depth, parameters) of every net of the study, in order, each checked against
+    the limits of :func:`~symbackprop.mlp` and their sum against ``max_params``: before any
+    net is built."""
+    from ..core.network import MAX_LAYERS, MAX_PARAMS, MAX_WIDTH
+
+    def values(items, what: str) -> list[int]:
+        if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+            raise InputTypeError(f"{what} must be a list of positive integers, not "
+                                 f"{type(items).__name__}")
+        out = list(items)
+        for v in out:
+            if isinstance(v, bool) or not isinstance(v, Integral) or v < 1:
+                raise InvalidValueError(f"{what} must be positive integers; got {v!r}")
+        if not out:
+            raise InvalidValueError(f"{what} is empty; give at least one value")
+        return [int(v) for v in out]
+
+    ws, ds = values(widths, "widths"), values(depths, "depths")
+    budget = STUDY_BUDGET if max_params is None else max_params
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) \
+            or not budget >= 1:  # "not >=" also refuses NaN
+        raise InvalidValueError(f"max_params must be a positive number of parameters, not "
+                                f"{budget!r}")
+    deepest = MAX_LAYERS - 2  # the hidden layers, the input and the output
+    for d in ds:
+        if d > deepest:
+            raise LimitError(f"depth {d} makes nets of {d + 2} layers ({d} hidden, the input "
+                             f"and the output); mlp takes at most {MAX_LAYERS} layers, so the "
+                             f"depth goes up to {deepest}")
+    for w in ws:
+        if w > MAX_WIDTH:
+            raise LimitError(f"width {w} is past the limit of {MAX_WIDTH:,} neurons a layer")
+    plan = []
+    for d in ds:
+        for w in ws:
+            n = d * w * (w + 1) + w + 1
+            if n > MAX_PARAMS:
+                most = (MAX_PARAMS - w - 1) // (w * (w + 1))
+                way = (f"with width {w} the depth goes up to {most}" if most >= 1 else
+                       f"width {w} is too wide even with one hidden layer")
+                raise LimitError(
+                    f"width {w} and depth {d} make the net {'-'.join(map(str, _study_net(w, d)))}"
+                    f" with {n:,} parameters; mlp takes at most {MAX_PARAMS:,} ({way})")
+            plan.append((w, d, n))
+    total = sum(n for _, _, n in plan)
+    if total > budget:
+        raise LimitError(
+            f"the study builds {len(plan):,} nets with {total:,} parameters in all (about "
+            f"{max(total // 1500, 1):,} s), past the limit of {budget:,.0f}; ask for fewer or "
+            "narrower nets, or pass a larger max_params= (--max-params on the command line)")
+    return plan
+
+
+def size_study_rows(widths=range(1, 5), depths=range(1, 9), activation: str = "sigmoid",
+                    loss: str = "half_se", budget: float = 5_000,
+                    max_params: float | None = None,
+                    progress: bool | None = None) -> Iterator[dict]:
+    """The rows of :func:`size_study`, each yielded as soon as its net is measured.
+
+    The whole study is checked before this returns: every net within the limits of
+    :func:`~symbackprop.mlp`, the activation and loss known, and the parameters of all nets
+    together within ``max_params`` (default :data:`STUDY_BUDGET`). ``progress`` shows a bar
+    over the parameters (by default when standard error is a terminal and the study is long).
+
+    >>> rows = size_study_rows(widths=[1, 2], depths=[1])
+    >>> [(r["width"], r["params"]) for r in rows]
+    [(1, 4), (2, 9)]
+    """
+    from ..core.network import mlp
+    budget = budget_value(budget)
+    plan = _plan_study(widths, depths, max_params)
+    w, d, _ = plan[0]  # the first net, built now: a bad activation or loss fails at once
+    first = mlp(_study_net(w, d), activation=activation, loss=loss)
+    return _study_rows(plan, first, activation, loss, budget, progress)
+
+
+def _study_rows(plan, first, activation, loss, budget, progress) -> Iterator[dict]:
+    from ..core.network import mlp
+    from ..core.progress import progress as show_progress
+    total = sum(n for _, _, n in plan)
+    with show_progress(total, "size study (parameters)", enabled=progress,
+                       minimum=5_000) as bar:
+        for i, (w, d, n) in enumerate(plan):
+            net = first if i == 0 else mlp(_study_net(w, d), activation=activation, loss=loss)
+            first = None
+            yield _study_row(net, w, d, budget)
+            bar.update(n)
+
+
+def _study_row(net, w: int, d: int, budget: float) -> dict:
+    v = net.param_symbols[0]
+    est = estimate_expanded_size(net, v)
+    row = {"width": w, "depth": d, "params": len(net.param_symbols)}
+    e = None
+    if est <= budget:
+        try:
+            e = expanded(net, v, budget=budget)
+        except LimitError:  # nested too deeply to build: counted instead
+            e = None
+    if e is not None:
+        s = size(e)
+        row.update(expanded_tree=s.tree, expanded_built=True, expanded_dag=s.dag,
+                   expanded_cse=s.cse if s.tree <= CSE_LIMIT else None)
+    else:
+        row.update(expanded_tree=est, expanded_built=False, expanded_dag=None,
+                   expanded_cse=None)
+    row["chain_paths"] = count_paths(net, v)
+    row["chain_tree"] = estimate_chain_size(net, v)
+    prog = backprop(net)
+    memo: dict = {}
+    row["backprop_tree"] = sum(tree_size(s.expr, memo=memo) + 2 for s in prog.steps)
+    row["backprop_steps"] = len(prog.steps)
+    return row
+
 
 def size_study(widths=range(1, 5), depths=range(1, 9), activation: str = "sigmoid",
-               loss: str = "half_se", budget: float = 5_000) -> list[dict]:
+               loss: str = "half_se", budget: float = 5_000, max_params: float | None = None,
+               progress: bool | None = None) -> list[dict]:
     """Sizes of ∂L/∂w for the first weight of nets with ``depth`` hidden layers of ``width``.
 
     The net is ``[width] * (depth + 1) + [1]``. Forms within ``budget`` are built and measured
     exactly; past it the expanded tree is counted (``expanded_built`` is False) and the chain's
     tree is counted over its paths, never built. The backprop program (all gradients) is always
-    built: it grows linearly.
+    built: it grows linearly. The whole study is checked before any net is built (see
+    :func:`size_study_rows`, which yields the rows as they come).
 
     >>> rows = size_study(widths=[2], depths=[1, 2, 3])
     >>> [r["expanded_tree"] > r["chain_tree"] for r in rows]
     [True, True, True]
     """
-    from ..core.network import mlp
-    rows = []
-    for d in depths:
-        for w in widths:
-            net = mlp([w] * (d + 1) + [1], activation=activation, loss=loss)
-            v = net.param_symbols[0]
-            est = estimate_expanded_size(net, v)
-            row = {"width": w, "depth": d, "params": len(net.param_symbols)}
-            if est <= budget:
-                e = expanded(net, v, budget=budget)
-                s = size(e)
-                row.update(expanded_tree=s.tree, expanded_built=True, expanded_dag=s.dag,
-                           expanded_cse=s.cse if s.tree <= CSE_LIMIT else None)
-            else:
-                row.update(expanded_tree=est, expanded_built=False, expanded_dag=None,
-                           expanded_cse=None)
-            row["chain_paths"] = count_paths(net, v)
-            row["chain_tree"] = estimate_chain_size(net, v)
-            prog = backprop(net)
-            memo: dict = {}
-            row["backprop_tree"] = sum(tree_size(s.expr, memo=memo) + 2 for s in prog.steps)
-            row["backprop_steps"] = len(prog.steps)
-            rows.append(row)
-    return rows
+    return list(size_study_rows(widths, depths, activation=activation, loss=loss,
+                                budget=budget, max_params=max_params, progress=progress))
+
+
+_STUDY_HEAD = ("width", "depth", "params", "expanded tree", "expanded DAG", "chain paths",
+               "chain tree", "backprop program")
+_STUDY_WIDTHS = (5, 5, 7, 13, 12, 11, 11, 16)
+
+
+def _study_cells(r: dict) -> list[str]:
+    exp = f"{r['expanded_tree']:,}" if r["expanded_built"] else f"≈{r['expanded_tree']:.3g}"
+    return [str(r["width"]), str(r["depth"]), f"{r['params']:,}", exp,
+            f"{r['expanded_dag']:,}" if r["expanded_dag"] is not None else "-",
+            f"{r['chain_paths']:,}", f"{r['chain_tree']:,}", f"{r['backprop_tree']:,}"]
+
+
+def study_header() -> str:
+    """The head of the size study's table, for rows printed as they come (:func:`study_row`)."""
+    cells = [h.rjust(w) for h, w in zip(_STUDY_HEAD, _STUDY_WIDTHS, strict=True)]
+    return "  ".join(cells) + "\n" + "  ".join("-" * w for w in _STUDY_WIDTHS)
+
+
+def study_row(row: dict) -> str:
+    """One row of the size study, in the columns of :func:`study_header`."""
+    return "  ".join(c.rjust(w) for c, w in zip(_study_cells(row), _STUDY_WIDTHS, strict=True))
 
 
 def study_table(rows: list[dict]) -> str:
     """The size study as an aligned text table (≈ marks counted, not built)."""
-    head = ["width", "depth", "params", "expanded tree", "expanded DAG", "chain paths",
-            "chain tree", "backprop program"]
-    cells = [head]
-    for r in rows:
-        exp = f"{r['expanded_tree']:,}" if r["expanded_built"] else f"≈{r['expanded_tree']:.3g}"
-        cells.append([str(r["width"]), str(r["depth"]), f"{r['params']:,}", exp,
-                      f"{r['expanded_dag']:,}" if r["expanded_dag"] is not None else "-",
-                      f"{r['chain_paths']:,}", f"{r['chain_tree']:,}",
-                      f"{r['backprop_tree']:,}"])
+    head = list(_STUDY_HEAD)
+    cells = [head] + [_study_cells(r) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(head))]
     lines = ["  ".join(c[i].rjust(widths[i]) for i in range(len(head))) for c in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
