@@ -9,8 +9,11 @@ tabular, so headings become bold math text and tables arrays).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+
+from .layout import extent, width
 
 __all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides"]
 
@@ -137,18 +140,68 @@ BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
 \setbeamerfont{frametitle}{size=\large}
 """
 
-FRAME_HEIGHT = 8.0    # display rows a frame holds (a row with a fraction counts 1.5)
-FRAME_TABLE_ROWS = 10  # table rows a frame holds
+# A frame's height budget, in points (12 pt type on a 16:9 frame): what each block takes is
+# estimated from its TeX (layout.extent for mathematics), measured against pdflatex's own boxes.
+FRAME_HEIGHT = 221.0   # the text height below a one-line frame title
+FRAME_MARGIN = 7.0     # the estimate's largest shortfall seen on real decks
+FRAME_RISK = 24.0      # a frame estimated this close to full is shrunk if it must be (see _frames)
+TITLE_WIDTH = 430.0    # points of frame title (\large) on one line
+TITLE_LINE = 17.0      # points each further line of the frame title takes
+LINE_WIDTH = 400.0     # points of text (12 pt) on one line
+_BASELINE = 14.5       # \baselineskip of 12 pt type
+_STRUT = (10.15, 4.35)  # the strut of every display row
+_JOT = 3.0             # amsmath's \jot between display rows
+_DISPLAY = 18.0        # the skips above and below a display (less one \jot)
+_FRAME = 4.0           # a frame's own top and bottom
+_MATH_FIRST = 18.0     # a frame that opens with a display
+_AFTER_TEXT = 5.0      # a display that follows a sentence
+_TABLE = 37.0          # a table's rules and the centre environment's skips
+_WIDE = re.compile(r"[\u1100-\u11ff\u3000-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
 
 
 def _row_height(row: str) -> float:
-    return 1.5 if "\\frac" in row or "\\begin{pmatrix}" in row else 1.0
+    """Points a display row takes, with the \\jot above it."""
+    a, d = extent(row)
+    return max(a, _STRUT[0]) + max(d, _STRUT[1]) + _JOT
 
 
-def _groups(rows: list[str]) -> list[list[str]]:
+def _text_width(tex: str) -> float:
+    """Points a paragraph's text takes on one line (CJK characters are twice as wide)."""
+    w = 0.0
+    for i, piece in enumerate(re.split(r"(?<!\\)\$", tex)):
+        if i % 2:
+            w += width(piece) * 6.2
+            continue
+        plain = re.sub(r"\\(emph|texttt|small)\b", "", piece)
+        for ch in plain:
+            w += 11.5 if _WIDE.match(ch) else 4.0 if ch == " " else 5.8
+    return w
+
+
+def _text_height(tex: str) -> float:
+    """Points a paragraph takes: its lines, and any inline mathematics taller than a line."""
+    lines = max(1, math.ceil(_text_width(tex) / LINE_WIDTH))
+    a = d = 0.0
+    for m in re.findall(r"(?<!\\)\$([^$]*)\$", tex):
+        ma, md = extent(m, style=1)
+        a, d = max(a, ma), max(d, md)
+    return _BASELINE * lines + max(0.0, a - _STRUT[0]) + max(0.0, d - _STRUT[1]) - 2
+
+
+def _table_row_height(cells: list[str]) -> float:
+    """Points a table row takes in \\small type (its inline mathematics scaled to 11 pt)."""
+    a, d = 9.52, 4.08  # the strut of \small
+    for cell in cells:
+        for m in re.findall(r"(?<!\\)\$([^$]*)\$", cell):
+            ma, md = extent(m, style=1)
+            a, d = max(a, ma * 11 / 12), max(d, md * 11 / 12)
+    return a + d
+
+
+def _groups(rows: list[str], limit: float) -> list[list[str]]:
     """Rows grouped as equations: a row with a left-hand side and its continuation rows.
 
-    An equation taller than a frame is cut before one of its ``&= ...`` rows.
+    An equation taller than ``limit`` points is cut (see :func:`_halve`).
     """
     out: list[list[str]] = []
     for r in rows:
@@ -158,66 +211,98 @@ def _groups(rows: list[str]) -> list[list[str]]:
             out.append([r])
     cut: list[list[str]] = []
     for grp in out:
-        cut += _halve(grp)
+        cut += _halve(grp, limit)
     return cut
 
 
-def _halve(grp: list[str]) -> list[list[str]]:
-    """An equation taller than a frame, cut before the ``&= ...`` row nearest its middle."""
-    total = sum(_row_height(r) for r in grp)
-    if total <= FRAME_HEIGHT - 1:
-        return [grp]
-    best, best_load = None, float("inf")
-    for i in range(1, len(grp)):
-        if grp[i].lstrip().startswith("&="):
-            before = sum(_row_height(r) for r in grp[:i])
-            load = max(before, total - before)
-            if load < best_load:
-                best, best_load = i, load
-    if best is None:
-        return [grp]
-    return _halve(grp[:best]) + _halve(grp[best:])
+_CUTS = (r"&=", r"&\quad {}+", r"&\quad {}-", r"&\quad", r"&\qquad")
+"""Where a tall equation may be cut, best first: before a new ``= ...`` step, before a new
+term of a sum, before any continuation line."""
 
 
-def _items(blocks: list) -> list[tuple[str, object, float]]:
-    """The blocks cut where a frame may end: (kind, piece, height). A display that fits a
-    frame stays whole; a taller one is cut between equations, each kept whole."""
+def _halve(grp: list[str], limit: float) -> list[list[str]]:
+    """An equation taller than ``limit`` points, cut at the best kind of row (see _CUTS)
+    nearest its middle, and its halves again until each fits."""
+    heights = [_row_height(r) for r in grp]
+    total = sum(heights)
+    if total <= limit or len(grp) < 2:
+        return [grp]
+    for kind in _CUTS:
+        cuts = [i for i in range(1, len(grp)) if grp[i].lstrip().startswith(kind)]
+        if kind == r"&\quad":  # "&\quad" also begins "&\qquad"
+            cuts = [i for i in cuts if not grp[i].lstrip().startswith(r"&\qquad")]
+        if cuts:
+            best = min(cuts, key=lambda i: max(sum(heights[:i]), total - sum(heights[:i])))
+            return _halve(grp[:best], limit) + _halve(grp[best:], limit)
+    return [grp]
+
+
+def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
+    """The blocks cut where a frame may end: (kind, piece, points). A display that fits a
+    frame (with the sentence before it) stays whole; a taller one is cut between equations,
+    and an equation taller than a frame within itself (see _halve). ``room``: the points a
+    frame holds."""
     items: list[tuple[str, object, float]] = []
-    for b in blocks:
+    for n, b in enumerate(blocks):
+        before = items[-1][2] if n and items and items[-1][0] == "text" else 0.0
+        fixed = _FRAME + _MATH_FIRST + _DISPLAY + _AFTER_TEXT
         if isinstance(b, Table):
-            for i in range(0, max(len(b.rows), 1), FRAME_TABLE_ROWS):
-                chunk = Table(b.head, b.rows[i:i + FRAME_TABLE_ROWS],
-                              b.note if i + FRAME_TABLE_ROWS >= len(b.rows) else None)
-                items.append(("table", chunk, len(chunk.rows) * 0.6 + 1.2))
+            rows = [_table_row_height(r) for r in b.rows]
+            head = _table_row_height(b.head) + _TABLE
+            note = _text_height(b.note) if b.note else 0.0
+            i = 0
+            while i < len(b.rows) or i == 0:
+                j, h = i, head
+                while j < len(b.rows) and (j == i or h + rows[j] + before + _FRAME <= room):
+                    h += rows[j]
+                    j += 1
+                last = j >= len(b.rows)
+                chunk = Table(b.head, b.rows[i:j], b.note if last else None)
+                items.append(("table", chunk, h + (note if last else 0.0)))
+                before, i = 0.0, max(j, i + 1)
         elif isinstance(b, Math):
             total = sum(_row_height(r) for r in b.rows)
-            if total <= FRAME_HEIGHT - 1:  # a display that fits stays on one frame (BP1-BP4)
+            if total + before + fixed <= room:  # a display that fits stays on one frame
                 items.append(("math", b.rows, total))
                 continue
-            for grp in _groups(b.rows):
+            for grp in _groups(b.rows, room - fixed - before):
                 items.append(("math", grp, sum(_row_height(r) for r in grp)))
         else:
-            items.append(("text", b, 1 + len(b.tex) / 110))
+            items.append(("text", b, _text_height(b.tex)))
     return items
 
 
-def _partition(items: list[tuple[str, object, float]]) -> list[list]:
-    """Items into as few frames as fit, as evenly as possible; never break after a sentence."""
-    hs = [h for _, _, h in items]
-    can_break = [kind != "text" for kind, _, _ in items]  # a break may follow item i
+def _load(items: list[tuple[str, object, float]]) -> float:
+    """Estimated points a frame of these items takes."""
+    load, prev = _FRAME, None
+    for kind, _, h in items:
+        load += h
+        if kind == "math" and prev != "math":
+            load += _DISPLAY + (_MATH_FIRST if prev is None else
+                                _AFTER_TEXT if prev == "text" else 0.0)
+        prev = kind
+    return load
+
+
+def _partition(items: list[tuple[str, object, float]], room: float) -> list[list]:
+    """Items into as few frames as fit ``room`` points, as evenly as possible; never break
+    after a sentence."""
     k = len(items)
-    # fewest frames: greedy
-    frames_needed, used = 1, 0.0
-    for i, h in enumerate(hs):
-        if used and used + h > FRAME_HEIGHT and can_break[i - 1]:
-            frames_needed += 1
-            used = 0.0
-        used += h
-    # the most even split into that many frames (minimise the tallest), by dynamic programming
+    can_break = [kind != "text" for kind, _, _ in items]  # a break may follow item i
+    load = [[0.0] * (k + 1) for _ in range(k + 1)]  # load[m][i]: items m..i-1 on one frame
+    for m in range(k):
+        for i in range(m + 1, k + 1):
+            load[m][i] = _load(items[m:i])
+    # fewest frames: greedy, each frame ending at the last place it may that still fits
+    ends = [e for e in range(1, k + 1) if e == k or can_break[e - 1]]
+    frames_needed, start = 0, 0
+    while start < k:
+        fits = [e for e in ends if e > start and load[start][e] <= room]
+        start = fits[-1] if fits else min(e for e in ends if e > start)
+        frames_needed += 1
+    frames_needed = max(frames_needed, 1)
+    # the most even split into that many frames (minimise the fullest), by dynamic programming
     inf = float("inf")
-    prefix = [0.0]
-    for h in hs:
-        prefix.append(prefix[-1] + h)
     best = [[inf] * (frames_needed + 1) for _ in range(k + 1)]
     back = [[0] * (frames_needed + 1) for _ in range(k + 1)]
     best[0][0] = 0.0
@@ -226,9 +311,9 @@ def _partition(items: list[tuple[str, object, float]]) -> list[list]:
             for m in range(j - 1, i):  # the last frame holds items m..i-1
                 if m > 0 and not can_break[m - 1]:
                     continue
-                load = max(best[m][j - 1], prefix[i] - prefix[m])
-                if load < best[i][j]:
-                    best[i][j], back[i][j] = load, m
+                cost = max(best[m][j - 1], load[m][i])
+                if cost < best[i][j]:
+                    best[i][j], back[i][j] = cost, m
     if best[k][frames_needed] == inf:
         return [items]
     cuts, i = [], k
@@ -239,14 +324,23 @@ def _partition(items: list[tuple[str, object, float]]) -> list[list]:
     return list(reversed(cuts))
 
 
+def _room(title: str) -> float:
+    """Points a frame under this title holds (a title too wide for one line takes more)."""
+    lines = max(1, math.ceil(_text_width(title) * 1.2 / TITLE_WIDTH))
+    return FRAME_HEIGHT - FRAME_MARGIN - TITLE_LINE * (lines - 1)
+
+
 def _frames(title: str, blocks: list, cont: str) -> list[str]:
     """Frames for one step: blocks revealed one by one, continued on new frames when full.
 
     An equation is never split from its continuation lines (unless taller than a frame), a
     sentence stays with what it introduces, and a long step is spread evenly over its frames.
+    A frame estimated close to full is typeset with Beamer's ``shrink``, which scales it down
+    only if it does not fit after all (and top-aligns it), so nothing overflows a frame.
     """
     out = []
-    for n, fr in enumerate(_partition(_items(blocks))):
+    room = _room(f"{title} ({cont})")
+    for n, fr in enumerate(_partition(_items(blocks, room), room)):
         parts: list[str] = []
         rows: list[str] = []
         for kind, piece, _ in fr:
@@ -261,7 +355,8 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
             parts.append(_math(rows).rstrip("\n"))
         head = title if n == 0 else f"{title} ({cont})"
         body = "\n\\pause\n".join(parts)
-        out.append(f"\\begin{{frame}}{{{head}}}\n{body}\n\\end{{frame}}\n")
+        option = "[shrink]" if _load(fr) > room - FRAME_RISK else ""
+        out.append(f"\\begin{{frame}}{option}{{{head}}}\n{body}\n\\end{{frame}}\n")
     return out
 
 

@@ -258,7 +258,7 @@ class _Writer:
         inputs = "$" + ", ".join(self.tex(s) for s in net.input_symbols) + "$"
         targets = "$" + ", ".join(self.tex(s) for s in net.target_symbols) + "$"
         blocks = [Text(self.t("network_intro", inputs=inputs, targets=targets,
-                              layers=net.depth))]
+                              layers=net.depth, s="" if net.depth == 1 else "s"))]
         out_e = net.output_entry
         hidden = net.activation_entry
         same = out_e is not None and out_e.name == hidden.name and net.depth > 1
