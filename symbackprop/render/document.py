@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .layout import extent, width
+from .printer import name_latex
 
-__all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides"]
+__all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides",
+           "tex_text"]
 
 
 @dataclass
@@ -56,11 +59,72 @@ class Part:
 
 @dataclass
 class Document:
-    """The whole document: title, language, parts."""
+    """The whole document: title, language, parts.
+
+    ``title`` is LaTeX, written as it is (trusted: the notes' own titles, or ``title_tex``); a
+    ``title_text`` (plain text from a user) replaces it, every character printed as it is.
+    """
 
     title: str
     lang: str
     parts: list[Part]
+    title_text: str | None = None
+
+
+# ---- plain text in LaTeX --------------------------------------------------------------------------
+# TeX's special characters, and those its default (OT1) fonts print as something else (<, >, |,
+# ", `, and the quotes and dashes of ligatures): each as a command that prints the character
+_TEXT_ESCAPES = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&",
+                 "#": "\\#", "%": "\\%", "<": "\\textless{}", ">": "\\textgreater{}",
+                 "|": "\\textbar{}"}
+# characters whose only real glyph in those fonts is the typewriter one (what a copy gives back)
+_TYPEWRITER = {"_": ("95", "\\textunderscore"), "^": ("94", "\\textasciicircum"),
+               "~": ("126", "\\textasciitilde"), '"': ("34", "\\textquotedbl"),
+               "`": ("96", "\\textasciigrave")}
+
+
+def tex_text(text: str, pdf_string: bool = False) -> str:
+    r"""Plain text as LaTeX that prints it character for character: TeX's special characters
+    (``\ { } $ & # ^ _ % ~``) escaped, Greek letters as math (α as ``\alpha``), line breaks
+    and other control characters as spaces; nothing in it is read as a command.
+    ``pdf_string=True`` adds the plain forms hyperref puts in a PDF's title (Beamer).
+
+    >>> print(tex_text(r"50% of \input{x} & $5"))
+    50\% of \textbackslash{}input\{x\} \& \$5
+    >>> print(tex_text("my_net"))
+    my\texttt{\char95}net
+    """
+    out = []
+    prev = ""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
+            ch = " "
+        if ch in _TEXT_ESCAPES:
+            tex = _TEXT_ESCAPES[ch]
+        elif ch in _TYPEWRITER:
+            code, plain = _TYPEWRITER[ch]
+            tex = f"\\texttt{{\\char{code}}}"
+            if pdf_string:
+                tex = f"\\texorpdfstring{{{tex}}}{{{plain}{{}}}}"
+        elif ch == "-" and prev == "-":  # "--" is a dash in TeX
+            tex = "{}-"
+        elif not ch.isascii() and unicodedata.normalize("NFD", unicodedata.normalize(
+                "NFKC", ch))[0] in _GREEK_LETTERS:
+            tex = f"\\ensuremath{{{name_latex(unicodedata.normalize('NFKC', ch))}}}"
+            if pdf_string:
+                tex = f"\\texorpdfstring{{{tex}}}{{{ch}}}"
+        else:
+            tex = ch
+        out.append(tex)
+        prev = ch
+    return "".join(out).strip()
+
+
+_GREEK_LETTERS = frozenset(chr(c) for c in range(0x391, 0x3CA) if chr(c).isalpha())
+
+
+def _title(doc: Document, pdf_string: bool = False) -> str:
+    return doc.title if doc.title_text is None else tex_text(doc.title_text, pdf_string)
 
 
 # ---- the article --------------------------------------------------------------------------------
@@ -78,9 +142,10 @@ ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
 
 
-def _needs_korean(doc: Document) -> bool:
-    text = doc.title + "".join(p.title for p in doc.parts)
-    return doc.lang == "ko" or bool(re.search(r"[\uac00-\ud7a3]", text))
+def _needs_korean(doc: Document, text: str) -> bool:
+    """Korean text (the language, or Hangul anywhere: a title, a name) needs kotex."""
+    return doc.lang == "ko" or bool(re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]",
+                                              text + (doc.title_text or "")))
 
 
 def _math(rows: list[str]) -> str:
@@ -108,7 +173,7 @@ def _block(b, small: bool = False) -> str:
 
 def article(doc: Document, standalone: bool = True) -> str:
     """The document as a LaTeX article (or a fragment for ``\\input``)."""
-    body = [f"\\section*{{{doc.title}}}\n"]
+    body = [f"\\section*{{{_title(doc)}}}\n"]
     for part in doc.parts:
         if part.level == 1:
             if part.title:  # a part without a title is a closing remark, not a section
@@ -122,7 +187,7 @@ def article(doc: Document, standalone: bool = True) -> str:
                 body.append(f"\\paragraph{{{part.title}.}}\n" + _block(first))
             body += [_block(b) for b in rest]
     text = "".join(body)
-    korean = _needs_korean(doc)
+    korean = _needs_korean(doc, text)
     if not standalone:
         return FRAGMENT_HEAD % (", kotex" if korean else "") + text
     pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else ""}
@@ -362,9 +427,7 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
 
 def slides(doc: Document, cont: str = "continued") -> str:
     """The document as a Beamer deck: a title frame, then one or more frames per step."""
-    korean = _needs_korean(doc)
-    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if korean else ""}
-    out = [pre, f"\\title{{{doc.title}}}\n\\date{{}}\n\\begin{{document}}\n",
+    out = [f"\\title{{{_title(doc, pdf_string=True)}}}\n\\date{{}}\n\\begin{{document}}\n",
            "\\begin{frame}\n\\titlepage\n\\end{frame}\n"]
     section = ""
     for part in doc.parts:
@@ -376,7 +439,9 @@ def slides(doc: Document, cont: str = "continued") -> str:
         title = f"{section}: {part.title}" if section else part.title
         out += _frames(title, part.blocks, cont)
     out.append("\\end{document}\n")
-    return "".join(out)
+    text = "".join(out)
+    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if _needs_korean(doc, text) else ""}
+    return pre + text
 
 
 # ---- MathJax, for notebooks -------------------------------------------------------------------
@@ -402,9 +467,33 @@ def _bold(title: str) -> str:
     return "$" + " ".join(out) + "$"
 
 
+# characters MathJax's text mode (with textmacros) cannot show as they are: shown as math
+_MATHJAX_MATH = {"\\": "\\backslash", "^": "\\hat{}", "~": "\\sim"}
+_MATHJAX_TEXT = {"{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%",
+                 "_": "\\_"}
+
+
+def _bold_text(text: str) -> str:
+    """A plain-text title as bold MathJax text, every character shown as it is."""
+    out, run = [], []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
+            ch = " "
+        if ch in _MATHJAX_MATH:
+            if run:
+                out.append(f"\\textbf{{{''.join(run)}}}")
+                run = []
+            out.append(_MATHJAX_MATH[ch])
+        else:
+            run.append(_MATHJAX_TEXT.get(ch, ch))
+    if run:
+        out.append(f"\\textbf{{{''.join(run)}}}")
+    return "$" + " ".join(out) + "$"
+
+
 def mathjax(doc: Document) -> str:
     """The document as text/latex for Jupyter (rendered by MathJax 3)."""
-    out = [_bold(doc.title)]
+    out = [_bold(doc.title) if doc.title_text is None else _bold_text(doc.title_text)]
     for part in doc.parts:
         if part.title:
             out.append(_bold(part.title))
