@@ -237,7 +237,24 @@ class PdfResult:
 _MISSING = re.compile(r"File `([^']+)' not found")
 
 
-_UNICODE = re.compile(r"Unicode character (.) \(U\+([0-9A-F]{4,6})\)")
+_UNICODE = re.compile(r"Unicode character (.) \(U\+[0-9A-F]{4,6}\)")
+_NO_GLYPH = re.compile(r"^! LaTeX Error: Command \\\S+ unavailable in encoding", re.MULTILINE)
+_CONTEXT = re.compile(r"^l\.\d+ (.*)$", re.MULTILINE)
+
+
+def _untypeset(log: str) -> str | None:
+    """The character pdflatex stopped at for want of a glyph, if that is why it failed: named in
+    the error, or (an accent the font lacks) the last one it read before the error."""
+    m = _UNICODE.search(log)
+    if m:
+        return m.group(1)
+    m = _NO_GLYPH.search(log)
+    if m:
+        ctx = _CONTEXT.search(log, m.end())
+        chars = [c for c in (ctx.group(1) if ctx else "") if not c.isascii()]
+        if chars:
+            return chars[-1]
+    return None
 
 
 def _tex_env() -> dict[str, str]:
@@ -299,11 +316,11 @@ def compile_pdf(tex_path: PathLike, timeout: float = 120, force: bool = False) -
                     "texlive-latex-recommended"
                 raise ExternalToolError(f"pdflatex misses {missing.group(1)}; install it "
                                         f"(Debian: apt-get install {pkg})")
-            char = _UNICODE.search(log)
+            char = _untypeset(log)
             if char:
                 raise ExternalToolError(
-                    f"pdflatex cannot typeset the character {char.group(1)!r} "
-                    f"(U+{char.group(2)}) in {str(tex_path)!r}; leave it out or replace it")
+                    f"pdflatex cannot typeset the character {char!r} (U+{ord(char):04X}) in "
+                    f"{str(tex_path)!r}; leave it out or replace it")
             err = [ln for ln in log.splitlines() if ln.startswith("!")]
             raise ExternalToolError(f"pdflatex failed on {str(tex_path)!r}: "
                                     f"{err[0] if err else 'see its log'}")

@@ -80,7 +80,7 @@ _TEXT_ESCAPES = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", 
 # characters whose only real glyph in those fonts is the typewriter one (what a copy gives back)
 _TYPEWRITER = {"_": ("95", "\\textunderscore"), "^": ("94", "\\textasciicircum"),
                "~": ("126", "\\textasciitilde"), '"': ("34", "\\textquotedbl"),
-               "`": ("96", "\\textasciigrave")}
+               "`": ("18", "\\textasciigrave")}
 
 
 def tex_text(text: str, pdf_string: bool = False) -> str:
@@ -89,10 +89,10 @@ def tex_text(text: str, pdf_string: bool = False) -> str:
     and other control characters as spaces; nothing in it is read as a command.
     ``pdf_string=True`` adds the plain forms hyperref puts in a PDF's title (Beamer).
 
-    >>> print(tex_text(r"50% of \input{x} & $5"))
-    50\% of \textbackslash{}input\{x\} \& \$5
+    >>> print(tex_text(r"50% of {x} & $5"))
+    50\% of \{x\} \& \$5
     >>> print(tex_text("my_net"))
-    my\texttt{\char95}net
+    my\texttt{\char95}\allowbreak{}net
     """
     out = []
     prev = ""
@@ -106,8 +106,8 @@ def tex_text(text: str, pdf_string: bool = False) -> str:
             tex = f"\\texttt{{\\char{code}}}"
             if pdf_string:
                 tex = f"\\texorpdfstring{{{tex}}}{{{plain}{{}}}}"
-        elif ch == "-" and prev == "-":  # "--" is a dash in TeX
-            tex = "{}-"
+        elif ch in "-'" and prev == ch:  # "--" is a dash in TeX, "''" a closing quote
+            tex = "{}" + ch
         elif not ch.isascii() and unicodedata.normalize("NFD", unicodedata.normalize(
                 "NFKC", ch))[0] in _GREEK_LETTERS:
             tex = f"\\ensuremath{{{name_latex(unicodedata.normalize('NFKC', ch))}}}"
@@ -115,6 +115,8 @@ def tex_text(text: str, pdf_string: bool = False) -> str:
                 tex = f"\\texorpdfstring{{{tex}}}{{{ch}}}"
         else:
             tex = ch
+        if ch in "/\\_":  # a long path or name may break after its separators
+            tex += "\\texorpdfstring{\\allowbreak}{}" if pdf_string else "\\allowbreak{}"
         out.append(tex)
         prev = ch
     return "".join(out).strip()

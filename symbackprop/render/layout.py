@@ -54,6 +54,9 @@ _ZERO = ("left", "right", "bigl", "bigr", "Bigl", "Bigr", "displaystyle", "texts
 
 
 _PMATRIX, _PMATRIX_END = "\\begin{pmatrix}", "\\end{pmatrix}"
+_OPERATOR_NAMES = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh",
+                             "coth", "arcsin", "arccos", "arctan", "log", "ln", "exp", "max",
+                             "min", "det", "lim", "sup", "inf", "arg", "deg", "dim", "gcd", "ker"})
 
 
 def width(tex: str) -> float:
@@ -103,6 +106,8 @@ def width(tex: str) -> float:
                 w += 4
             elif cmd in ("leftarrow", "rightarrow", "odot", "cdot", "times"):
                 w += 2
+            elif cmd in _OPERATOR_NAMES:  # \tanh prints four letters
+                w += len(cmd) * 0.85
             else:
                 w += 1
         elif c in "^_":
