@@ -375,9 +375,9 @@ def _letter(g: str) -> tuple[str, bool]:
                 tex = f"\\{_MATH_ACCENTS[m]}{{{tex}}}"
             return tex, True
         ok = base.isascii() and all(m in _MATH_ACCENTS or m in _TEXT_ACCENTS for m in marks)
-        return f"\\textit{{{g}}}", ok
+        return f"\\text{{{g}}}", ok
     if g in _TEXT_LETTERS:
-        return f"\\textit{{{g}}}", True
+        return f"\\text{{{g}}}", True
     return f"\\text{{{g}}}", False
 
 
@@ -395,7 +395,7 @@ def _letters(name: str) -> list[str]:
 def name_latex(name: str) -> str:
     r"""A name's letters as LaTeX math: Greek letters as SymPy names them (α as ``\alpha``),
     accented Latin letters with math accents (ñ as ``\tilde{n}``, é as ``\acute{e}``), the
-    few others pdflatex's fonts have in text (ç, ß) in ``\textit``, Hangul in ``\text``.
+    few others pdflatex's fonts have in text (ç, ß) and Hangul in ``\text``.
 
     >>> name_latex("αñb")
     '\\alpha\\tilde{n}b'
