@@ -17,6 +17,7 @@ import json
 import shutil
 import sys
 import traceback
+from pathlib import Path
 
 import sympy as sp
 
@@ -279,6 +280,13 @@ def cmd_notes(args, out=None) -> int:
         raise InvalidValueError("--pdf needs a standalone document; leave out --fragment")
     if args.slides and args.fragment:
         raise InvalidValueError("--slides makes a whole Beamer deck; leave out --fragment")
+    if args.pdf and Path(args.output).suffix.lower() != ".tex":
+        stem = Path(args.output).with_suffix("")
+        raise InvalidValueError(f"--pdf writes the LaTeX source to -o and the PDF beside it, so "
+                                f"-o must name a .tex file, not {args.output!r}; use -o "
+                                f"{stem}.tex --pdf")
+    if args.title is not None and args.title_tex is not None:
+        raise InvalidValueError("give --title (text) or --title-tex (LaTeX), not both")
     if args.output:  # every output is checked before any work is done
         path = check_writable(args.output, args.force)
         if args.pdf:
@@ -291,7 +299,7 @@ def cmd_notes(args, out=None) -> int:
         g.full_point(at, what="--at")
     text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr,
                  budget=budget, digits=args.digits, lang=args.lang, title=args.title,
-                 slides=args.slides)
+                 title_tex=args.title_tex, slides=args.slides)
     if not args.output:
         out.write(text)
         return 0
@@ -413,7 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="significant digits of the numbers (default: 6)")
     n.add_argument("--lang", default="en", choices=list(LANGUAGES),
                    help="language of the text: en or ko (default: en)")
-    n.add_argument("--title", default=None, help="the document's title")
+    n.add_argument("--title", default=None,
+                   help="the document's title, as plain text (every character printed as it is)")
+    n.add_argument("--title-tex", default=None, metavar="LATEX",
+                   help="the title as LaTeX, pasted in as it is: trusted input only (pdflatex "
+                        "still runs without shell escape and reads no file outside its folder)")
     n.add_argument("--slides", action="store_true", help="a Beamer slide deck")
     n.add_argument("-o", "--output", metavar="FILE.tex", default=None,
                    help="write to a file (atomically) instead of standard output")

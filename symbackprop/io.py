@@ -237,18 +237,56 @@ class PdfResult:
 _MISSING = re.compile(r"File `([^']+)' not found")
 
 
+_UNICODE = re.compile(r"Unicode character (.) \(U\+[0-9A-F]{4,6}\)")
+_NO_GLYPH = re.compile(r"^! LaTeX Error: Command \\\S+ unavailable in encoding", re.MULTILINE)
+_CONTEXT = re.compile(r"^l\.\d+ (.*)$", re.MULTILINE)
+
+
+def _untypeset(log: str) -> str | None:
+    """The character pdflatex stopped at for want of a glyph, if that is why it failed: named in
+    the error, or (an accent the font lacks) the last one it read before the error."""
+    m = _UNICODE.search(log)
+    if m:
+        return m.group(1)
+    m = _NO_GLYPH.search(log)
+    if m:
+        ctx = _CONTEXT.search(log, m.end())
+        chars = [c for c in (ctx.group(1) if ctx else "") if not c.isascii()]
+        if chars:
+            return chars[-1]
+    return None
+
+
+def _tex_env() -> dict[str, str]:
+    """pdflatex's environment: kpathsea's paranoid mode, so that no ``\\input``, ``\\openin``,
+    ``\\pdffiledump`` or ``\\openout`` reaches a file outside the folder it runs in (absolute
+    paths, ``..`` and dot files are refused), whatever the document says."""
+    env = dict(os.environ)
+    env.update(openin_any="p", openout_any="p", shell_escape="f")
+    env.pop("TEXMFOUTPUT", None)
+    return env
+
+
 def compile_pdf(tex_path: PathLike, timeout: float = 120, force: bool = False) -> PdfResult:
     """Run pdflatex on a .tex file; the PDF lands next to it (atomically; an existing PDF
     needs ``force=True``).
 
+    pdflatex runs on a copy of the file in a fresh temporary folder, without shell escape and
+    in kpathsea's paranoid mode (``openin_any=p``, ``openout_any=p``): the document can read
+    and write nothing but that folder and the TeX installation, so a stray ``\\input`` of a
+    private file fails instead of printing it.
+
     Raises :class:`~symbackprop.ExternalToolError` when pdflatex is missing, fails (with the
-    log's first error, and the Debian package to install for a missing ``.sty``) or takes
-    longer than ``timeout`` seconds.
+    log's first error, the character it cannot typeset, and the Debian package to install for a
+    missing ``.sty``) or takes longer than ``timeout`` seconds.
     """
     tex_path = Path(tex_path)
     if not tex_path.is_file():
         raise OutputFileError(f"{str(tex_path)!r} does not exist")
     out = tex_path.with_suffix(".pdf")
+    if tex_path.suffix.lower() == ".pdf":
+        raise OutputFileError(f"{str(tex_path)!r} would be replaced by its own PDF; name the "
+                              "LaTeX file with .tex")
     check_writable(out, force)
     exe = shutil.which("pdflatex")
     if exe is None:
@@ -257,24 +295,32 @@ def compile_pdf(tex_path: PathLike, timeout: float = 120, force: bool = False) -
             "TeX engine (Debian: apt-get install texlive-latex-base texlive-latex-recommended; "
             "for Korean also texlive-lang-korean)")
     with tempfile.TemporaryDirectory() as tmp:
+        name = "notes.tex"
+        shutil.copyfile(tex_path, Path(tmp) / name)
         cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-               f"-output-directory={tmp}", str(tex_path.resolve())]
+               "-output-directory=.", name]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                  cwd=tmp, stdin=subprocess.DEVNULL, check=False,
-                                 encoding="latin-1")
+                                 encoding="utf-8", errors="replace", env=_tex_env())
         except subprocess.TimeoutExpired:
             raise ExternalToolError(f"pdflatex took longer than {timeout} s") from None
-        log_path = Path(tmp) / (tex_path.stem + ".log")
-        log = log_path.read_text(encoding="latin-1") if log_path.exists() else res.stdout
-        pdf = Path(tmp) / (tex_path.stem + ".pdf")
+        log_path = Path(tmp) / "notes.log"
+        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() \
+            else res.stdout
+        pdf = Path(tmp) / "notes.pdf"
         if res.returncode != 0 or not pdf.exists():
             missing = _MISSING.search(log)
-            if missing:
+            if missing and missing.group(1).endswith((".sty", ".cls", ".def", ".fd")):
                 pkg = "texlive-lang-korean" if "kotex" in missing.group(1) else \
                     "texlive-latex-recommended"
                 raise ExternalToolError(f"pdflatex misses {missing.group(1)}; install it "
                                         f"(Debian: apt-get install {pkg})")
+            char = _untypeset(log)
+            if char:
+                raise ExternalToolError(
+                    f"pdflatex cannot typeset the character {char!r} (U+{ord(char):04X}) in "
+                    f"{str(tex_path)!r}; leave it out or replace it")
             err = [ln for ln in log.splitlines() if ln.startswith("!")]
             raise ExternalToolError(f"pdflatex failed on {str(tex_path)!r}: "
                                     f"{err[0] if err else 'see its log'}")

@@ -282,7 +282,7 @@ def _reprs():
             sb.matrix_form(net), sb.matrix_form(sb.mlp([2, 3, 2], loss="softmax_ce")),
             sb.notes(g, at={"x": -2, "y": 5, "z": -4}),
             sb.notes(net, at=MAZUR, wrt=["w1"]),
-            sb.notes(net, lang="ko", title="$\\partial E/\\partial w_{1}$ 구하기"),
+            sb.notes(net, lang="ko", title_tex="$\\partial E/\\partial w_{1}$ 구하기"),
             sb.notes(sb.mlp([2, 2, 3], loss="softmax_ce")),
             sb.notes(net, slides=True, wrt=["w5"])]
     return [o._repr_latex_() for o in objs]

@@ -34,6 +34,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy import S
 
+from .names import check_name
+
 __all__ = [
     "LEAKY_SLOPE",
     "gelu",
@@ -449,7 +451,8 @@ def generic_activation(name: str = "a") -> type[sp.Function]:
     """
     if name in _GENERIC:
         return _GENERIC[name]
-    base = name.rstrip("'")
+    base = name.rstrip("'") if isinstance(name, str) else name
+    check_name(base, "name of an activation")  # it is printed (LaTeX, code): a name only
     order = len(name) - len(base)
 
     def _prime_fdiff(self, argindex=1):

@@ -9,10 +9,16 @@ tabular, so headings become bold math text and tables arrays).
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides"]
+from .layout import extent, width
+from .printer import name_latex
+
+__all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides",
+           "tex_text"]
 
 
 @dataclass
@@ -53,11 +59,74 @@ class Part:
 
 @dataclass
 class Document:
-    """The whole document: title, language, parts."""
+    """The whole document: title, language, parts.
+
+    ``title`` is LaTeX, written as it is (trusted: the notes' own titles, or ``title_tex``); a
+    ``title_text`` (plain text from a user) replaces it, every character printed as it is.
+    """
 
     title: str
     lang: str
     parts: list[Part]
+    title_text: str | None = None
+
+
+# ---- plain text in LaTeX --------------------------------------------------------------------------
+# TeX's special characters, and those its default (OT1) fonts print as something else (<, >, |,
+# ", `, and the quotes and dashes of ligatures): each as a command that prints the character
+_TEXT_ESCAPES = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&",
+                 "#": "\\#", "%": "\\%", "<": "\\textless{}", ">": "\\textgreater{}",
+                 "|": "\\textbar{}"}
+# characters whose only real glyph in those fonts is the typewriter one (what a copy gives back)
+_TYPEWRITER = {"_": ("95", "\\textunderscore"), "^": ("94", "\\textasciicircum"),
+               "~": ("126", "\\textasciitilde"), '"': ("34", "\\textquotedbl"),
+               "`": ("18", "\\textasciigrave")}
+
+
+def tex_text(text: str, pdf_string: bool = False) -> str:
+    r"""Plain text as LaTeX that prints it character for character: TeX's special characters
+    (``\ { } $ & # ^ _ % ~``) escaped, Greek letters as math (α as ``\alpha``), line breaks
+    and other control characters as spaces; nothing in it is read as a command.
+    ``pdf_string=True`` adds the plain forms hyperref puts in a PDF's title (Beamer).
+
+    >>> print(tex_text(r"50% of {x} & $5"))
+    50\% of \{x\} \& \$5
+    >>> print(tex_text("my_net"))
+    my\texttt{\char95}\allowbreak{}net
+    """
+    out = []
+    prev = ""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
+            ch = " "
+        if ch in _TEXT_ESCAPES:
+            tex = _TEXT_ESCAPES[ch]
+        elif ch in _TYPEWRITER:
+            code, plain = _TYPEWRITER[ch]
+            tex = f"\\texttt{{\\char{code}}}"
+            if pdf_string:
+                tex = f"\\texorpdfstring{{{tex}}}{{{plain}{{}}}}"
+        elif ch in "-'" and prev == ch:  # "--" is a dash in TeX, "''" a closing quote
+            tex = "{}" + ch
+        elif not ch.isascii() and unicodedata.normalize("NFD", unicodedata.normalize(
+                "NFKC", ch))[0] in _GREEK_LETTERS:
+            tex = f"\\ensuremath{{{name_latex(unicodedata.normalize('NFKC', ch))}}}"
+            if pdf_string:
+                tex = f"\\texorpdfstring{{{tex}}}{{{ch}}}"
+        else:
+            tex = ch
+        if ch in "/\\_":  # a long path or name may break after its separators
+            tex += "\\texorpdfstring{\\allowbreak}{}" if pdf_string else "\\allowbreak{}"
+        out.append(tex)
+        prev = ch
+    return "".join(out).strip()
+
+
+_GREEK_LETTERS = frozenset(chr(c) for c in range(0x391, 0x3CA) if chr(c).isalpha())
+
+
+def _title(doc: Document, pdf_string: bool = False) -> str:
+    return doc.title if doc.title_text is None else tex_text(doc.title_text, pdf_string)
 
 
 # ---- the article --------------------------------------------------------------------------------
@@ -75,9 +144,10 @@ ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
 
 
-def _needs_korean(doc: Document) -> bool:
-    text = doc.title + "".join(p.title for p in doc.parts)
-    return doc.lang == "ko" or bool(re.search(r"[\uac00-\ud7a3]", text))
+def _needs_korean(doc: Document, text: str) -> bool:
+    """Korean text (the language, or Hangul anywhere: a title, a name) needs kotex."""
+    return doc.lang == "ko" or bool(re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]",
+                                              text + (doc.title_text or "")))
 
 
 def _math(rows: list[str]) -> str:
@@ -105,7 +175,7 @@ def _block(b, small: bool = False) -> str:
 
 def article(doc: Document, standalone: bool = True) -> str:
     """The document as a LaTeX article (or a fragment for ``\\input``)."""
-    body = [f"\\section*{{{doc.title}}}\n"]
+    body = [f"\\section*{{{_title(doc)}}}\n"]
     for part in doc.parts:
         if part.level == 1:
             if part.title:  # a part without a title is a closing remark, not a section
@@ -119,7 +189,7 @@ def article(doc: Document, standalone: bool = True) -> str:
                 body.append(f"\\paragraph{{{part.title}.}}\n" + _block(first))
             body += [_block(b) for b in rest]
     text = "".join(body)
-    korean = _needs_korean(doc)
+    korean = _needs_korean(doc, text)
     if not standalone:
         return FRAGMENT_HEAD % (", kotex" if korean else "") + text
     pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else ""}
@@ -137,18 +207,68 @@ BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
 \setbeamerfont{frametitle}{size=\large}
 """
 
-FRAME_HEIGHT = 8.0    # display rows a frame holds (a row with a fraction counts 1.5)
-FRAME_TABLE_ROWS = 10  # table rows a frame holds
+# A frame's height budget, in points (12 pt type on a 16:9 frame): what each block takes is
+# estimated from its TeX (layout.extent for mathematics), measured against pdflatex's own boxes.
+FRAME_HEIGHT = 221.0   # the text height below a one-line frame title
+FRAME_MARGIN = 7.0     # the estimate's largest shortfall seen on real decks
+FRAME_RISK = 24.0      # a frame estimated this close to full is shrunk if it must be (see _frames)
+TITLE_WIDTH = 430.0    # points of frame title (\large) on one line
+TITLE_LINE = 17.0      # points each further line of the frame title takes
+LINE_WIDTH = 400.0     # points of text (12 pt) on one line
+_BASELINE = 14.5       # \baselineskip of 12 pt type
+_STRUT = (10.15, 4.35)  # the strut of every display row
+_JOT = 3.0             # amsmath's \jot between display rows
+_DISPLAY = 18.0        # the skips above and below a display (less one \jot)
+_FRAME = 4.0           # a frame's own top and bottom
+_MATH_FIRST = 18.0     # a frame that opens with a display
+_AFTER_TEXT = 5.0      # a display that follows a sentence
+_TABLE = 37.0          # a table's rules and the centre environment's skips
+_WIDE = re.compile(r"[\u1100-\u11ff\u3000-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
 
 
 def _row_height(row: str) -> float:
-    return 1.5 if "\\frac" in row or "\\begin{pmatrix}" in row else 1.0
+    """Points a display row takes, with the \\jot above it."""
+    a, d = extent(row)
+    return max(a, _STRUT[0]) + max(d, _STRUT[1]) + _JOT
 
 
-def _groups(rows: list[str]) -> list[list[str]]:
+def _text_width(tex: str) -> float:
+    """Points a paragraph's text takes on one line (CJK characters are twice as wide)."""
+    w = 0.0
+    for i, piece in enumerate(re.split(r"(?<!\\)\$", tex)):
+        if i % 2:
+            w += width(piece) * 6.2
+            continue
+        plain = re.sub(r"\\(emph|texttt|small)\b", "", piece)
+        for ch in plain:
+            w += 11.5 if _WIDE.match(ch) else 4.0 if ch == " " else 5.8
+    return w
+
+
+def _text_height(tex: str) -> float:
+    """Points a paragraph takes: its lines, and any inline mathematics taller than a line."""
+    lines = max(1, math.ceil(_text_width(tex) / LINE_WIDTH))
+    a = d = 0.0
+    for m in re.findall(r"(?<!\\)\$([^$]*)\$", tex):
+        ma, md = extent(m, style=1)
+        a, d = max(a, ma), max(d, md)
+    return _BASELINE * lines + max(0.0, a - _STRUT[0]) + max(0.0, d - _STRUT[1]) - 2
+
+
+def _table_row_height(cells: list[str]) -> float:
+    """Points a table row takes in \\small type (its inline mathematics scaled to 11 pt)."""
+    a, d = 9.52, 4.08  # the strut of \small
+    for cell in cells:
+        for m in re.findall(r"(?<!\\)\$([^$]*)\$", cell):
+            ma, md = extent(m, style=1)
+            a, d = max(a, ma * 11 / 12), max(d, md * 11 / 12)
+    return a + d
+
+
+def _groups(rows: list[str], limit: float) -> list[list[str]]:
     """Rows grouped as equations: a row with a left-hand side and its continuation rows.
 
-    An equation taller than a frame is cut before one of its ``&= ...`` rows.
+    An equation taller than ``limit`` points is cut (see :func:`_halve`).
     """
     out: list[list[str]] = []
     for r in rows:
@@ -158,66 +278,98 @@ def _groups(rows: list[str]) -> list[list[str]]:
             out.append([r])
     cut: list[list[str]] = []
     for grp in out:
-        cut += _halve(grp)
+        cut += _halve(grp, limit)
     return cut
 
 
-def _halve(grp: list[str]) -> list[list[str]]:
-    """An equation taller than a frame, cut before the ``&= ...`` row nearest its middle."""
-    total = sum(_row_height(r) for r in grp)
-    if total <= FRAME_HEIGHT - 1:
-        return [grp]
-    best, best_load = None, float("inf")
-    for i in range(1, len(grp)):
-        if grp[i].lstrip().startswith("&="):
-            before = sum(_row_height(r) for r in grp[:i])
-            load = max(before, total - before)
-            if load < best_load:
-                best, best_load = i, load
-    if best is None:
-        return [grp]
-    return _halve(grp[:best]) + _halve(grp[best:])
+_CUTS = (r"&=", r"&\quad {}+", r"&\quad {}-", r"&\quad", r"&\qquad")
+"""Where a tall equation may be cut, best first: before a new ``= ...`` step, before a new
+term of a sum, before any continuation line."""
 
 
-def _items(blocks: list) -> list[tuple[str, object, float]]:
-    """The blocks cut where a frame may end: (kind, piece, height). A display that fits a
-    frame stays whole; a taller one is cut between equations, each kept whole."""
+def _halve(grp: list[str], limit: float) -> list[list[str]]:
+    """An equation taller than ``limit`` points, cut at the best kind of row (see _CUTS)
+    nearest its middle, and its halves again until each fits."""
+    heights = [_row_height(r) for r in grp]
+    total = sum(heights)
+    if total <= limit or len(grp) < 2:
+        return [grp]
+    for kind in _CUTS:
+        cuts = [i for i in range(1, len(grp)) if grp[i].lstrip().startswith(kind)]
+        if kind == r"&\quad":  # "&\quad" also begins "&\qquad"
+            cuts = [i for i in cuts if not grp[i].lstrip().startswith(r"&\qquad")]
+        if cuts:
+            best = min(cuts, key=lambda i: max(sum(heights[:i]), total - sum(heights[:i])))
+            return _halve(grp[:best], limit) + _halve(grp[best:], limit)
+    return [grp]
+
+
+def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
+    """The blocks cut where a frame may end: (kind, piece, points). A display that fits a
+    frame (with the sentence before it) stays whole; a taller one is cut between equations,
+    and an equation taller than a frame within itself (see _halve). ``room``: the points a
+    frame holds."""
     items: list[tuple[str, object, float]] = []
-    for b in blocks:
+    for n, b in enumerate(blocks):
+        before = items[-1][2] if n and items and items[-1][0] == "text" else 0.0
+        fixed = _FRAME + _MATH_FIRST + _DISPLAY + _AFTER_TEXT
         if isinstance(b, Table):
-            for i in range(0, max(len(b.rows), 1), FRAME_TABLE_ROWS):
-                chunk = Table(b.head, b.rows[i:i + FRAME_TABLE_ROWS],
-                              b.note if i + FRAME_TABLE_ROWS >= len(b.rows) else None)
-                items.append(("table", chunk, len(chunk.rows) * 0.6 + 1.2))
+            rows = [_table_row_height(r) for r in b.rows]
+            head = _table_row_height(b.head) + _TABLE
+            note = _text_height(b.note) if b.note else 0.0
+            i = 0
+            while i < len(b.rows) or i == 0:
+                j, h = i, head
+                while j < len(b.rows) and (j == i or h + rows[j] + before + _FRAME <= room):
+                    h += rows[j]
+                    j += 1
+                last = j >= len(b.rows)
+                chunk = Table(b.head, b.rows[i:j], b.note if last else None)
+                items.append(("table", chunk, h + (note if last else 0.0)))
+                before, i = 0.0, max(j, i + 1)
         elif isinstance(b, Math):
             total = sum(_row_height(r) for r in b.rows)
-            if total <= FRAME_HEIGHT - 1:  # a display that fits stays on one frame (BP1-BP4)
+            if total + before + fixed <= room:  # a display that fits stays on one frame
                 items.append(("math", b.rows, total))
                 continue
-            for grp in _groups(b.rows):
+            for grp in _groups(b.rows, room - fixed - before):
                 items.append(("math", grp, sum(_row_height(r) for r in grp)))
         else:
-            items.append(("text", b, 1 + len(b.tex) / 110))
+            items.append(("text", b, _text_height(b.tex)))
     return items
 
 
-def _partition(items: list[tuple[str, object, float]]) -> list[list]:
-    """Items into as few frames as fit, as evenly as possible; never break after a sentence."""
-    hs = [h for _, _, h in items]
-    can_break = [kind != "text" for kind, _, _ in items]  # a break may follow item i
+def _load(items: list[tuple[str, object, float]]) -> float:
+    """Estimated points a frame of these items takes."""
+    load, prev = _FRAME, None
+    for kind, _, h in items:
+        load += h
+        if kind == "math" and prev != "math":
+            load += _DISPLAY + (_MATH_FIRST if prev is None else
+                                _AFTER_TEXT if prev == "text" else 0.0)
+        prev = kind
+    return load
+
+
+def _partition(items: list[tuple[str, object, float]], room: float) -> list[list]:
+    """Items into as few frames as fit ``room`` points, as evenly as possible; never break
+    after a sentence."""
     k = len(items)
-    # fewest frames: greedy
-    frames_needed, used = 1, 0.0
-    for i, h in enumerate(hs):
-        if used and used + h > FRAME_HEIGHT and can_break[i - 1]:
-            frames_needed += 1
-            used = 0.0
-        used += h
-    # the most even split into that many frames (minimise the tallest), by dynamic programming
+    can_break = [kind != "text" for kind, _, _ in items]  # a break may follow item i
+    load = [[0.0] * (k + 1) for _ in range(k + 1)]  # load[m][i]: items m..i-1 on one frame
+    for m in range(k):
+        for i in range(m + 1, k + 1):
+            load[m][i] = _load(items[m:i])
+    # fewest frames: greedy, each frame ending at the last place it may that still fits
+    ends = [e for e in range(1, k + 1) if e == k or can_break[e - 1]]
+    frames_needed, start = 0, 0
+    while start < k:
+        fits = [e for e in ends if e > start and load[start][e] <= room]
+        start = fits[-1] if fits else min(e for e in ends if e > start)
+        frames_needed += 1
+    frames_needed = max(frames_needed, 1)
+    # the most even split into that many frames (minimise the fullest), by dynamic programming
     inf = float("inf")
-    prefix = [0.0]
-    for h in hs:
-        prefix.append(prefix[-1] + h)
     best = [[inf] * (frames_needed + 1) for _ in range(k + 1)]
     back = [[0] * (frames_needed + 1) for _ in range(k + 1)]
     best[0][0] = 0.0
@@ -226,9 +378,9 @@ def _partition(items: list[tuple[str, object, float]]) -> list[list]:
             for m in range(j - 1, i):  # the last frame holds items m..i-1
                 if m > 0 and not can_break[m - 1]:
                     continue
-                load = max(best[m][j - 1], prefix[i] - prefix[m])
-                if load < best[i][j]:
-                    best[i][j], back[i][j] = load, m
+                cost = max(best[m][j - 1], load[m][i])
+                if cost < best[i][j]:
+                    best[i][j], back[i][j] = cost, m
     if best[k][frames_needed] == inf:
         return [items]
     cuts, i = [], k
@@ -239,14 +391,23 @@ def _partition(items: list[tuple[str, object, float]]) -> list[list]:
     return list(reversed(cuts))
 
 
+def _room(title: str) -> float:
+    """Points a frame under this title holds (a title too wide for one line takes more)."""
+    lines = max(1, math.ceil(_text_width(title) * 1.2 / TITLE_WIDTH))
+    return FRAME_HEIGHT - FRAME_MARGIN - TITLE_LINE * (lines - 1)
+
+
 def _frames(title: str, blocks: list, cont: str) -> list[str]:
     """Frames for one step: blocks revealed one by one, continued on new frames when full.
 
     An equation is never split from its continuation lines (unless taller than a frame), a
     sentence stays with what it introduces, and a long step is spread evenly over its frames.
+    A frame estimated close to full is typeset with Beamer's ``shrink``, which scales it down
+    only if it does not fit after all (and top-aligns it), so nothing overflows a frame.
     """
     out = []
-    for n, fr in enumerate(_partition(_items(blocks))):
+    room = _room(f"{title} ({cont})")
+    for n, fr in enumerate(_partition(_items(blocks, room), room)):
         parts: list[str] = []
         rows: list[str] = []
         for kind, piece, _ in fr:
@@ -261,15 +422,14 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
             parts.append(_math(rows).rstrip("\n"))
         head = title if n == 0 else f"{title} ({cont})"
         body = "\n\\pause\n".join(parts)
-        out.append(f"\\begin{{frame}}{{{head}}}\n{body}\n\\end{{frame}}\n")
+        option = "[shrink]" if _load(fr) > room - FRAME_RISK else ""
+        out.append(f"\\begin{{frame}}{option}{{{head}}}\n{body}\n\\end{{frame}}\n")
     return out
 
 
 def slides(doc: Document, cont: str = "continued") -> str:
     """The document as a Beamer deck: a title frame, then one or more frames per step."""
-    korean = _needs_korean(doc)
-    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if korean else ""}
-    out = [pre, f"\\title{{{doc.title}}}\n\\date{{}}\n\\begin{{document}}\n",
+    out = [f"\\title{{{_title(doc, pdf_string=True)}}}\n\\date{{}}\n\\begin{{document}}\n",
            "\\begin{frame}\n\\titlepage\n\\end{frame}\n"]
     section = ""
     for part in doc.parts:
@@ -281,7 +441,9 @@ def slides(doc: Document, cont: str = "continued") -> str:
         title = f"{section}: {part.title}" if section else part.title
         out += _frames(title, part.blocks, cont)
     out.append("\\end{document}\n")
-    return "".join(out)
+    text = "".join(out)
+    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if _needs_korean(doc, text) else ""}
+    return pre + text
 
 
 # ---- MathJax, for notebooks -------------------------------------------------------------------
@@ -307,9 +469,33 @@ def _bold(title: str) -> str:
     return "$" + " ".join(out) + "$"
 
 
+# characters MathJax's text mode (with textmacros) cannot show as they are: shown as math
+_MATHJAX_MATH = {"\\": "\\backslash", "^": "\\hat{}", "~": "\\sim"}
+_MATHJAX_TEXT = {"{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%": "\\%",
+                 "_": "\\_"}
+
+
+def _bold_text(text: str) -> str:
+    """A plain-text title as bold MathJax text, every character shown as it is."""
+    out, run = [], []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
+            ch = " "
+        if ch in _MATHJAX_MATH:
+            if run:
+                out.append(f"\\textbf{{{''.join(run)}}}")
+                run = []
+            out.append(_MATHJAX_MATH[ch])
+        else:
+            run.append(_MATHJAX_TEXT.get(ch, ch))
+    if run:
+        out.append(f"\\textbf{{{''.join(run)}}}")
+    return "$" + " ".join(out) + "$"
+
+
 def mathjax(doc: Document) -> str:
     """The document as text/latex for Jupyter (rendered by MathJax 3)."""
-    out = [_bold(doc.title)]
+    out = [_bold(doc.title) if doc.title_text is None else _bold_text(doc.title_text)]
     for part in doc.parts:
         if part.title:
             out.append(_bold(part.title))

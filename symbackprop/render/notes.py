@@ -65,10 +65,10 @@ from ..derive.estimate import budget_value, check_budget
 from ..derive.matrix import reads_beyond
 from ..io import compile_pdf, write_text
 from . import document as doc_
-from .document import Document, Math, Part, Table, Text
+from .document import Document, Math, Part, Table, Text, tex_text
 from .layout import Breaker, width
 from .phrases import LANGUAGES, phrase
-from .printer import SymbackpropLatexPrinter
+from .printer import SymbackpropLatexPrinter, untypeset_character
 from .sizes import size
 from .text import format_number
 
@@ -97,7 +97,7 @@ class Notes(str):
         return f"$\\text{{{len(self)} characters of LaTeX}}$"
 
 
-def _check_options(digits, lang, lr, title, slides) -> None:
+def _check_options(digits, lang, lr, title, title_tex, slides) -> None:
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral):
         raise InputTypeError(f"digits must be an int, not {type(digits).__name__}")
     if not 1 <= digits <= 30:
@@ -107,6 +107,10 @@ def _check_options(digits, lang, lr, title, slides) -> None:
         raise UnknownNameError("language", lang, LANGUAGES)
     if title is not None and not isinstance(title, str):
         raise InputTypeError(f"title must be a str, not {type(title).__name__}")
+    if title_tex is not None and not isinstance(title_tex, str):
+        raise InputTypeError(f"title_tex must be a str of LaTeX, not {type(title_tex).__name__}")
+    if title is not None and title_tex is not None:
+        raise InvalidValueError("give title (plain text) or title_tex (LaTeX), not both")
     if not isinstance(slides, bool):
         raise InputTypeError(f"slides must be True or False, not {slides!r}")
     v = to_number(lr)
@@ -259,7 +263,7 @@ class _Writer:
         inputs = "$" + ", ".join(self.tex(s) for s in net.input_symbols) + "$"
         targets = "$" + ", ".join(self.tex(s) for s in net.target_symbols) + "$"
         blocks = [Text(self.t("network_intro", inputs=inputs, targets=targets,
-                              layers=net.depth))]
+                              layers=net.depth, s="" if net.depth == 1 else "s"))]
         out_e = net.output_entry
         hidden = net.activation_entry
         same = out_e is not None and out_e.name == hidden.name and net.depth > 1
@@ -281,7 +285,7 @@ class _Writer:
                 if len(preds) > 3:
                     preds = [preds[0], "\\dots", preds[-1]]
                 blocks.append(Text(self.t("output_activation", what=(
-                    f"${', '.join(preds)}$ ({net.loss_entry.output})"))))
+                    f"${', '.join(preds)}$ ({tex_text(str(net.loss_entry.output))})"))))
                 orows = [f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}"]
                 # the log-sum-exp, which the written-out derivatives use, defined where the
                 # prediction that needs it is
@@ -710,8 +714,9 @@ class _Writer:
             for v in variables:
                 out += self.derivative_parts(v)
                 bar.update(1)
-        if others:
-            example = " ".join(s.name for s in self.g.param_symbols[1:3]).replace("_", "\\_")
+        if others:  # the command line's syntax, with two names that need no escaping
+            names = [s.name for s in self.g.param_symbols[1:] if s.name.isascii()][:2]
+            example = " ".join(names).replace("_", "\\_") or "NAME"
             out.append(Part("", 1, [Text(self.t("others", example=example))]))
         m = self.matrix_part()
         if m is not None:
@@ -776,7 +781,7 @@ def estimate_notes_cost(g: Graph, variables: list[sp.Symbol]) -> int:
 def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
           standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
           digits: int = 6, lang: str = "en", slides: bool = False,
-          budget: float | None = None) -> Notes:
+          budget: float | None = None, title_tex: str | None = None) -> Notes:
     r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (see the module docstring).
 
     ``wrt``: variables (names or Symbols), ``"all"`` for every parameter, or None for the
@@ -785,10 +790,24 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     ``digits`` significant digits. ``lang``: ``"en"`` or ``"ko"``. ``slides=True`` gives a
     Beamer deck. ``standalone=False`` gives a fragment for ``\input`` (it needs amsmath,
     amssymb and booktabs, and kotex for Korean).
+
+    ``title`` is plain text, printed character for character (``\``, ``$``, ``%``, ``_`` and
+    every other TeX special character included). ``title_tex`` is a title in LaTeX, pasted in
+    as it is: trusted input only, never text from someone else (the PDF is still made without
+    shell escape, and pdflatex reads no file outside its own folder; see :func:`compile_pdf`).
+    Names of other scripts than Latin, Greek and Hangul, which pdflatex cannot typeset, are
+    refused.
     """
     if not isinstance(graph, Graph):
         raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
-    _check_options(digits, lang, lr, title, slides)
+    _check_options(digits, lang, lr, title, title_tex, slides)
+    for s in graph.symbols:
+        bad = untypeset_character(s.name)
+        if bad is not None:
+            raise InvalidValueError(
+                f"the name {s.name!r} has the character {bad!r} (U+{ord(bad[0]):04X}), which "
+                "pdflatex cannot typeset in the notes; rename it with Latin letters (accents "
+                "included), Greek letters or Hangul")
     budget_given = None if budget is None else budget_value(budget)
     budget = budget_value(DEFAULT_BUDGET if budget is None else budget)
     g = graph
@@ -804,10 +823,10 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
                  else budget_given, "ask for fewer with wrt=[...] (--wrt NAME ...), or pass a "
                  "larger budget= (--budget N)")
     w = _Writer(g, at, digits, lang, lr, budget, slides)
-    if title is None:
-        title = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
-                 if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
-    document = Document(title, lang, w.parts(variables, others))
+    if title_tex is None:
+        title_tex = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
+                     if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
+    document = Document(title_tex, lang, w.parts(variables, others), title_text=title)
     if slides:
         text = doc_.slides(document, cont=phrase(lang, "continued"))
     else:

@@ -12,7 +12,7 @@ EN = {
     "title_network": "Backpropagation through the {shape} network",
     "title_graph": "Backpropagation through the graph of ${out}$",
     "network": "The network",
-    "network_intro": "Inputs {inputs}; targets {targets}; {layers} layers of weights.",
+    "network_intro": "Inputs {inputs}; targets {targets}; {layers} layer{s} of weights.",
     "hidden_activation": "Hidden activation: {what}.",
     "activation_both": "Activation (hidden and output layers): {what}.",
     "output_activation": "Output: {what}.",

@@ -32,6 +32,9 @@ w_{5} a(h_{1}) + w_{6} a(h_{2}) + b_{3}
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import weakref
 from contextlib import contextmanager
 from typing import ClassVar
 
@@ -44,11 +47,13 @@ from sympy.printing.latex import (
     other_symbols,
     tex_greek_dictionary,
 )
+from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ..core.errors import LimitError
 from ..core.graph import SORT_LIMIT, Graph, ProgramSymbol, expression_depth
 
-__all__ = ["MAX_PRINT_DEPTH", "SymbackpropLatexPrinter", "check_print_depth", "latex"]
+__all__ = ["MAX_PRINT_DEPTH", "SymbackpropLatexPrinter", "check_print_depth", "latex",
+           "name_latex", "untypeset_character"]
 
 
 class SymbackpropLatexPrinter(LatexPrinter):
@@ -95,10 +100,39 @@ class SymbackpropLatexPrinter(LatexPrinter):
         v = self._value(expr)
         if v is not None:
             return v
+        other = self._distinct().get(expr.name)
+        if other is not None:
+            return other
+        return self._usual_symbol(expr, style)
+
+    def _usual_symbol(self, expr, style="plain") -> str:
+        """How a symbol prints by itself: its role's typography, else as SymPy prints it."""
         tex = self._meta(expr.name).get("latex")
         if tex is not None:
             return tex
         return super()._print_Symbol(expr, style)
+
+    def _distinct(self) -> dict[str, str]:
+        """Names whose usual form another symbol of the same graph (or expression) already
+        prints as, each with the distinguishable form it prints as instead."""
+        g = self._graph
+        if g is not None:
+            cached = _DISTINCT.get(g)
+            if cached is None or cached[0] != g.version:
+                cached = (g.version, _distinct_forms(self, g.symbols, g))
+                _DISTINCT[g] = cached
+            return cached[1]
+        return self._loose
+
+    _loose: ClassVar[dict[str, str]] = {}
+
+    def doprint(self, expr):
+        # symbols of an expression printed without a graph are told apart within it
+        if self._graph is None and isinstance(expr, sp.Basic):
+            symbols = sorted((a for a in expr.atoms(sp.Symbol)
+                              if not isinstance(a, ProgramSymbol)), key=lambda a: a.name)
+            self._loose = _distinct_forms(self, symbols, None) if len(symbols) > 1 else {}
+        return super().doprint(expr)
 
     def _print_ProgramSymbol(self, expr, style="plain"):
         v = self._value(expr)
@@ -300,7 +334,8 @@ def _common_fraction(expr: sp.Expr) -> sp.Rational | None:
 
 
 def _translate(s: str) -> str:
-    """A Greek letter's or special symbol's name as its LaTeX command; anything else as is."""
+    """A Greek letter's or special symbol's name as its LaTeX command; a name in other
+    letters (α, ñ) typeset letter by letter (see :func:`name_latex`); anything else as is."""
     tex = tex_greek_dictionary.get(s)
     if tex:
         return tex
@@ -308,7 +343,120 @@ def _translate(s: str) -> str:
         return "\\" + s.lower()
     if s in other_symbols:
         return "\\" + s
+    if not s.isascii():
+        return name_latex(s)
     return s
+
+
+# ---- letters beyond ASCII -----------------------------------------------------------------------
+_GREEK = {ch: name for name, ch in greek_unicode.items()}  # α -> alpha (SymPy's own table)
+_MATH_ACCENTS = {"\u0300": "grave", "\u0301": "acute", "\u0302": "hat", "\u0303": "tilde",
+                 "\u0304": "bar", "\u0306": "breve", "\u0307": "dot", "\u0308": "ddot",
+                 "\u030a": "mathring", "\u030c": "check"}
+_TEXT_ACCENTS = {"\u030b", "\u0327", "\u0323", "\u0331"}  # double acute, cedilla, dots below
+_TEXT_LETTERS = set("ßæÆœŒøØłŁı")  # letters pdflatex's default (OT1) fonts have
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _letter(g: str) -> tuple[str, bool]:
+    """One letter with its accents as LaTeX math, and whether pdflatex typesets it (with
+    amsmath, and kotex for Hangul)."""
+    if g.isascii():
+        return g, True
+    if _HANGUL.fullmatch(g):
+        return f"\\text{{{g}}}", True
+    d = unicodedata.normalize("NFD", g)
+    base, marks = d[0], d[1:]
+    if (base.isascii() and base.isalpha()) or base in _GREEK:
+        tex = _translate(_GREEK[base]) if base in _GREEK else \
+            {"i": "\\imath", "j": "\\jmath"}.get(base, base) if marks else base
+        if all(m in _MATH_ACCENTS for m in marks):
+            for m in marks:
+                tex = f"\\{_MATH_ACCENTS[m]}{{{tex}}}"
+            return tex, True
+        ok = base.isascii() and all(m in _MATH_ACCENTS or m in _TEXT_ACCENTS for m in marks)
+        return f"\\text{{{g}}}", ok
+    if g in _TEXT_LETTERS:
+        return f"\\text{{{g}}}", True
+    return f"\\text{{{g}}}", False
+
+
+def _letters(name: str) -> list[str]:
+    """A name cut into letters, each with the combining marks that follow it."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFC", name):
+        if out and unicodedata.category(ch) in ("Mn", "Mc"):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def name_latex(name: str) -> str:
+    r"""A name's letters as LaTeX math: Greek letters as SymPy names them (α as ``\alpha``),
+    accented Latin letters with math accents (ñ as ``\tilde{n}``, é as ``\acute{e}``), the
+    few others pdflatex's fonts have in text (ç, ß) and Hangul in ``\text``.
+
+    >>> name_latex("αñb")
+    '\\alpha\\tilde{n}b'
+    >>> name_latex("αb")
+    '\\alpha b'
+    """
+    out = ""
+    for g in _letters(name):
+        tex, _ = _letter(g)
+        if tex[:1].isalpha() and re.search(r"\\[A-Za-z]+$", out):
+            out += " "
+        out += tex
+    return out
+
+
+def untypeset_character(name: str) -> str | None:
+    """The first character of a name that pdflatex (with the notes' packages) cannot typeset,
+    or None: letters of scripts other than Latin, Greek and Hangul, and Latin letters whose
+    accents its default fonts lack (ą, đ)."""
+    for g in _letters(name):
+        if not _letter(g)[1]:
+            return g
+    return None
+
+
+def _literal(name: str, font: str) -> str:
+    r"""A name spelt out, underscores and all: ``\mathrm{x\_1}``."""
+    body = "\\_".join(name_latex(p) if not p.isascii() else p for p in name.split("_"))
+    return f"\\{font}{{{body}}}"
+
+
+def _key(tex: str) -> str:
+    """What a printed form looks like, for comparing: spaces and braces do not show."""
+    return re.sub(r"[\s{}]", "", tex)
+
+
+_DISTINCT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per graph (and its version): the names that print in a distinguishable form."""
+
+
+def _distinct_forms(printer, symbols, graph) -> dict[str, str]:
+    r"""For symbols that would print as another symbol already does (x1 and x_1 both
+    :math:`x_{1}`), or as a delta the notes write (a symbol delta_q and the delta of a node q):
+    a form of the later one that shows its name, ``\mathrm{x\_1}``. The first keeps its form."""
+    usual = [(s, printer._usual_symbol(s)) for s in symbols]
+    seen = {_key(t) for _, t in usual}
+    reserved = {_key(f"\\delta_{{{t}}}") for _, t in usual} if graph is not None else set()
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for s, tex in usual:
+        k = _key(tex)
+        if k in used or k in reserved:
+            for font in ("mathrm", "mathtt"):
+                tex = _literal(s.name, font)
+                if _key(tex) not in used and _key(tex) not in seen:
+                    break
+            while _key(tex) in used:
+                tex += "'"
+            out[s.name] = tex
+        used.add(_key(tex))
+    return out
 
 
 MAX_PRINT_DEPTH = 300
