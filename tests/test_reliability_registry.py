@@ -173,3 +173,50 @@ def test_E20_the_built_in_stable_forms_pass_the_check():
     want = -float(np.dot([0.6, 0.3, 1.0], scipy.special.log_softmax([0.7, -1.3, 2.1])))
     assert float(entry.stable(z, t)) == pytest.approx(want, rel=1e-13)
     assert float(entry.function(z, t)) == pytest.approx(want, rel=1e-13)
+
+
+# ---- every public function checks its arguments at the door ------------------------------------
+
+_BAD = [None, "zzz", -1, float("nan"), 3 + 2j, [1, 2], {"a": 1}, object(), b"x"]
+# these write files or take callables; their arguments have tests of their own
+_ELSEWHERE = {"compile_pdf", "register_activation", "register_loss"}
+
+
+def _public_functions():
+    import inspect
+    out = []
+    for name in sb.__all__:
+        obj = getattr(sb, name)
+        if callable(obj) and not inspect.isclass(obj) and name not in _ELSEWHERE:
+            try:
+                sig = inspect.signature(obj)
+            except (TypeError, ValueError):
+                continue
+            params = [p for p in sig.parameters.values()
+                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+            if params:
+                out.append(pytest.param(obj, params, id=name))
+    return out
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("function", "params"), _public_functions())
+def test_every_public_function_refuses_bad_arguments_with_its_own_error(function, params,
+                                                                        tmp_path, monkeypatch):
+    """Each argument in turn gets a value of the wrong type or meaning (the others are valid):
+    the answer is a SymbackpropError, never a raw error from inside."""
+    monkeypatch.chdir(tmp_path)  # a function that writes a file writes it here
+    net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
+    raw = []
+    for p in params:
+        for bad in _BAD:
+            kwargs = {q.name: (net if q is params[0] else "w1") for q in params
+                      if q.default is q.empty}
+            kwargs[p.name] = bad
+            try:
+                function(**kwargs)
+            except sb.SymbackpropError:
+                pass
+            except Exception as e:  # noqa: BLE001 - what the test looks for
+                raw.append(f"{p.name}={bad!r}: {type(e).__name__}: {e}"[:160])
+    assert not raw, raw

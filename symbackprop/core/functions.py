@@ -449,6 +449,9 @@ def generic_activation(name: str = "a") -> type[sp.Function]:
     >>> sp.diff(a(w*x), w)
     x*a'(w*x)
     """
+    if not isinstance(name, str):
+        from .errors import InputTypeError
+        raise InputTypeError(f"a generic activation's name is a str, not {type(name).__name__}")
     if name in _GENERIC:
         return _GENERIC[name]
     base = name.rstrip("'") if isinstance(name, str) else name

@@ -40,7 +40,8 @@ from .names import canonical_name, check_name
 from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_digits, to_number
 
 __all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES",
-           "Graph", "LatexRepr", "Node", "ProgramSymbol", "expression_depth", "weighted_depth"]
+           "Graph", "LatexRepr", "Node", "ProgramSymbol", "expression_depth", "require_graph",
+           "weighted_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
 
@@ -631,3 +632,12 @@ def _short(expr: sp.Basic) -> str:
 
 def _article(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def require_graph(g: object, what: str) -> Graph:
+    """``g`` if it is a Graph; else an error naming the function and how to make one."""
+    if not isinstance(g, Graph):
+        hint = " (sb.parse_graph(text) reads the text format)" if isinstance(g, str) else ""
+        raise InputTypeError(f"{what} needs a Graph or a network as its first argument, not "
+                             f"{type(g).__name__}{hint}")
+    return g

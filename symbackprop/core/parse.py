@@ -470,7 +470,11 @@ def _sorted_definitions(order: list[str], defs: dict, lines: list[str]) -> list[
 
 def read_graph(path: PathLike) -> Graph:
     """Read a graph in the text format from a file (its size is checked before reading)."""
+    import os
     from pathlib import Path
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"read_graph needs a file path (str or pathlib.Path), not "
+                             f"{type(path).__name__}")
     p = Path(path)
     try:
         if not p.is_file():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..core.errors import StaleError, UnknownNameError
-from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph, print_expr
+from ..core.graph import Graph, LatexRepr, ProgramSymbol, in_graph, print_expr, require_graph
 from ..core.progress import progress
 from ..core.types import Point, SymbolLike
 from .cache import derivations
@@ -41,6 +41,7 @@ def _display_name(g: Graph, name: str) -> str:
 
 def delta_symbol(g: Graph, node: SymbolLike) -> ProgramSymbol:
     """The program variable holding ∂output/∂node (printed ``delta_<node>``)."""
+    require_graph(g, "delta_symbol")
     s = g.symbol(node)
     out = g.output.name
     return ProgramSymbol(_display_name(g, DELTA_NAME.format(s.name)), "delta", s.name, out)
@@ -48,6 +49,7 @@ def delta_symbol(g: Graph, node: SymbolLike) -> ProgramSymbol:
 
 def grad_symbol(g: Graph, leaf: SymbolLike) -> ProgramSymbol:
     """The program variable holding ∂output/∂leaf (printed ``d<output>_d<leaf>``)."""
+    require_graph(g, "grad_symbol")
     s = g.symbol(leaf)
     out = g.output.name
     return ProgramSymbol(_display_name(g, GRAD_NAME.format(out, s.name)), "grad", s.name, out)
@@ -232,6 +234,7 @@ def backprop(g: Graph) -> Program:
       df_dy = delta_q
       df_dz = q
     """
+    require_graph(g, "backprop")
     cache = derivations(g)
     if cache.program is not None:
         return cache.program

@@ -23,7 +23,7 @@ from functools import cached_property
 
 import sympy as sp
 
-from ..core.graph import Graph, LatexRepr, in_graph
+from ..core.graph import Graph, LatexRepr, in_graph, require_graph
 from ..core.types import SymbolLike
 from .cache import derivations
 from .estimate import check_budget, count_paths, estimate_chain_size
@@ -192,6 +192,7 @@ def chain(g: Graph, v: SymbolLike, budget: float | None = None) -> Chain:
     >>> c.local
     w5*x1*(a_y - t)*a'(h1)*a'(y)
     """
+    require_graph(g, "chain")
     v = g.symbol(v)
     n = count_paths(g, v)
     check_budget(f"the chain form of ∂{g.output.name}/∂{v.name} ({n:,} paths)",

@@ -28,7 +28,7 @@ import math
 import sympy as sp
 
 from ..core.errors import ExpressionTooLargeError, InputTypeError, InvalidValueError, LimitError
-from ..core.graph import MAX_FORM_DEPTH, Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph, require_graph
 from ..core.types import SymbolLike
 from .local import local_partial, raw_partial, substituted_depths, substituted_sizes
 from .measure import dag_postorder, dag_size, tree_size
@@ -72,6 +72,7 @@ def _name(g: Graph, v: sp.Symbol) -> str:
 
 def count_paths(g: Graph, v: SymbolLike) -> int:
     """Number of paths from ``v`` to the output, counted without listing them."""
+    require_graph(g, "count_paths")
     v = g.symbol(v)
     n = {v: 1}
     for node in g.nodes:
@@ -87,6 +88,7 @@ def estimate_expanded_size(g: Graph, v: SymbolLike) -> int:
     The derivative of a node is the sum over its parents of (local partial, substituted) times
     (the parent's derivative), which is how SymPy's ``diff`` builds it; memoised over the graph.
     """
+    require_graph(g, "estimate_expanded_size")
     v = g.symbol(v)
     T = substituted_sizes(g)
     if not g.reaches_output(v):
@@ -117,6 +119,7 @@ def check_expanded_depth(g: Graph, v: sp.Symbol, what: str) -> None:
 
 def estimate_chain_size(g: Graph, v: SymbolLike) -> int:
     """Tree size of the chain form written out in the local symbols (all paths), not built."""
+    require_graph(g, "estimate_chain_size")
     v = g.symbol(v)
     n: dict[sp.Symbol, int] = {v: 1}  # paths from v to each node
     s: dict[sp.Symbol, int] = {v: 0}  # total size of all partial products on those paths
@@ -135,6 +138,9 @@ def estimate_multiplied_out(expr: sp.Expr) -> tuple[int, int]:
 
     An upper bound: terms that would combine or cancel are counted separately.
     """
+    if not isinstance(expr, sp.Basic):
+        raise InputTypeError(f"estimate_multiplied_out needs a SymPy expression, not "
+                             f"{type(expr).__name__}")
     memo: dict = {}
     for e in dag_postorder(expr):
         if not e.args:

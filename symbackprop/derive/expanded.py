@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..core.graph import MAX_FORM_DEPTH, Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph, require_graph
 from ..core.types import SymbolLike
 from .cache import derivations
 from .estimate import (
@@ -50,6 +50,7 @@ def expanded(g: Graph, v: SymbolLike, multiply_out: bool = False,
     >>> sb.expanded(net, "b2")
     -(t - a(b2 + w2*a(b1 + w1*x1)))*a'(b2 + w2*a(b1 + w1*x1))
     """
+    require_graph(g, "expanded")
     v = g.symbol(v)
     hint = (f"use chain(g, {v.name!r}) for the chain-rule form or backprop(g) for all gradients "
             "with shared deltas, or pass a larger budget=")

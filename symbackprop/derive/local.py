@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core.errors import LimitError
-from ..core.graph import MAX_FORM_DEPTH, Graph, Node, weighted_depth
+from ..core.graph import MAX_FORM_DEPTH, Graph, Node, require_graph, weighted_depth
 from ..core.types import SymbolLike
 from .cache import derivations
 from .measure import tree_size
@@ -114,6 +114,7 @@ def local_partial(g: Graph, child: SymbolLike, parent: SymbolLike) -> sp.Expr:
     >>> sb.local_partial(g, h, z)
     h*(1 - h)
     """
+    require_graph(g, "local_partial")
     c, p = g.symbol(child), g.symbol(parent)
     cache = derivations(g).local
     if (c, p) not in cache:

@@ -22,7 +22,7 @@ from ..core.errors import (
     LimitError,
     VerificationError,
 )
-from ..core.graph import MAX_FORM_DEPTH, Graph
+from ..core.graph import MAX_FORM_DEPTH, Graph, require_graph
 from ..core.progress import progress as show_progress
 from ..core.types import Variables
 from .backprop import backprop
@@ -161,10 +161,13 @@ def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budg
     :data:`VERIFY_BUDGET`), with ``wrt=`` as the way out. Raises
     :class:`~symbackprop.VerificationError` at the first disagreement; returns a report.
     """
+    require_graph(g, "verify")
     if isinstance(points, bool) or not isinstance(points, int):
         raise InputTypeError(f"points must be an int, not {type(points).__name__}")
     if not 1 <= points <= 100:
         raise InvalidValueError(f"points must be between 1 and 100, not {points}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputTypeError(f"seed must be an int, not {type(seed).__name__}")
     variables = list(g.leaf_symbols) if wrt is None else g.resolve(wrt)
     depth = substituted_depths(g).get(g.output, 1) if g.nodes else 1
     if depth > MAX_FORM_DEPTH and any(v != g.output for v in variables):

@@ -29,7 +29,7 @@ from ..core.errors import (
     LimitError,
     UnknownVariableError,
 )
-from ..core.graph import Graph
+from ..core.graph import Graph, require_graph
 from ..core.types import PathLike, SymbolLike
 from ..derive import (
     backprop,
@@ -202,6 +202,10 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
     ``v`` defaults to the first parameter (in an ``mlp``, a first-layer weight: the deepest).
     Forms past ``budget`` are not built: their tree size is estimated by counting and marked.
     """
+    require_graph(g, "compare_sizes")
+    if isinstance(cse_limit, bool) or not isinstance(cse_limit, int) or cse_limit < 0:
+        raise InvalidValueError(f"cse_limit must be a whole number of tree nodes (0 or more), "
+                                f"not {cse_limit!r}")
     budget = budget_value(budget)
     if v is None:
         v = (g.param_symbols or g.leaf_symbols)[0]
