@@ -247,13 +247,37 @@ def test_missing_backend_names_its_extra(monkeypatch):
         sb.compile(sb.mlp([2, 2, 1]), backend="torch")
 
 
+def _xor_221_loss(theta, X, T):
+    """The 2-2-1 sigmoid net's mean half squared error, written out by hand in NumPy."""
+    w1 = theta[:4].reshape(2, 2)
+    b1, w2, b2 = theta[4:6], theta[6:8], theta[8]
+    h = 1 / (1 + np.exp(-(X @ w1.T + b1)))
+    y = 1 / (1 + np.exp(-(h @ w2 + b2)))
+    return np.mean((T[:, 0] - y) ** 2 / 2)
+
+
 def test_numpy_raw_is_public_and_unchecked():
     net = sb.mlp([2, 2, 1])
     f = sb.compile(net)
+    assert [s.name for s in f.params] == ["w1_11", "w1_12", "w1_21", "w1_22", "b1_1", "b1_2",
+                                          "w2_11", "w2_12", "b2_1"]
     X, T = sb.datasets.xor()
     theta = np.linspace(-1, 1, len(f.params))
     loss, grad = f.raw(theta, X, T)
-    assert float(loss) == f(theta, X, T)[0] and np.array_equal(grad, f(theta, X, T)[1])
+    # oracle: the hand-written loss and its central differences
+    h = 1e-6
+    fd = np.array([(_xor_221_loss(theta + h * e, X, T) - _xor_221_loss(theta - h * e, X, T))
+                   / (2 * h) for e in np.eye(len(theta))])
+    assert float(loss) == pytest.approx(_xor_221_loss(theta, X, T), rel=1e-12)
+    assert np.asarray(grad) == pytest.approx(fd, rel=1e-6, abs=1e-10)
+    # unchecked: raw computes with what f refuses (a NaN input) and returns NaN
+    bad = X.astype(float).copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(sb.SymbackpropError):
+        f(theta, bad, T)
+    with np.errstate(all="ignore"):
+        raw_loss, raw_grad = f.raw(theta, bad, T)
+    assert np.isnan(raw_loss) and np.isnan(raw_grad).any()
 
 
 def test_the_readme_sharding_example_runs_on_two_devices():

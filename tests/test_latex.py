@@ -68,9 +68,21 @@ def test_chain_program_graph_latex_and_repr():
     prog = sb.latex(sb.backprop(g))
     assert r"\delta_{q} &= z" in prog and r"\frac{\partial f}{\partial x} &= \delta_{q}" in prog
     net = sb.mlp([2, 2, 1], activation="sigmoid")
-    for obj in (g, sb.chain(g, "x"), sb.backprop(g), sb.notes(g), sb.matrix_form(net)):
-        r = obj._repr_latex_()
-        assert isinstance(r, str) and r.strip()
+    # Jupyter shows a graph, chain, program or matrix form as its LaTeX in display style
+    for obj in (g, sb.chain(g, "x"), sb.backprop(g), sb.matrix_form(net)):
+        assert obj._repr_latex_() == f"$\\displaystyle {sb.latex(obj)}$"
+    assert g._repr_latex_() == (r"$\displaystyle \begin{aligned}q &= x + y \\ f &= q z"
+                                r"\end{aligned}$")
+    # notes as MathJax text: bold headings and align* blocks, none of the article's commands
+    shown = sb.notes(g)._repr_latex_()
+    assert shown.startswith(r"$\textbf{Backpropagation through the graph of } f$")
+    for piece in (r"$\textbf{Forward pass}$",
+                  "\\begin{align*}\nq &= x + y \\\\\nf &= q z\n\\end{align*}",
+                  "\\delta_{q} &= z \\\\\n\\frac{\\partial f}{\\partial x} &= \\delta_{q}"):
+        assert piece in shown, piece
+    for article in (r"\documentclass", r"\section", r"\begin{document}", r"\usepackage"):
+        assert article not in shown
+    assert sb.Notes("x" * 7)._repr_latex_() == r"$\text{7 characters of LaTeX}$"
 
 
 def test_width_estimate():

