@@ -5,10 +5,14 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-# CI: no example database and a fixed sequence of examples, so a run never fails at random
-settings.register_profile("ci", database=None, derandomize=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# Hypothesis is deterministic by default: no example database and a fixed sequence of examples,
+# so a run never fails at random and every run (a developer's, CI's) checks the same cases.
+# To explore new random examples, opt in with HYPOTHESIS_PROFILE=explore (Hypothesis' own
+# defaults: random examples, failures remembered in .hypothesis/).
+settings.register_profile("deterministic", database=None, derandomize=True)
+settings.register_profile("ci", parent=settings.get_profile("deterministic"))  # the old name
+settings.register_profile("explore", settings.get_profile("default"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "deterministic")
 
 
 @pytest.fixture(autouse=True)
