@@ -15,13 +15,33 @@ import sympy as sp
 import symbackprop as sb
 from symbackprop.core.errors import MissingDependencyError
 
-from .catalogue import cases
+from .catalogue import ACTIVATIONS, LOSS_OUTPUTS, cases
 
 numba = pytest.importorskip("numba")
 jax = pytest.importorskip("jax")
 import jax.numpy as jnp
 
 CASES = cases()
+
+# numba compiles six functions per net (5-6 s here) and keeps them, keyed by their source, for
+# the rest of the process: its tests use few nets, each activation and each loss in one of
+# them, and the tests below reuse these nets (same source: compiled once)
+RELU_NET = ([2, 3, 1], "relu", "half_se", "identity")  # divergence, callbacks, reuse
+TRAIN_NET = ([2, 5, 1], "tanh", "bce", None)           # training on every backend
+NUMBA_CASES = [
+    RELU_NET, TRAIN_NET, ([1, 1, 1], "sigmoid", "half_se", None),
+    ([2, 2, 2, 2], "softplus", "softmax_ce", None), ([3, 2, 3, 2], "leaky_relu", "mse", None),
+    ([3, 2, 3, 2], "identity", "softmax_ce", None),
+]
+
+
+def _net(layers, activation, loss, out_act):
+    return sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
+
+
+def test_the_numba_cases_cover_every_activation_and_loss():
+    assert {a for _, a, _, _ in NUMBA_CASES} == set(ACTIVATIONS)
+    assert {loss for _, _, loss, _ in NUMBA_CASES} == {loss for loss, _ in LOSS_OUTPUTS}
 
 
 def _data(net, rng, batch):
@@ -43,10 +63,10 @@ def _close(a, b, rtol):
     assert np.max(np.abs(ga - gb)) <= rtol * scale, np.max(np.abs(ga - gb)) / scale
 
 
-@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES,
-                         ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in CASES])
+@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), NUMBA_CASES,
+                         ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in NUMBA_CASES])
 def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, loss, out_act):
-    net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
+    net = _net(layers, activation, loss, out_act)
     ref = sb.compile(net)
     f = sb.compile(net, backend="numba")
     assert f.backend == "numba" and f.path == "scalar"
@@ -80,7 +100,7 @@ def test_numba_matrix_path(layers, activation, loss, out_act):
 
 
 def test_numba_chooses_the_matrix_path_for_big_nets_and_blas_for_big_batches():
-    assert sb.compile(sb.mlp([2, 2, 1]), backend="numba").path == "scalar"
+    assert sb.compile(_net(*RELU_NET), backend="numba").path == "scalar"
     big = sb.mlp([30, 12, 3], loss="softmax_ce")  # 411 parameters
     f = sb.compile(big, backend="numba")
     assert f.path == "matrix" and "numba.objmode" in f.source
@@ -176,7 +196,7 @@ def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
 @pytest.mark.parametrize("backend", ["numba", "jax"])
 def test_training_is_the_same_on_every_backend(optimizer, batch_size, steps, backend):
     X, T = sb.datasets.two_moons(n=96, seed=2)
-    net = sb.mlp([2, 5, 1], activation="tanh", loss="bce")
+    net = _net(*TRAIN_NET)
     kw = {"lr": 0.05 if optimizer == "adam" else 0.3, "steps": steps, "seed": 4,
           "optimizer": optimizer, "batch_size": batch_size, "layer_norms": True}
     ref = sb.train(net, X, T, **kw)
@@ -191,7 +211,7 @@ def test_training_is_the_same_on_every_backend(optimizer, batch_size, steps, bac
 
 def test_numba_training_detects_divergence_with_the_last_good_parameters():
     X, T = sb.datasets.xor()
-    net = sb.mlp([2, 3, 1], activation="relu", output_activation="identity")
+    net = _net(*RELU_NET)
     with pytest.raises(sb.DivergenceError) as ref:
         sb.train(net, X, T * 1e3, lr=50.0, steps=500, seed=0)
     with pytest.raises(sb.DivergenceError) as got:
@@ -213,19 +233,18 @@ def test_numba_training_calls_back_every_step_and_stops():
             raise KeyboardInterrupt
         return False
 
-    run = sb.train(sb.mlp([2, 3, 1]), X, T, steps=50, backend="numba", callback=cb)
+    run = sb.train(_net(*RELU_NET), X, T, steps=50, backend="numba", callback=cb)
     assert run.interrupted and run.steps == 7 and [s for s, _ in seen] == list(range(1, 8))
     assert run.history["loss"] == [loss for _, loss in seen]
-    stop = sb.train(sb.mlp([2, 3, 1]), X, T, steps=50, backend="numba",
+    stop = sb.train(_net(*RELU_NET), X, T, steps=50, backend="numba",
                     callback=lambda step, theta, loss: step == 3)
     assert stop.steps == 3 and not stop.interrupted
 
 
 def test_compiling_the_same_net_again_is_free():
     from symbackprop.numeric.loops import compile_seconds
-    net = sb.mlp([2, 3, 1], activation="softplus")
-    f = sb.compile(net, backend="numba")
-    g = sb.compile(sb.mlp([2, 3, 1], activation="softplus"), backend="numba")
+    f = sb.compile(_net(*RELU_NET), backend="numba")
+    g = sb.compile(_net(*RELU_NET), backend="numba")
     assert g.source == f.source and g.raw is f.raw and compile_seconds(g.source) == 0.0
 
 
