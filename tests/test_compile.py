@@ -178,6 +178,36 @@ def test_check_gradient_reports_the_worst_parameter():
     assert "largest relative error" in str(bad)
 
 
+@pytest.mark.parametrize("slope", [sp.Rational(1, 100), sp.Rational(1, 8)])
+def test_leaky_relu_compiles_with_the_slope_it_is_derived_with(monkeypatch, request, slope):
+    """The compiled code prints the slope from LEAKY_SLOPE (it once wrote 0.01 by hand): at
+    z < 0 value and derivative are float(LEAKY_SLOPE) z and float(LEAKY_SLOPE), whatever it is."""
+    from symbackprop.core import functions
+    from symbackprop.numeric.codegen import NumbaCodePrinter
+    monkeypatch.setattr(functions, "LEAKY_SLOPE", slope)
+    # SymPy caches leaky_relu(number) by its argument only: no value of another slope may stay
+    sp.core.cache.clear_cache()
+    request.addfinalizer(sp.core.cache.clear_cache)
+    g = sb.Graph()
+    x = g.inputs("x")
+    w = g.params("w")
+    g.node("f", sb.leaky_relu(w * x))
+    xs = np.array([[-2.0], [-0.5], [-3.0]])
+    k = float(slope)
+    for backend in ("numpy", "jax"):
+        if backend == "jax":
+            pytest.importorskip("jax")
+        f = sb.compile(g, backend=backend)
+        loss, grad = f(np.array([1.5]), xs)
+        assert loss == pytest.approx(k * 1.5 * xs.mean(), rel=1e-15)
+        assert grad[0] == pytest.approx(k * xs.mean(), rel=1e-15)
+    # numba's code is Python: evaluated here as printed, without compiling it
+    z = sp.Symbol("z")
+    code = NumbaCodePrinter().doprint(sb.leaky_relu(z))
+    assert eval(code, {"z": -2.5}) == k * -2.5  # the printed code, by design
+    assert eval(code, {"z": 2.5}) == 2.5
+
+
 COMPOUND = ("sigmoid", "relu", "leaky_relu", "softplus", "swish", "gelu")
 
 

@@ -197,16 +197,19 @@ class leaky_relu(_Elementwise):
     def _latex(self, printer, exp=None):
         return _wrap(printer, r"\operatorname{LReLU}", self, exp)
 
+    # the compiled code prints its slope from LEAKY_SLOPE, as the derivation uses it
     def _numpycode(self, printer):
         z = _arg(printer, self)
-        return f"{printer._module_format('numpy.where')}(({z}) > 0, {z}, 0.01*({z}))"
+        return (f"{printer._module_format('numpy.where')}(({z}) > 0, {z}, "
+                f"{float(LEAKY_SLOPE)!r}*({z}))")
 
     def _jaxcode(self, printer):
-        return f"{printer._module_format('jax.nn.leaky_relu')}({_arg(printer, self)}, 0.01)"
+        return (f"{printer._module_format('jax.nn.leaky_relu')}({_arg(printer, self)}, "
+                f"{float(LEAKY_SLOPE)!r})")
 
     def _numbacode(self, printer):
         z = _arg(printer, self)
-        return f"(({z}) if ({z}) > 0 else 0.01*({z}))"
+        return f"(({z}) if ({z}) > 0 else {float(LEAKY_SLOPE)!r}*({z}))"
 
 
 class softplus(_Elementwise):
