@@ -12,7 +12,7 @@
 # # 00 · Derivatives: slopes, five rules, and the gradient
 #
 # Everything backpropagation (역전파) computes is a derivative (미분), so we start with what a
-# derivative is. `seeds/003_8732efaeb3fddffc.txt` puts it in one line: the derivative at a
+# derivative is. The lecture notes on numerical and partial differentiation put it in one line: the derivative at a
 # point is the instantaneous rate of change, *the slope of the tangent* (미분계수 = 순간변화율
 # = 접선의 기울기). Then come the five rules that every step of backpropagation uses, partial
 # derivatives (편미분), and the gradient (기울기) as a vector that points somewhere.

@@ -12,7 +12,7 @@
 # # 01 · The chain rule, one circuit at a time
 #
 # Backpropagation (역전파) was introduced for neural networks by LeCun et al.'s "Backpropagation
-# applied to handwritten zip code recognition" (1989), as `seeds/001_dfd13daa1658bc54.txt`
+# applied to handwritten zip code recognition" (1989), as the lecture notes on backpropagation
 # recalls. A network is loosely modelled on a neuron: inputs arrive like signals on the
 # dendrites, the cell body forms a weighted sum $\sum_i w_i x_i + b$, and an activation decides
 # what goes out along the axon. Training needs the gradient of the loss with respect to every
@@ -62,7 +62,7 @@ display(Math(sb.latex(c)))
 # %% [markdown]
 # ## Why may we "cancel" $dt$? (seed 000)
 #
-# `seeds/000_2c61ba6fc90abeb2.txt` asks whether $\frac{dL}{dx} = \frac{dL}{dy}\frac{dy}{dx}$
+# The lecture notes on the loss and its derivatives ask whether $\frac{dL}{dx} = \frac{dL}{dy}\frac{dy}{dx}$
 # really behaves like a fraction. Take $y = g(x)$ and $L = f(y)$ for concrete functions and
 # compare the derivative of the composite with the product of the two local derivatives.
 
@@ -80,7 +80,7 @@ display(Math(r"\frac{dL}{dy}\frac{dy}{du} - \frac{dL}{du} = " + sp.latex(sp.simp
 # %% [markdown]
 # ## Partial derivatives (seed 003)
 #
-# `seeds/003_8732efaeb3fddffc.txt`: $f(x, y) = 2x + 3xy + y^3$ has
+# The lecture notes on numerical and partial differentiation: $f(x, y) = 2x + 3xy + y^3$ has
 # $\partial f/\partial x = 2 + 3y$ and $\partial f/\partial y = 3x + 3y^2$.
 
 # %%

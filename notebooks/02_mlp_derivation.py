@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 02 · Every gradient of the 2-2-1 net
 #
-# `seeds/004_114ae84739bd6650.txt` draws a net with inputs $x_1, x_2$, hidden pre-activations
+# The lecture notes on MLPs in matrices and vectors draw a net with inputs $x_1, x_2$, hidden pre-activations
 # $h_1, h_2$, output $y$, weights $w_1 \dots w_6$, biases $b_1, b_2, b_3$, an activation
 # $a(\cdot)$ left undefined, and the loss $E = \frac12 (t - a(y))^2$. symbackprop builds
 # exactly that net.

@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 03 · Why not expand everything and differentiate?
 #
-# `seeds/000_2c61ba6fc90abeb2.txt` asks it outright: *그냥 수식 전체를 풀어헤쳐서 편미분하면 안되나요?*
+# The lecture notes on the loss and its derivatives ask it outright: *그냥 수식 전체를 풀어헤쳐서 편미분하면 안되나요?*
 # ("can't we just expand the whole formula and take partial derivatives?"). Here are the sizes.
 # For nets with `depth` hidden layers of `width` neurons, we measure the derivative of the loss
 # for the first (deepest) weight in three forms:

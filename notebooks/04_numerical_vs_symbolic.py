@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 04 · Numerical against symbolic differentiation
 #
-# `seeds/003_8732efaeb3fddffc.txt` explains numerical differentiation (수치 미분): a forward difference
+# The lecture notes on numerical and partial differentiation explain numerical differentiation (수치 미분): a forward difference
 # $(f(x+h) - f(x))/h$ is biased, the central difference $(f(x+h) - f(x-h))/2h$ less so;
 # a tiny $h$ such as `1e-50` drowns in rounding error, and $h = 10^{-4}$ is a good choice. And:
 # numerical gradients are slow, one or two passes per parameter. We measure both claims.

@@ -11,10 +11,10 @@
 # %% [markdown]
 # # 05 · Training with the compiled gradients
 #
-# Gradient descent, as `seeds/000_2c61ba6fc90abeb2.txt` writes it:
+# Gradient descent, as the lecture notes on the loss and its derivatives write it:
 # $w \leftarrow w - \eta \, \partial L / \partial w$. The gradient comes from the backprop
 # program compiled to NumPy. First XOR, then two moons, then the learning rate
-# (`seeds/002_26a361eca160936f.txt`: step down against the gradient, but not too far).
+# (the lecture notes on gradient descent: step down against the gradient, but not too far).
 
 # %%
 import matplotlib.pyplot as plt

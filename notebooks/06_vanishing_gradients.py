@@ -11,7 +11,7 @@
 # %% [markdown]
 # # 06 · Vanishing gradients: the activation and the initialisation
 #
-# `seeds/004_114ae84739bd6650.txt` §3.1: the derivatives of sigmoid and tanh are below 1, the
+# The lecture notes on MLPs in matrices and vectors (§3.1): the derivatives of sigmoid and tanh are below 1, the
 # chain rule multiplies one of them per layer, so the deeper the net, the smaller the gradient
 # that reaches the first layers (기울기 소실, vanishing gradient). The matrix form of
 # backpropagation shows where the factors come from:

@@ -13,8 +13,8 @@
 #
 # Backpropagation gives $\partial L/\partial w$; gradient descent (경사 하강법) uses it:
 # $w \leftarrow w - \eta\, \partial L/\partial w$. This notebook follows
-# `seeds/000_2c61ba6fc90abeb2.txt` (why the gradient is *subtracted*) and
-# `seeds/002_26a361eca160936f.txt` (local and global minima, first- and second-order methods,
+# The lecture notes on the loss and its derivatives (why the gradient is *subtracted*) and
+# the lecture notes on gradient descent (local and global minima, first- and second-order methods,
 # and the threshold at which descent stops), each on a loss of one weight so that every step
 # can be drawn.
 

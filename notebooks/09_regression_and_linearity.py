@@ -11,9 +11,9 @@
 # %% [markdown]
 # # 09 · A regression net, and why depth needs a nonlinearity
 #
-# `seeds/002_26a361eca160936f.txt` builds its chain-rule example on a regression net: ReLU in
+# The lecture notes on gradient descent build their chain-rule example on a regression net: ReLU in
 # the hidden layer, the identity at the output ("a regression model, so the output activation
-# is the identity"), mean squared error as the loss. `seeds/004_114ae84739bd6650.txt` explains
+# is the identity"), mean squared error as the loss. The lecture notes on MLPs in matrices and vectors explain
 # both choices: a stack of linear layers collapses into one linear map, so the hidden layers
 # need a nonlinear activation, while the output stays linear so that it can take any value.
 
