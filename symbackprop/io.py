@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core.errors import ExternalToolError, InputTypeError, OutputFileError
@@ -220,13 +220,26 @@ class PdfResult:
     """A PDF made by :func:`compile_pdf`: its ``path`` and pdflatex's ``log``."""
 
     path: Path
-    log: str
+    log: str = field(repr=False)
 
     def __fspath__(self) -> str:
         return str(self.path)
 
     def __str__(self) -> str:
         return str(self.path)
+
+    def __repr__(self) -> str:
+        pages = self.pages
+        shown = "?" if pages is None else f"{pages} page{'s' if pages != 1 else ''}"
+        boxes = len(self.overfull)
+        return (f"<PdfResult {str(self.path)!r}: {shown}, "
+                f"{boxes or 'no'} overfull line{'s' if boxes != 1 else ''}; .log has the log>")
+
+    @property
+    def pages(self) -> int | None:
+        """Number of pages, as pdflatex reports it (None if the log does not say)."""
+        m = re.search(r"Output written on .*?\((\d+) pages?", self.log, re.DOTALL)
+        return int(m.group(1)) if m else None
 
     @property
     def overfull(self) -> list[str]:

@@ -394,3 +394,19 @@ def test_E18_random_small_decks_fit(tmp_path):
         at = _point(net, k) if act != "a" and rng.random() < 0.6 else None
         lang = rng.choice(["en", "ko"])
         compile_deck(tmp_path, f"d{k}", sb.notes(net, at=at, slides=True, lang=lang))
+
+
+@needs_pdftotext
+@pytest.mark.timeout(120)
+def test_compile_pdf_returns_a_short_repr(tmp_path):
+    """In a REPL the result shows its path, pages and overfull lines, not 8 KB of log."""
+    tex = tmp_path / "n.tex"
+    sb.write_notes(sb.notes(sb.parse_graph(CIRCUIT), at={"x": -2, "y": 5, "z": -4}), tex)
+    result = sb.compile_pdf(tex)
+    text = subprocess.run(["pdftotext", str(result.path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.count("\f")  # pdftotext ends every page with a form feed
+    assert result.pages == pages >= 1
+    assert repr(result) == (f"<PdfResult {str(result.path)!r}: {pages} page"
+                            f"{'s' if pages != 1 else ''}, no overfull lines; .log has the log>")
+    assert len(result.log) > 1000 and len(repr(result)) < 200 + len(str(result.path))
