@@ -40,8 +40,8 @@ from .names import canonical_name, check_name
 from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_digits, to_number
 
 __all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES",
-           "Graph", "LatexRepr", "Node", "ProgramSymbol", "expression_depth", "require_graph",
-           "weighted_depth"]
+           "Graph", "LatexRepr", "Node", "ProgramSymbol", "dag_postorder", "expression_depth",
+           "require_graph", "weighted_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
 
@@ -162,21 +162,38 @@ def weighted_depth(expr: sp.Basic, weights: Mapping[sp.Basic, int]) -> int:
     """Depth of ``expr`` where a subexpression in ``weights`` counts as its weight (the depth
     of what it stands for), iteratively and memoised on shared subexpressions."""
     memo: dict[sp.Basic, int] = {}
+    for e in dag_postorder(expr, stop=weights):
+        if e in weights:
+            memo[e] = weights[e]
+        else:
+            memo[e] = 1 + max(memo[a] for a in e.args) if e.args else 1
+    return memo[expr]
+
+
+def dag_postorder(expr: sp.Basic, stop: Mapping | frozenset = frozenset()):
+    """Every distinct subexpression of ``expr`` once, each after its arguments, iteratively.
+
+    A subexpression in ``stop`` is yielded without visiting its arguments. The walk every
+    measure, estimate and evaluation over a shared expression needs: a tree of 2^60 nodes
+    that shares its subtrees is walked in as many steps as it has distinct ones.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> [str(e) for e in dag_postorder(sp.sin(x) * sp.sin(x) + x)]
+    ['2', 'x', 'sin(x)', 'sin(x)**2', 'x + sin(x)**2']
+    """
+    done: set = set()
     stack = [(expr, False)]
     while stack:
         e, ready = stack.pop()
-        if e in memo:
+        if e in done:
             continue
-        if e in weights:
-            memo[e] = weights[e]
-        elif not e.args:
-            memo[e] = 1
-        elif ready:
-            memo[e] = 1 + max(memo[a] for a in e.args)
-        else:
-            stack.append((e, True))
-            stack.extend((a, False) for a in e.args if a not in memo)
-    return memo[expr]
+        if ready or not e.args or e in stop:
+            done.add(e)
+            yield e
+            continue
+        stack.append((e, True))
+        stack.extend((a, False) for a in e.args if a not in done)
 
 
 def _check_depth(name: str, expr: sp.Expr) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import sympy as sp
 
+from ..core.graph import dag_postorder  # the one walk; the core's depth checks use it too
+
 __all__ = ["dag_postorder", "dag_size", "tree_size"]
 
 
@@ -60,27 +62,3 @@ def dag_size(exprs: sp.Basic | Iterable[sp.Basic]) -> int:
     return len(seen)
 
 
-def dag_postorder(expr: sp.Basic, stop: Mapping | frozenset = frozenset()):
-    """Every distinct subexpression of ``expr`` once, each after its arguments, iteratively.
-
-    A subexpression in ``stop`` is yielded without visiting its arguments. The walk every
-    measure, estimate and evaluation over a shared expression needs: a tree of 2^60 nodes
-    that shares its subtrees is walked in as many steps as it has distinct ones.
-
-    >>> import sympy as sp
-    >>> x = sp.Symbol("x")
-    >>> [str(e) for e in dag_postorder(sp.sin(x) * sp.sin(x) + x)]
-    ['2', 'x', 'sin(x)', 'sin(x)**2', 'x + sin(x)**2']
-    """
-    done: set = set()
-    stack = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
-        if e in done:
-            continue
-        if ready or not e.args or e in stop:
-            done.add(e)
-            yield e
-            continue
-        stack.append((e, True))
-        stack.extend((a, False) for a in e.args if a not in done)
