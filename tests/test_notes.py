@@ -305,8 +305,27 @@ def test_matrix_form_prints_readably_and_as_latex():
     mf = sb.matrix_form(sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"))
     # hand-derived: E = (a_y - t)^2/2 with sigmoid outputs, so delta_y = (a_y - t) a_y (1 - a_y)
     # and delta_h = delta_y w a_h (1 - a_h); every gradient is a delta times the layer's input
-    assert str(mf).splitlines() == [
+    lines = str(mf).splitlines()
+    # on matrices: the dimensions, the forward pass, then BP1-BP4 from the output down
+    assert lines[:14] == [
         "matrix form of backpropagation for the 2-2-1 network",
+        ("dimensions: x 2x1, W1 2x2, b1 2x1, z1 2x1, h1 2x1, W2 1x2, b2 1x1, z2 1x1, yhat 1x1, "
+         "t 1x1"),
+        "forward:",
+        "  z1 = W1*x + b1",
+        "  h1 = sigmoid(z1)",
+        "  z2 = W2*h1 + b2",
+        "  yhat = sigmoid(z2)",
+        "  E = half_se(yhat, t)",
+        "backward:",
+        "  delta2 = (yhat - t) ⊙ sigmoid'(z2)",
+        "  ∂E/∂W2 = delta2*h1.T",
+        "  ∂E/∂b2 = delta2",
+        "  delta1 = (W2.T*delta2) ⊙ sigmoid'(z1)",
+        "  ∂E/∂W1 = delta1*x.T",
+    ]
+    assert lines[15:] == [
+        "entry by entry:",
         "layer 2:",
         "  delta_y = a_y*(1 - a_y)*(a_y - t)",
         "  ∂E/∂w5 = delta_y*a_h1",
@@ -323,4 +342,8 @@ def test_matrix_form_prints_readably_and_as_latex():
         "  ∂E/∂b2 = delta_h2",
     ]
     tex = sb.latex(mf)
-    assert tex.startswith(r"\begin{aligned}") and r"\boldsymbol{\delta}^{(2)}" in tex
+    assert tex.startswith(r"\begin{aligned}& W^{(1)} \in \mathbb{R}^{2\times 2}")
+    # one output: delta^(2) is a number, not bold; the hidden layer's is a vector
+    # the lecture notes' names: a(·) for the activation, y the output's pre-activation
+    assert r"\delta^{(2)} &= \left(a(y) - t\right) \odot a'\left(y\right)" in tex
+    assert r"\boldsymbol{\delta}^{(1)} &= \left(W^{(2)\top} \delta^{(2)}\right) \odot" in tex

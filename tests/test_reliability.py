@@ -719,10 +719,14 @@ def test_D21_file_size_is_checked_before_reading(tmp_path, capsys):
 
 @pytest.mark.timeout(30)
 def test_D22_huge_nets_are_refused_up_front(capsys):
-    cli_error(capsys, "derive", "--net", "9999999999-1", message="the limit is 2,048")
+    from symbackprop.core.network import MAX_WIDTH
+    cli_error(capsys, "derive", "--net", "9999999999-1", message=f"the limit is {MAX_WIDTH:,}")
     cli_error(capsys, "train", "--net", "2-" * 70 + "1", message="at most 64 layers")
+    net = sb.mlp([1000, 1000, 1000, 1])  # on matrices: built at once, whatever its width
     with pytest.raises(sb.LimitError, match="2,003,001 parameters"):
-        sb.mlp([1000, 1000, 1000, 1])
+        sb.backprop(net)  # its scalar graph is refused up front
+    with pytest.raises(sb.LimitError, match=r"1,000,001,000,000 parameters.*GiB"):
+        sb.mlp([1_000_000, 1_000_000])  # theta alone would not fit in memory
 
 
 # ---- D23: the budget ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -46,19 +47,91 @@ from .graph import Graph
 from .registry import Activation, Loss, activation_entry, loss_entry
 from .types import ActivationLike, LossLike
 
-__all__ = ["MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "NAMINGS", "Network", "mlp"]
+__all__ = ["MAX_LAYERS", "MAX_PARAMS", "MAX_WIDTH", "MEMORY_SHARE", "NAMINGS", "LayerSymbols",
+           "Network", "ParamSymbols", "mlp"]
 
 NAMINGS = ("sequential", "textbook")
-MAX_WIDTH = 2_048
-"""Widest layer :func:`mlp` builds."""
+MAX_WIDTH = 1_000_000
+"""Widest layer :func:`mlp` builds (a layer is one matrix symbol, so width costs nothing)."""
 MAX_LAYERS = 64
 """Most layers (input and output included) :func:`mlp` builds."""
 MAX_PARAMS = 20_000
-"""Most parameters :func:`mlp` builds symbolically (the 64-32-10 digits net has 2,410)."""
+"""Most parameters of a network's *scalar* graph: one SymPy symbol and expression per weight,
+made when a scalar derivation (chain, expanded, backprop, verify, notes of a weight) first asks
+for it (the 64-32-10 digits net has 2,410). The matrix derivation, compile and train have no
+such ceiling; only memory for theta bounds them (:data:`MEMORY_SHARE`)."""
+MEMORY_SHARE = 0.25
+"""The share of the machine's memory that theta, its gradient and an optimizer's two moment
+vectors (four arrays of 8-byte floats) may take at most."""
+
+
+@dataclass(frozen=True)
+class LayerSymbols:
+    r"""The network on matrices: one SymPy ``MatrixSymbol`` per layer quantity.
+
+    ``W[l-1]`` is :math:`W^{(l)}` (:math:`n_l \times n_{l-1}`), ``b[l-1]`` :math:`b^{(l)}`,
+    ``z[l-1]`` the pre-activations :math:`z^{(l)}` and ``h[l]`` the activations
+    :math:`h^{(l)}` (``h[0]`` is the input ``x``; ``h[L]`` the prediction :math:`\hat y`),
+    each a column (:math:`n_l \times 1`); ``t`` the targets. ``tex`` maps each to its LaTeX.
+    They cost nothing in the width: a 784-wide layer is one symbol.
+    """
+
+    x: sp.MatrixSymbol
+    t: sp.MatrixSymbol
+    W: tuple[sp.MatrixSymbol, ...]
+    b: tuple[sp.MatrixSymbol, ...]
+    z: tuple[sp.MatrixSymbol, ...]
+    h: tuple[sp.MatrixSymbol, ...]
+    tex: dict[sp.MatrixSymbol, str]
+
+
+class ParamSymbols(Sequence):
+    """The parameters of a network whose scalar graph is not built yet, made one at a time.
+
+    Equal, element by element, to ``net.param_symbols`` once the graph is built (the same
+    names, SymPy symbols of the same name and assumptions), in the same order (layer by layer:
+    the weight matrix row by row, then the bias vector).
+    """
+
+    def __init__(self, net: Network):
+        self._net = net
+
+    def __len__(self) -> int:
+        return self._net.n_params
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        n = len(self)
+        if isinstance(i, bool) or not isinstance(i, int) or not -n <= i < n:
+            raise IndexError(f"parameter index {i!r} out of range for {n} parameters")
+        return sp.Symbol(self._net.parameter_name(i % n), real=True)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and all(
+            a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash((type(self), id(self._net)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(s.name for s in self[:4])
+        return f"<{len(self):,} parameters: {shown}{', ...' if len(self) > 4 else ''}>"
+
+
+# attributes of Graph (and of Network's scalar view) that the scalar graph makes
+_SCALAR = frozenset({"_symbols", "_kinds", "_nodes", "_output", "meta", "weights", "biases",
+                     "preactivations", "activations", "predictions"})
 
 
 class Network(Graph):
     """A Graph built by :func:`mlp`, which also knows its layer structure.
+
+    A network lives on two levels. On matrices (``net.matrices``, a :class:`LayerSymbols`),
+    which :func:`~symbackprop.matrix_form` derives and :func:`~symbackprop.compile` compiles at
+    any width. And as a scalar Graph, one Symbol per weight, made the first time something asks
+    for it (``net.weights``, ``sb.chain(net, "w1_11")``, notes of a weight): building a net
+    costs nothing in its width, and only the scalar graph has a ceiling (:data:`MAX_PARAMS`).
 
     ``weights[l]`` is the matrix of weight Symbols of layer ``l+1`` (rows: neurons of that layer,
     columns: neurons of the layer before); ``biases[l]``, ``preactivations[l]`` and
@@ -77,19 +150,62 @@ class Network(Graph):
     activation_entry: Activation
     output_entry: Activation | None
     loss_entry: Loss
+    plain: bool
     weights: list[sp.Matrix]
     biases: list[sp.Matrix]
     preactivations: list[sp.Matrix]
     activations: list[sp.Matrix]
     predictions: tuple[sp.Symbol, ...]
 
+    def __init__(self, name: str | None = None):
+        # the scalar graph (Graph's own state) is made on first use: see _build_scalar
+        self.name = name
+        self._version = 0
+        self._structure = {}
+
+    def __getattr__(self, attr: str):
+        # only reached for attributes not set yet: the scalar graph's, made now
+        if attr in _SCALAR and "layers" in self.__dict__ and "_building" not in self.__dict__:
+            self._build_scalar()
+            return self.__dict__[attr]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    @property
+    def scalar_built(self) -> bool:
+        """Whether the scalar graph (one Symbol per weight) has been made."""
+        return "_symbols" in self.__dict__
+
+    def _build_scalar(self) -> None:
+        n = self.n_params
+        if n > MAX_PARAMS:
+            shape = "-".join(map(str, self.layers))
+            raise LimitError(
+                f"the net {shape} has {n:,} parameters; its scalar graph (a SymPy symbol and "
+                f"expression for every weight, which chain, expanded, backprop, verify and notes "
+                f"of a weight need) is built for at most {MAX_PARAMS:,} parameters "
+                f"(symbackprop.core.network.MAX_PARAMS). sb.matrix_form(net), sb.compile(net) "
+                f"and sb.train work at this size{_smaller(list(self.layers))}")
+        self.__dict__["_building"] = True
+        version = self._version
+        try:
+            Graph.__init__(self, self.name)
+            _build(self)
+        except BaseException:
+            for attr in _SCALAR:
+                self.__dict__.pop(attr, None)
+            raise
+        finally:
+            del self.__dict__["_building"]
+            self._version = version
+            self._structure = {}
+
     def __repr__(self) -> str:
-        if not hasattr(self, "layers"):
+        if "layers" not in self.__dict__:
             return super().__repr__()
         shape = "-".join(map(str, self.layers))
         return (f"<Network {shape} activation={self.activation!r} "
                 f"output_activation={self.output_activation!r} loss={self.loss!r} "
-                f"naming={self.naming!r}: {len(self.param_symbols)} params>")
+                f"naming={self.naming!r}: {self.n_params:,} params>")
 
     @property
     def n_inputs(self) -> int:
@@ -105,6 +221,92 @@ class Network(Graph):
     def depth(self) -> int:
         """Number of layers with weights."""
         return len(self.layers) - 1
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters (weights and biases), counted without building anything."""
+        return _count_params(self.layers)
+
+    @property
+    def param_symbols(self):
+        """The parameters in theta's order; before the scalar graph is built, a
+        :class:`ParamSymbols` sequence that makes each Symbol when it is asked for."""
+        if self.scalar_built:
+            return super().param_symbols
+        return ParamSymbols(self)
+
+    @property
+    def input_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The inputs x1, x2, ... (the columns of X), without building the scalar graph."""
+        if self.scalar_built:
+            return super().input_symbols
+        return tuple(sp.Symbol(f"x{k}", real=True) for k in range(1, self.n_inputs + 1))
+
+    @property
+    def target_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The targets t or t1, t2, ... (the columns of T), without building the scalar graph."""
+        if self.scalar_built:
+            return super().target_symbols
+        m = self.n_outputs
+        return tuple(sp.Symbol(n, real=True)
+                     for n in (["t"] if m == 1 else [f"t{j}" for j in range(1, m + 1)]))
+
+    def parameter_name(self, i: int) -> str:
+        """The name of theta's entry ``i`` (``w1_12``, ``b2_1``; ``w3``, ``b1`` sequentially)."""
+        textbook = self.naming == "textbook"
+        seq_w = seq_b = 0
+        for l in range(1, self.depth + 1):
+            n_in, n_out = self.layers[l - 1], self.layers[l]
+            if i < n_in * n_out:
+                j, k = divmod(i, n_in)
+                return f"w{l}_{_idx(j + 1, k + 1)}" if textbook else f"w{seq_w + i + 1}"
+            i -= n_in * n_out
+            if i < n_out:
+                return f"b{l}_{_idx(i + 1)}" if textbook else f"b{seq_b + i + 1}"
+            i -= n_out
+            seq_w += n_in * n_out
+            seq_b += n_out
+        raise IndexError("parameter index out of range")
+
+    @property
+    def matrices(self) -> LayerSymbols:
+        """The network on matrices (a :class:`LayerSymbols`), made once."""
+        found = self.__dict__.get("_matrices")
+        if found is None:
+            found = self.__dict__["_matrices"] = _layer_symbols(self)
+        return found
+
+
+def _layer_symbols(net: Network) -> LayerSymbols:
+    sizes, L = net.layers, net.depth
+    textbook = net.naming == "textbook"
+    tex: dict[sp.MatrixSymbol, str] = {}
+
+    def make(name: str, rows: int, cols: int, latex: str) -> sp.MatrixSymbol:
+        m = sp.MatrixSymbol(name, rows, cols)
+        tex[m] = latex
+        return m
+
+    def vec(letter: str, n: int) -> str:  # a vector in bold, a single number not
+        return f"\\boldsymbol{{{letter}}}" if n > 1 else letter
+
+    x = make("x", sizes[0], 1, vec("x", sizes[0]))
+    t = make("t", sizes[-1], 1, vec("t", sizes[-1]))
+    W = tuple(make(f"W{l}", sizes[l], sizes[l - 1], f"W^{{({l})}}") for l in range(1, L + 1))
+    b = tuple(make(f"b{l}", sizes[l], 1, vec("b", sizes[l]) + f"^{{({l})}}")
+              for l in range(1, L + 1))
+    z, h = [], [x]
+    for l in range(1, L + 1):
+        last, n = l == L, sizes[l]
+        if textbook:
+            zt = vec("z", n) + f"^{{({l})}}"
+            ht = f"\\hat{{{vec('y', n)}}}" if last else vec("h", n) + f"^{{({l})}}"
+        else:  # the lecture notes' names: h for a hidden pre-activation, y for the output
+            zt = vec("y", n) if last else vec("h", n) + f"^{{({l})}}"
+            ht = f"a({zt})"
+        z.append(make(f"z{l}", sizes[l], 1, zt))
+        h.append(make("yhat" if last else f"h{l}", sizes[l], 1, ht))
+    return LayerSymbols(x, t, W, b, tuple(z), tuple(h), tex)
 
 
 def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
@@ -132,12 +334,23 @@ def parse_layers(layers: str | Sequence[int]) -> tuple[int, ...]:
             raise LimitError(f"layer {i} has {n:,} neurons; the limit is {MAX_WIDTH:,}")
         out.append(int(n))
     n_params = _count_params(out)
-    if n_params > MAX_PARAMS:
+    need, have = 4 * 8 * n_params, _memory()
+    if have and need > MEMORY_SHARE * have:
         raise LimitError(
-            f"the net {'-'.join(map(str, out))} has {n_params:,} parameters; mlp builds a SymPy "
-            f"symbol and expression for every weight, so it builds nets of up to {MAX_PARAMS:,} "
-            f"parameters (symbackprop.core.network.MAX_PARAMS){_smaller(out)}")
+            f"the net {'-'.join(map(str, out))} has {n_params:,} parameters: theta, its gradient "
+            f"and an optimizer's moments take {need / 2**30:.1f} GiB, more than "
+            f"{MEMORY_SHARE:.0%} of this machine's {have / 2**30:.1f} GiB of memory; build a "
+            f"smaller net")
     return tuple(out)
+
+
+def _memory() -> int:
+    """The machine's physical memory in bytes (0 where the system does not say)."""
+    import os
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 0
 
 
 def _count_params(layers: Sequence[int]) -> int:
@@ -231,6 +444,41 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
     net.output_activation = loss_e.output if out_e is None else out_e.name
     net.loss = loss_e.name
     net.activation_entry, net.output_entry, net.loss_entry = hidden, out_e, loss_e
+    net.plain = _plain(hidden, out_e, loss_e, shape[-1])
+    if not net.plain:  # an activation or loss that reads more: its scalar graph says what
+        net._build_scalar()
+    return net
+
+
+_PROBE = sp.Symbol("z", real=True)
+
+
+def _plain(hidden: Activation, out: Activation | None, loss: Loss, m: int) -> bool:
+    """Whether the network is its matrices and nothing more: every activation reads only its
+    own pre-activation, the loss only the last layer and the targets, and the loss has a matrix
+    form. Such a net's scalar graph is made only when asked for; any other is built at once,
+    so that what its functions read is checked (and named) when it is made."""
+    for entry in (hidden, out):
+        if entry is not None and not entry.is_identity:
+            expr = entry(_PROBE)
+            if expr.free_symbols != {_PROBE}:
+                return False
+    if loss.matrix is None or m > 64:
+        return loss.matrix is not None  # wide outputs: the registry's form is trusted
+    ys = [sp.Symbol(f"_y{j}", real=True) for j in range(m)]
+    ts = [sp.Symbol(f"_t{j}", real=True) for j in range(m)]
+    reads = loss(ys, ts).free_symbols
+    if not reads & set(ys) or not reads <= set(ys) | set(ts):
+        return False
+    if loss.from_logits:
+        loss.predictions(ys)  # one per logit, or a clear error now
+    return True
+
+
+def _build(net: Network) -> None:
+    """The scalar graph of a network: one Symbol per weight, bias and neuron."""
+    shape, naming = net.layers, net.naming
+    hidden, out_e, loss_e = net.activation_entry, net.output_entry, net.loss_entry
     n_layers = len(shape) - 1
     m = shape[-1]
     textbook = naming == "textbook"
@@ -316,7 +564,6 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
         raise LayerSpecError(f"the loss name {lname!r} is taken")
     _node(net, lname, loss_e(outs, ts), loss_e.name, "loss", *outs)
     net.meta[lname] = {"role": "loss", "latex": lname}
-    return net
 
 
 def _node(net: Network, name: str, expr: sp.Expr, op: str, what: str, *args: sp.Symbol):

@@ -54,7 +54,7 @@ from ..core.network import Network
 from ..core.registry import MatrixLoss
 from ..core.rows import rowlogsumexp, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
-from ..derive.matrix import matrix_form_obstacle
+from ..derive.matrix import Apply, matrix_form, matrix_form_obstacle
 from .arguments import as_real_array
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
 
@@ -372,6 +372,8 @@ def matrix_obstacle(net: Network) -> str | None:
     its own pre-activation), one activation function for a whole layer, and a loss that reads
     only the last layer, the targets, parameters and inputs.
     """
+    if net.plain:  # its activations and loss read only their own layer, by construction
+        return None
     reason = matrix_form_obstacle(net)
     if reason:
         return reason
@@ -400,6 +402,8 @@ def direct_reads(net: Network) -> tuple[list[tuple[int, sp.Symbol]], list[tuple[
     """(index, symbol) of the parameters and of the inputs the loss reads itself (an L2 term
     on a weight): their values are unpacked under their own names, and a parameter's gradient
     gets the loss's direct partial added to what flows back through the layers."""
+    if net.plain:  # the loss reads only the last layer and the targets
+        return [], []
     parents = set(net.parents(net.output))
     return ([(i, s) for i, s in enumerate(net.param_symbols) if s in parents],
             [(i, s) for i, s in enumerate(net.input_symbols) if s in parents])
@@ -412,9 +416,10 @@ def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol) -> MatrixLoss | None:
     entry = net.loss_entry
     if entry.matrix is None:
         return None
-    reads = set(net.preactivations[-1] if entry.from_logits else net.activations[-1])
-    if not set(net.parents(net.output)) <= reads | set(net.target_symbols):
-        return None
+    if not net.plain:
+        reads = set(net.preactivations[-1] if entry.from_logits else net.activations[-1])
+        if not set(net.parents(net.output)) <= reads | set(net.target_symbols):
+            return None
     form = entry.matrix(Y, T, net.n_outputs)
     rename: dict[sp.Symbol, sp.Symbol] = {}
     for i, (lhs, _) in enumerate(form.steps):
@@ -468,23 +473,21 @@ def _matrix(net: Network, be: Backend):
         reads.insert(0, "    # what the loss reads itself")
     unpack += reads
     unpack += ["    _H0 = _X"]
+    # the forward pass and a'(z) of each layer, from the matrix derivation
+    mf = matrix_form(net)
     fwd = []
     derivs = {}
     for l in range(1, L + 1):
         fwd += [f"    _Z{l} = _H{l - 1} @ _W{l}.T", f"    _Z{l} += _b{l}"]  # no second array
-        z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
+        lay = mf.layers[l - 1]
         if l == L and link:
             continue
-        if z == h:
+        if lay.entry is None:
             fwd.append(f"    _H{l} = _Z{l}")
             derivs[l] = sp.S.One
         else:
-            act = net.definition(h).expr.xreplace({z: Z[l]})
-            fwd += assignments(p, [(H[l], act)])
-            derivs[l] = local_partial(net, h, z).xreplace({z: Z[l], h: H[l]})
-    E = net.output
-    ts = net.target_symbols
-    zs, hs = list(net.preactivations[-1]), list(net.activations[-1])
+            fwd += assignments(p, [(H[l], lay.apply(Z[l]))])
+            derivs[l] = lay.derivative(Z[l], H[l])
     form = loss_form(net, Z[L] if link else H[L], T)
     direct: list[tuple[int, sp.Expr]] = []
     if form is not None:  # the entry's own matrix form: each stable step once
@@ -496,7 +499,10 @@ def _matrix(net: Network, be: Backend):
             out = form.prediction
         else:
             pred, out = [], H[L]
-    else:  # a loss given as a function: matched output by output
+    else:  # a loss given as a function: matched output by output (its scalar graph)
+        E = net.output
+        ts = net.target_symbols
+        zs, hs = list(net.preactivations[-1]), list(net.activations[-1])
         P = sp.Symbol(f"_P{L}")
         columns = []
         for j in range(m):
@@ -535,13 +541,8 @@ def _matrix(net: Network, be: Backend):
     loss_line = assignments(p, [(sp.Symbol("_loss"), loss_rows)])
     # the mean over the batch is taken once, in the output delta; it then carries through
     back = [f"    _D{L} = ({doprint(p, dexpr)}) / _B"]
-    for l in range(L, 0, -1):
-        back.append(f"    _gW{l} = _D{l}.T @ _H{l - 1}")
-        back.append(f"    _gb{l} = _D{l}.sum(axis=0)")
-        if l > 1:
-            back.append(f"    _D{l - 1} = _D{l} @ _W{l}")
-            if derivs[l - 1] != 1:
-                back.append(f"    _D{l - 1} *= {doprint(p, derivs[l - 1])}")
+    for l in range(L, 0, -1):  # BP2-BP4 as the derivation wrote them, one example a row
+        back += _batch_rows(mf, l, derivs, p)
     grads = ", ".join(f"_gW{l}.ravel(), _gb{l}" for l in range(1, L + 1))
     back.append(f"    _g = {xp}.concatenate([{grads}])")
     if direct:
@@ -560,6 +561,40 @@ def _matrix(net: Network, be: Backend):
     psrc = "\n".join(["def _predict(_theta, _X):", *punpack, *fwd, *pred,
                       f"    return {doprint(p, out)}"]) + "\n"
     return src, fsrc, psrc, namespace(p)
+
+
+def _batch_rows(mf, l: int, derivs: dict, p) -> list[str]:
+    """Layer ``l``'s gradients (BP3, BP4) and the delta below it (BP2) as batch code, read off
+    the matrix derivation: a column per example there is a row per example here, so
+    ``δ hᵀ`` summed over the batch is ``D.T @ H``, ``Wᵀ δ`` is ``D @ W`` and ``⊙ a'(z)`` is
+    ``*=`` a'(Z) in place."""
+    S = mf.symbols
+    dsym = mf.delta_matrices[l - 1]
+    # a term the loss adds itself (an L2 term on a weight) is added after, as its own line
+    gW, gb = (_without_direct(e) for e in (mf.weight_gradients[l - 1], mf.bias_gradients[l - 1]))
+    if gW != sp.MatMul(dsym, sp.Transpose(S.h[l - 1])) or gb != dsym:
+        raise NoMatrixPath(f"the gradient of layer {l} is not delta times its input")
+    lines = [f"    _gW{l} = _D{l}.T @ _H{l - 1}", f"    _gb{l} = _D{l}.sum(axis=0)"]
+    if l == 1:
+        return lines
+    rule = mf.delta_equations[l - 2]
+    back = sp.MatMul(sp.Transpose(S.W[l - 1]), dsym)
+    if rule == back:  # an identity layer below
+        return [*lines, f"    _D{l - 1} = _D{l} @ _W{l}"]
+    args = list(rule.args) if isinstance(rule, sp.HadamardProduct) else []
+    slope = next((a for a in args if isinstance(a, Apply)), None)
+    if len(args) != 2 or back not in args or slope is None or slope.arg != S.z[l - 2]:
+        raise NoMatrixPath(f"the delta of layer {l - 1} is not (Wᵀ δ) ⊙ a'(z)")
+    return [*lines, f"    _D{l - 1} = _D{l} @ _W{l}",
+            f"    _D{l - 1} *= {doprint(p, derivs[l - 1])}"]
+
+
+def _without_direct(e):
+    if isinstance(e, sp.MatAdd):
+        kept = [a for a in e.args if not (isinstance(a, sp.MatrixSymbol)
+                                          and a.name.startswith("direct_"))]
+        return kept[0] if len(kept) == 1 else sp.MatAdd(*kept)
+    return e
 
 
 def numpy_matrix(net: Network) -> Callable | None:

@@ -271,18 +271,17 @@ class _RowLoops:
 def _matrix(net: Network):
     import numpy
 
-    from .compile import direct_reads, loss_form, needed, numpy_matrix, stable_forms, steps_for
     # Every name made here starts with "_", so none hides a user's symbol (b1 is the
     # parameter b1, the bias vector of layer 1 is _b1).
+    from ..derive.matrix import matrix_form
+    from .compile import direct_reads, loss_form, needed, numpy_matrix, stable_forms, steps_for
     p = _printer()
-    prog = backprop(net)
-    stable = stable_forms(net)
-    L, m, P = net.depth, net.n_outputs, len(net.param_symbols)
+    mf = matrix_form(net)  # each layer's activation and a'(z), from the matrix derivation
+    L, m, P = net.depth, net.n_outputs, net.n_params
     link = net.loss_entry.from_logits
     zsym, hsym = sp.Symbol("_z", real=True), sp.Symbol("_h", real=True)
     sizes = net.layers
-    zL, hL = net.preactivations[-1][0], net.activations[-1][0]
-    out_identity = not link and zL == hL
+    out_identity = not link and mf.layers[-1].entry is None
     Zv, Hv, Tv = sp.Symbol(f"_Z{L}"), sp.Symbol(f"_H{L}"), sp.Symbol("_Ti")
     Y = Zv if link or out_identity else Hv
     form = loss_form(net, Y, Tv)
@@ -304,20 +303,18 @@ def _matrix(net: Network):
 
     def affine(l: int, source: str) -> list[str]:
         """z = W h + b for one example, as a loop over the weights of layer l."""
-        z, h = net.preactivations[l - 1][0], net.activations[l - 1][0]
+        lay = mf.layers[l - 1]
         lines = [f"        for _j in range({sizes[l]}):", f"            _s = _b{l}[_j]",
                  f"            for _k in range({sizes[l - 1]}):",
                  f"                _s += _W{l}[_j, _k] * {source}[_k]", f"            _Z{l}[_j] = _s"]
         if l < L or (l == L and keep_last):
-            act = net.definition(h).expr.xreplace({z: zsym}) if z != h else zsym
+            act = lay.apply(zsym)
             lines += ["            _z = _s", f"            _H{l}[_j] = {doprint(p, act)}"]
         return lines
 
     fwd = ["        # forward: layer by layer"]
     for l in range(1, L + 1):
         fwd += affine(l, "_X[_i]" if l == 1 else f"_H{l - 1}")
-    zs, ts = list(net.preactivations[-1]), list(net.target_symbols)
-    last = set(zs) | set(net.activations[-1]) | set(net.predictions) | {net.output}
     inputs_read = [f"        {code_name(s)} = _X[_i, {i}]" for i, s in inputs]
     if form is not None:
         # the loss entry's matrix form, as loops over the outputs: each stable step once
@@ -328,7 +325,7 @@ def _matrix(net: Network):
         if link or out_identity:
             delta = form.delta
         else:
-            d = local_partial(net, hL, zL).xreplace({zL: Zv, hL: Hv})
+            d = mf.layers[-1].derivative(Zv, Hv)
             delta = form.delta * d
         rl.store(f"_D{L}", delta)
         logits = ["        _Ti = _T[_i]"]
@@ -350,7 +347,12 @@ def _matrix(net: Network):
         pbuffers = pl.buffers
         direct = []
     else:
-        # the output layer, in the program's own lines (stable forms, the output delta)
+        # the output layer, in the program's own lines (stable forms, the output delta): a
+        # loss given as a function, on the net's scalar graph
+        prog = backprop(net)
+        stable = stable_forms(net)
+        zs, ts = list(net.preactivations[-1]), list(net.target_symbols)
+        last = set(zs) | set(net.activations[-1]) | set(net.predictions) | {net.output}
         logits = [f"        {code_name(z)} = _Z{L}[{j}]" for j, z in enumerate(zs)]
         targets = _row(ts, "_T", "        ")
         out_fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
@@ -384,8 +386,8 @@ def _matrix(net: Network):
                  f"            for _k in range({sizes[l - 1]}):",
                  f"                _g[{w0} + _j * {sizes[l - 1]} + _k] += _d * {source}[_k]"]
         if l > 1:
-            z, h = net.preactivations[l - 2][0], net.activations[l - 2][0]
-            d = sp.S.One if z == h else local_partial(net, h, z).xreplace({z: zsym, h: hsym})
+            lay = mf.layers[l - 2]
+            d = lay.derivative(zsym, hsym)
             back += [f"        for _k in range({sizes[l - 1]}):", "            _s = 0.0",
                      f"            for _j in range({sizes[l]}):",
                      f"                _s += _W{l}[_j, _k] * _D{l}[_j]",
@@ -451,7 +453,7 @@ def build_numba(graph: Graph, path: str):
     elif not network:
         chosen, reason = "scalar", ("a graph that is not a network built by mlp(...) takes "
                                     "the scalar path")
-    elif len(graph.param_symbols) <= SCALAR_PARAMS:
+    elif graph.n_params <= SCALAR_PARAMS:
         chosen, reason = "scalar", (f"a network of at most {SCALAR_PARAMS} parameters takes "
                                     "the scalar loops (the fastest there)")
     elif obstacle:
