@@ -268,6 +268,16 @@ class Network(Graph):
             seq_b += n_out
         raise IndexError("parameter index out of range")
 
+    def param_slices(self) -> list[tuple[slice, slice]]:
+        """Where each layer's weights and biases sit in theta: ``(weights, biases)`` slices
+        per layer; ``theta[weights].reshape(n_l, n_{l-1})`` is :math:`W^{(l)}`."""
+        out, offset = [], 0
+        for n_in, n_out in itertools.pairwise(self.layers):
+            w = slice(offset, offset + n_in * n_out)
+            offset = w.stop + n_out
+            out.append((w, slice(w.stop, offset)))
+        return out
+
     @property
     def matrices(self) -> LayerSymbols:
         """The network on matrices (a :class:`LayerSymbols`), made once."""

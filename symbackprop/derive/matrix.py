@@ -69,6 +69,7 @@ from functools import cached_property
 from types import SimpleNamespace
 
 import sympy as sp
+from sympy.core.symbol import Str
 from sympy.matrices.expressions import MatrixExpr
 
 from ..core.errors import InvalidValueError, LimitError
@@ -95,7 +96,7 @@ class Apply(MatrixExpr):
     """
 
     def __new__(cls, name, function, arg):
-        name = name if isinstance(name, sp.Symbol) else sp.Symbol(name)
+        name = name if isinstance(name, Str) else Str(name)  # a name, not a free symbol
         return MatrixExpr.__new__(cls, name, function, arg)
 
     @property
@@ -129,7 +130,7 @@ class VectorMap(MatrixExpr):
     of a loss on the logits (``softmax``, or ``sigmoid`` for one logit)."""
 
     def __new__(cls, name, arg):
-        name = name if isinstance(name, sp.Symbol) else sp.Symbol(name)
+        name = name if isinstance(name, Str) else Str(name)
         return MatrixExpr.__new__(cls, name, arg)
 
     @property
@@ -585,8 +586,10 @@ class MatrixForm(LatexRepr):
         mapping from the leaves' names or Symbols to numbers), for nets with a scalar graph.
         Keys: the matrix symbols, and ``("grad", l)`` / ``("grad_b", l)`` for the gradients."""
         from .backprop import backprop
-        values = backprop(self.net).evaluate(point)
-        values = {k: v for k, v in values.items()}
+        values = dict(self.net.evaluate(point))  # the forward pass
+        grads = backprop(self.net).evaluate(point)  # each symbol's gradient: a node's delta
+        for zs, ds in zip(self.z, self.delta_symbols, strict=True):
+            values.update((d, grads[z]) for z, d in zip(zs, ds, strict=True))
 
         def num(M):
             return M.xreplace(values).applyfunc(lambda v: v.evalf() if v.free_symbols == set()

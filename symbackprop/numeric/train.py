@@ -52,13 +52,10 @@ def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
     if not isinstance(graph, Network):
         return rng.normal(scale=0.5, size=len(params))
     theta = np.zeros(len(params))
-    for i, s in enumerate(params):
-        meta = graph.meta.get(s.name, {})
-        if meta.get("role") == "weight":
-            l = meta["layer"]
-            fan_in, fan_out = graph.layers[l - 1], graph.layers[l]
-            lim = np.sqrt(6.0 / (fan_in + fan_out))
-            theta[i] = rng.uniform(-lim, lim)
+    for l, (weights, _) in enumerate(graph.param_slices(), 1):  # layer by layer, no symbols
+        fan_in, fan_out = graph.layers[l - 1], graph.layers[l]
+        lim = np.sqrt(6.0 / (fan_in + fan_out))
+        theta[weights] = rng.uniform(-lim, lim, size=weights.stop - weights.start)
     return theta
 
 
@@ -110,6 +107,9 @@ class Run:
 def _layer_slices(compiled: Compiled) -> dict[str, list[int]]:
     g = compiled.graph
     groups: dict[str, list[int]] = {}
+    if isinstance(g, Network):
+        return {f"W{l}": list(range(w.start, w.stop)) for l, (w, _) in
+                enumerate(g.param_slices(), 1)}
     for i, s in enumerate(compiled.params):
         layer = g.meta.get(s.name, {}).get("layer")
         if layer is not None and g.meta[s.name]["role"] == "weight":
