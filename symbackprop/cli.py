@@ -42,7 +42,7 @@ from .render.text import TextPrinter, format_number, inline
 
 __all__ = ["main"]
 
-FORMS = ("chain", "expanded", "backprop", "all")
+FORMS = ("chain", "expanded", "backprop", "matrix", "all")
 DEBUG_HELP = "show the traceback of an unexpected error"
 RUNTIME_ERRORS = (OutputFileError, ExternalToolError, DivergenceError, MissingDependencyError)
 
@@ -183,6 +183,8 @@ def cmd_derive(args, out=None) -> int:
     out = sys.stdout if out is None else out
     budget = _budget(args.budget)
     g = graph_from_args(args)
+    if args.form == "matrix":  # on matrices: any width, no scalar graph
+        return _print_matrix_form(g, args, out)
     wanted = _wrt(g, args.wrt)
     uni = not args.ascii
     printer = TextPrinter({"unicode": uni})
@@ -211,6 +213,23 @@ def cmd_derive(args, out=None) -> int:
             print(file=out)
     if values is not None:
         _print_values(g, at, *values, uni, out)
+    return 0
+
+
+def _print_matrix_form(g: Graph, args, out) -> int:
+    from .core.network import Network
+    from .derive import matrix_form
+    if not isinstance(g, Network):
+        raise InvalidValueError("--form matrix needs a network (--net ...), not a staged graph")
+    for option, value in (("--wrt", args.wrt), ("--at", args.at), ("--sizes", args.sizes)):
+        if value:
+            raise InvalidValueError(f"{option} goes with the scalar forms (chain, expanded, "
+                                    "backprop), not with --form matrix")
+    mf = matrix_form(g)
+    text = str(mf)
+    if args.ascii:
+        text = text.replace("⊙", "(.)").replace("∂", "d").replace("Σ", "sum_")
+    print(text, file=out)
     return 0
 
 
@@ -393,7 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--wrt", nargs="+", metavar="NAME",
                    help="variables to differentiate with respect to (default: all parameters)")
     d.add_argument("--form", default="chain", choices=FORMS,
-                   help="which form to print (default: chain)")
+                   help="which form to print (default: chain); matrix: BP1-BP4 on matrices "
+                        "with their dimensions, for a network of any width")
     d.add_argument("--multiply-out", action="store_true",
                    help="with the expanded form: also multiply out products of sums")
     d.add_argument("--sizes", action="store_true", help="print the size comparison table")

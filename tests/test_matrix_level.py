@@ -236,3 +236,15 @@ def test_jax_takes_the_matrix_derivation_at_any_width():
     (a, ga), (b, gb) = f(theta, X, T), ref(theta, X, T)
     assert f.path == "matrix" and a == pytest.approx(b, rel=1e-12)
     np.testing.assert_allclose(ga, gb, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.timeout(60)
+def test_the_command_line_prints_the_matrix_form_of_any_width(capsys):
+    from symbackprop.cli import main
+    assert main(["derive", "--net", "784-256-256-10", "--activation", "relu", "--loss",
+                 "softmax_ce", "--naming", "textbook", "--form", "matrix"]) == 0
+    out = capsys.readouterr().out
+    assert "W1 256x784" in out and "delta2 = (W3.T*delta3) ⊙ relu'(z2)" in out
+    assert "∂L/∂W1 = delta1*x.T" in out
+    assert main(["derive", "--net", "2-2-1", "--form", "matrix", "--wrt", "w1"]) == 2
+    assert "--wrt goes with the scalar forms" in capsys.readouterr().err

@@ -309,19 +309,19 @@ def test_matrix_form_prints_readably_and_as_latex():
     # on matrices: the dimensions, the forward pass, then BP1-BP4 from the output down
     assert lines[:14] == [
         "matrix form of backpropagation for the 2-2-1 network",
-        ("dimensions: x 2x1, W1 2x2, b1 2x1, z1 2x1, h1 2x1, W2 1x2, b2 1x1, z2 1x1, yhat 1x1, "
+        ("dimensions: x 2x1, W1 2x2, b1 2x1, h1 2x1, a_h1 2x1, W2 1x2, b2 1x1, y 1x1, a_y 1x1, "
          "t 1x1"),
         "forward:",
-        "  z1 = W1*x + b1",
-        "  h1 = sigmoid(z1)",
-        "  z2 = W2*h1 + b2",
-        "  yhat = sigmoid(z2)",
-        "  E = half_se(yhat, t)",
+        "  h1 = W1*x + b1",
+        "  a_h1 = sigmoid(h1)",
+        "  y = W2*a_h1 + b2",
+        "  a_y = sigmoid(y)",
+        "  E = half_se(a_y, t)",
         "backward:",
-        "  delta2 = (yhat - t) ⊙ sigmoid'(z2)",
-        "  ∂E/∂W2 = delta2*h1.T",
+        "  delta2 = (a_y - t) ⊙ sigmoid'(y)",
+        "  ∂E/∂W2 = delta2*a_h1.T",
         "  ∂E/∂b2 = delta2",
-        "  delta1 = (W2.T*delta2) ⊙ sigmoid'(z1)",
+        "  delta1 = (W2.T*delta2) ⊙ sigmoid'(h1)",
         "  ∂E/∂W1 = delta1*x.T",
     ]
     assert lines[15:] == [

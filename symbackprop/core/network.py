@@ -60,6 +60,8 @@ MAX_PARAMS = 20_000
 made when a scalar derivation (chain, expanded, backprop, verify, notes of a weight) first asks
 for it (the 64-32-10 digits net has 2,410). The matrix derivation, compile and train have no
 such ceiling; only memory for theta bounds them (:data:`MEMORY_SHARE`)."""
+SHOWN_SCALAR = 200
+"""A network with more parameters than this prints on matrices until its scalar graph is made."""
 MEMORY_SHARE = 0.25
 """The share of the machine's memory that theta, its gradient and an optimizer's two moment
 vectors (four arrays of 8-byte floats) may take at most."""
@@ -199,6 +201,52 @@ class Network(Graph):
             self._version = version
             self._structure = {}
 
+    def _on_matrices(self) -> bool:
+        """Whether to print the network on matrices: a wide net whose scalar graph is not made."""
+        return not self.scalar_built and self.n_params > SHOWN_SCALAR
+
+    def _sympystr(self, printer) -> str:
+        if not self._on_matrices():
+            return super()._sympystr(printer)
+        S, L = self.matrices, self.depth
+        shape = lambda m: f"{m.shape[0]}x{m.shape[1]}"  # noqa: E731
+        lines = [f"inputs: {S.x.name} ({shape(S.x)})",
+                 "params: " + ", ".join(f"{m.name} ({shape(m)})" for W, b in zip(S.W, S.b,
+                                                                             strict=True)
+                                        for m in (W, b)),
+                 f"targets: {S.t.name} ({shape(S.t)})"]
+        for l in range(1, L + 1):
+            lines.append(("let " if l == 1 else "    ")
+                         + f"{S.z[l - 1].name} = {S.W[l - 1].name}*{S.h[l - 1].name} + "
+                           f"{S.b[l - 1].name}")
+            fn = self.output_activation if l == L else self.activation
+            if fn != "identity":
+                lines.append(f"    {S.h[l].name} = {fn}({S.z[l - 1].name})")
+        read = S.z[-1] if self.loss_entry.from_logits else S.h[-1]
+        E = self.loss_entry.symbol
+        lines += [f"    {E} = {self.loss}({read.name}, {S.t.name})", f"in  {E}"]
+        return "\n".join(lines)
+
+    def _latex(self, printer) -> str:
+        if not self._on_matrices():
+            return super()._latex(printer)
+        S, L = self.matrices, self.depth
+        marker = sp.Symbol("UARG")
+        rows = []
+        for l in range(1, L + 1):
+            z = S.tex[S.z[l - 1]]
+            rows.append(f"{z} &= {S.tex[S.W[l - 1]]} {S.tex[S.h[l - 1]]} + {S.tex[S.b[l - 1]]}")
+            entry = self.output_entry if l == L else self.activation_entry
+            if entry is None:  # the prediction of a loss on the logits
+                name = {"softmax": "\\operatorname{softmax}", "sigmoid": "\\sigma"}.get(
+                    self.output_activation, f"\\operatorname{{{self.output_activation}}}")
+                rows.append(f"{S.tex[S.h[l]]} &= {name}\\left({z}\\right)")
+            elif not entry.is_identity:
+                applied = printer._print(entry(marker)).replace("UARG", z)
+                if S.tex[S.h[l]] != applied:
+                    rows.append(f"{S.tex[S.h[l]]} &= {applied}")
+        return "\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}"
+
     def __repr__(self) -> str:
         if "layers" not in self.__dict__:
             return super().__repr__()
@@ -314,8 +362,13 @@ def _layer_symbols(net: Network) -> LayerSymbols:
         else:  # the lecture notes' names: h for a hidden pre-activation, y for the output
             zt = vec("y", n) if last else vec("h", n) + f"^{{({l})}}"
             ht = f"a({zt})"
-        z.append(make(f"z{l}", sizes[l], 1, zt))
-        h.append(make("yhat" if last else f"h{l}", sizes[l], 1, ht))
+        if textbook:
+            zname, hname = f"z{l}", ("yhat" if last else f"h{l}")
+        else:  # as the scalar graph names them: h1 pre-activation, a_h1 its activation
+            zname = "y" if last else f"h{l}"
+            hname = f"a_{zname}"
+        z.append(make(zname, sizes[l], 1, zt))
+        h.append(make(hname, sizes[l], 1, ht))
     return LayerSymbols(x, t, W, b, tuple(z), tuple(h), tex)
 
 
