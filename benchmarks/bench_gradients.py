@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/bench_gradients.py  [--quick]
 
-Writes benchmarks/RESULTS.md. Every table reports ratios of times measured in the same run,
+Writes its section of benchmarks/RESULTS.md. Every table reports ratios of times measured in the same run,
 interleaved, each the best of several repeats, because absolute times on a shared machine drift.
 """
 
@@ -181,7 +181,7 @@ def main():
     import sympy
     have_torch = torch_fn([1, 1]) is not None
     have_jax = jax_fn([1, 1]) is not None
-    lines = ["# Benchmark results", "",
+    lines = ["## Sigmoid nets (`bench_gradients.py`)", "",
              f"Measured by `python benchmarks/bench_gradients.py` on {platform.machine()} "
              f"({os.cpu_count()} cores), Python {platform.python_version()}, "
              f"NumPy {np.__version__}, SymPy {sympy.__version__}, numba {numba.__version__}"
@@ -199,7 +199,7 @@ def main():
     cols += ["JAX backend `f(...)`", "JAX jit(value_and_grad)"] if have_jax else []
     cols += ["PyTorch CPU"] if have_torch else []
     cols += ["autograd"]
-    lines += ["## Gradient time relative to hand-written NumPy backprop", "",
+    lines += ["### Gradient time relative to hand-written NumPy backprop", "",
               ("One call of loss and full gradient; ratio = time / time of the hand-written "
               "NumPy function (lower is faster). `f.fast` is the generated function called "
               "directly (for numba's big nets, NumPy's BLAS code from batch 64 on), as `train` "
@@ -248,7 +248,7 @@ def main():
         print("measured", layers, flush=True)
 
     # ---- numba's compile time --------------------------------------------------------------------
-    lines += ["", "## numba compile time", "",
+    lines += ["", "### numba compile time", "",
               ("`sb.compile(net, backend='numba')` compiles every function when it is called "
               "(numba itself starts once per process, about 2-4 s, counted in the first row). "
               "Compiling the same net again in the same process is a cache hit."), "",
@@ -260,7 +260,7 @@ def main():
 
     # ---- training loops ---------------------------------------------------------------------------
     X, T = sb.datasets.xor()
-    lines += ["", "## Training loops", "",
+    lines += ["", "### Training loops", "",
               ("`sb.train` on XOR, 2-4-1 tanh net, full-batch gradient descent for 2000 steps, "
               "after one warm-up run (compilation excluded); ratio = time / time of the NumPy "
               "backend in the same round. The runs end at the same parameters (to 1e-9)."), "",
@@ -282,7 +282,7 @@ def main():
         lines.append(f"| {be} | {min(times[be]) * 1e3:.1f} | {ratios[be]:.3f} |")
 
     # ---- derive + compile time ---------------------------------------------------------------
-    lines += ["", "## Derive and compile time by net size (NumPy backend)", "",
+    lines += ["", "### Derive and compile time by net size (NumPy backend)", "",
               "Wall time of building the net, deriving and compiling (one run each).", "",
               ("| net | parameters | build `mlp` (s) | matrix path: derive + compile (s) | "
               "scalar path: backprop program + compile (s) |"), "|---|---:|---:|---:|---:|"]
@@ -300,7 +300,7 @@ def main():
                      f"{t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2:.3f} |")
 
     # ---- gradient / forward -------------------------------------------------------------------
-    lines += ["", "## Gradient time / forward time (NumPy backend)", "",
+    lines += ["", "### Gradient time / forward time (NumPy backend)", "",
               ("Loss and gradient (`f.raw`) against the loss alone (`f.raw_loss`), same path, "
               "same data; backpropagation's promise is a small constant."), "",
               "| net | batch | gradient / forward |", "|---|---:|---:|"]
@@ -325,7 +325,7 @@ def main():
                 for n in nets for b in batches if results[tuple(n), b][col] > limit]
     tiny = [[2, 2, 1], [2, 4, 4, 1], [4, 8, 8, 1]]
     raw = "numba (`f.fast`)"
-    lines += ["", "## Targets", "",
+    lines += ["", "### Targets", "",
               goal("numba at batch 1 at most 0.1× hand NumPy for 2-2-1, 2-4-4-1 and 4-8-8-1",
                    over(raw, 0.1, tiny, [1])),
               goal("numba at batch 32 at most 0.3× hand NumPy (same nets)",
@@ -350,10 +350,8 @@ def main():
                                 "; at small batches the fixed cost of a Python call dominates "
                                 "both, and the gradient runs more NumPy calls than the forward "
                                 "pass.")]
-    out = HERE / "RESULTS.md"
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
+    from results import write_section  # this folder's helper: one section per script
+    write_section("bench_gradients", "\n".join(lines))
     print("\n".join(lines))
 
 
