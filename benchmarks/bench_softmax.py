@@ -28,9 +28,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import symbackprop as sb  # noqa: E402
-from bench_gradients import measure_side_by_side  # noqa: E402
-from results import write_section  # noqa: E402
+from bench_gradients import measure_side_by_side
+from results import write_section
+
+import symbackprop as sb
 
 NETS = [[64, 32, 10], [784, 128, 10], [784, 256, 256, 10]]
 BATCHES = [1, 32, 1024]
@@ -207,27 +208,28 @@ def main():
     rows, _ = gradient_table(0.2 if args.quick else 0.6, rng)
     points, ctable = compile_time(args.quick)
     plot(points, HERE / "compile_time.png")
-    head = ["## Softmax cross-entropy nets (`bench_softmax.py`)", "",
-            f"Measured by `python benchmarks/bench_softmax.py` on {platform.machine()} "
-            f"({os.cpu_count()} cores), Python {platform.python_version()}, NumPy "
-            f"{np.__version__}, SymPy {sympy.__version__}, numba {numba.__version__}, JAX "
-            f"{jax.__version__}, PyTorch {torch.__version__}. tanh hidden layers, softmax "
-            "cross-entropy −Σ t log softmax(z) on one-hot targets, mean over the batch, float64; "
-            "every implementation's loss and gradient checked against hand-written NumPy "
-            "(to 1e-9) before it is timed. Each ratio is the median over rounds in which all "
-            "run back to back, of time / time of hand NumPy in that round (lower is faster).",
-            "", "### Gradient time relative to hand-written NumPy", "",
-            "`f.fast` is the generated function (what `train` calls); `f(...)` the checked call "
-            "notebooks use. JAX's backend is called through `jax.jit`; \"JAX jit\" and "
-            "\"PyTorch\" are `jax.jit(jax.value_and_grad(loss))` and `loss.backward()` on the "
-            "same function written by hand.", "",
-            "| net | batch | numba path | hand NumPy (µs) | NumPy `f.fast` | NumPy `f(...)` | "
-            "numba `f.fast` | numba `f(...)` | JAX backend `f(...)` | JAX jit | PyTorch |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
-            "### Compile time against width and class count", "",
-            "`mlp` + `compile` (NumPy backend), best of three. The network is derived on "
+    about = (f"Measured by `python benchmarks/bench_softmax.py` on {platform.machine()} "
+             f"({os.cpu_count()} cores), Python {platform.python_version()}, NumPy "
+             f"{np.__version__}, SymPy {sympy.__version__}, numba {numba.__version__}, JAX "
+             f"{jax.__version__}, PyTorch {torch.__version__}. tanh hidden layers, softmax "
+             "cross-entropy −Σ t log softmax(z) on one-hot targets, mean over the batch, "
+             "float64; every implementation's loss and gradient checked against hand-written "
+             "NumPy (to 1e-9) before it is timed. Each ratio is the median over rounds in which "
+             "all run back to back, of time / time of hand NumPy in that round (lower is "
+             "faster).")
+    columns = ("`f.fast` is the generated function (what `train` calls); `f(...)` the checked "
+               "call notebooks use. JAX's backend is called through `jax.jit`; \"JAX jit\" and "
+               "\"PyTorch\" are `jax.jit(jax.value_and_grad(loss))` and `loss.backward()` on "
+               "the same function written by hand.")
+    header = ("| net | batch | numba path | hand NumPy (µs) | NumPy `f.fast` | NumPy `f(...)` | "
+              "numba `f.fast` | numba `f(...)` | JAX backend `f(...)` | JAX jit | PyTorch |")
+    flat = ("`mlp` + `compile` (NumPy backend), best of three. The network is derived on "
             "matrices, so neither the width nor the number of classes enters the derivation or "
-            "the code: the time stays flat (plot: `benchmarks/compile_time.png`).", "", *ctable]
+            "the code: the time stays flat (plot: `benchmarks/compile_time.png`).")
+    head = ["## Softmax cross-entropy nets (`bench_softmax.py`)", "", about, "",
+            "### Gradient time relative to hand-written NumPy", "", columns, "", header,
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|", *rows, "",
+            "### Compile time against width and class count", "", flat, "", *ctable]
     write_section("bench_softmax", "\n".join(head))
     print("\n".join(head))
 

@@ -209,7 +209,7 @@ class Network(Graph):
         if not self._on_matrices():
             return super()._sympystr(printer)
         S, L = self.matrices, self.depth
-        shape = lambda m: f"{m.shape[0]}x{m.shape[1]}"  # noqa: E731
+        shape = lambda m: f"{m.shape[0]}x{m.shape[1]}"
         lines = [f"inputs: {S.x.name} ({shape(S.x)})",
                  "params: " + ", ".join(f"{m.name} ({shape(m)})" for W, b in zip(S.W, S.b,
                                                                              strict=True)

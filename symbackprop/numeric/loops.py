@@ -37,6 +37,8 @@ from ..core.network import Network
 from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
 from .codegen import assignments, build, code_name, doprint, namespace
+from .matrix_code import direct_reads, loss_form, matrix_obstacle, numpy_matrix, steps_for
+from .scalar_code import needed, stable_forms
 
 __all__ = ["SCALAR_PARAMS", "build_numba", "compile_seconds"]
 
@@ -141,7 +143,6 @@ def _split(fn: str, args: str, size: str) -> list[str]:
 # ---- the scalar path: the program, one line a step, in a loop over the examples ------------
 
 def _scalar(g: Graph):
-    from .compile import needed, stable_forms
     p = _printer()
     prog = backprop(g)
     stable = stable_forms(g)
@@ -274,7 +275,6 @@ def _matrix(net: Network):
     # Every name made here starts with "_", so none hides a user's symbol (b1 is the
     # parameter b1, the bias vector of layer 1 is _b1).
     from ..derive.matrix import matrix_form
-    from .compile import direct_reads, loss_form, needed, numpy_matrix, stable_forms, steps_for
     p = _printer()
     mf = matrix_form(net)  # each layer's activation and a'(z), from the matrix derivation
     L, m, P = net.depth, net.n_outputs, net.n_params
@@ -437,7 +437,6 @@ def _matrix(net: Network):
 def build_numba(graph: Graph, path: str):
     """(path, reason, source, grad, loss, predict, fast or None) for the numba backend."""
     from ..core.errors import InvalidValueError
-    from .compile import matrix_obstacle
     network = isinstance(graph, Network)
     obstacle = matrix_obstacle(graph) if network else None
     if path == "matrix":
