@@ -110,3 +110,53 @@ def test_one_version_and_typed():
     assert sb.__version__ == version("symbackprop")
     text = "\n".join(p.read_text(encoding="utf-8") for p in MODULES)
     assert '"0.1.0"' not in text and "'0.1.0'" not in text  # no second copy of the version
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every module's imports of other package modules, lazy ones inside functions too."""
+    names = {_module_name(p) for p in MODULES}
+    edges: dict[str, set[str]] = {m: set() for m in names}
+    for path in MODULES:
+        module = _module_name(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.ImportFrom):
+                source = _resolve(module, node, path.name == "__init__.py")
+                targets = [source] + [f"{source}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            edges[module] |= {t for t in targets if t in names and t != module}
+    return edges
+
+
+def test_no_import_cycle_between_modules():
+    # a package's __init__ gathers its modules, so edges into a package name are left out:
+    # what matters is that no module reaches itself through the modules it imports
+    edges = _import_graph()
+    packages = {_module_name(p) for p in MODULES if p.name == "__init__.py"}
+    graph = {m: {t for t in ts if t not in packages} for m, ts in edges.items()
+             if m not in packages}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(m: str, stack: list[str]) -> None:
+        state[m] = 1
+        for t in sorted(graph.get(m, ())):
+            if state.get(t) == 1:
+                cycles.append(" -> ".join([*stack[stack.index(t):], t]))
+            elif t not in state:
+                visit(t, [*stack, t])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert not cycles, "\n".join(cycles)
+
+
+def test_the_core_never_imports_the_renderers():
+    edges = _import_graph()
+    bad = [f"{m} -> {t}" for m, ts in edges.items() if m.startswith("symbackprop.core")
+           for t in ts if not t.startswith("symbackprop.core")]
+    assert not bad, bad

@@ -21,7 +21,7 @@ in  f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ from .values import MAX_DIGITS, check_finite_real, float_value, has_too_many_dig
 
 __all__ = ["LEAF_KINDS", "MAX_ARGS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_FORM_DEPTH", "MAX_NODES",
            "Graph", "LatexRepr", "Node", "ProgramSymbol", "dag_postorder", "expression_depth",
-           "require_graph", "weighted_depth"]
+           "require_graph", "use_latex_printer", "weighted_depth"]
 
 LEAF_KINDS = ("input", "param", "target")
 
@@ -69,11 +69,20 @@ argument (backprop of a 32-argument Max takes 11 s, 64 arguments 96 s); nest lar
 _UNEVALUATED = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limit, sp.Order)
 
 
+_LATEX: list[Callable[[object], str]] = []  # the renderers' printer, once they are loaded
+
+
+def use_latex_printer(latex: Callable[[object], str]) -> None:
+    """Set the printer that ``_repr_latex_`` uses (the renderers call this when imported;
+    the core never imports them). Until then SymPy's own ``latex`` is used."""
+    _LATEX[:] = [latex]
+
+
 class LatexRepr:
     """Shows an object rendered in Jupyter through symbackprop's LaTeX printer."""
 
     def _repr_latex_(self) -> str:
-        from ..render.printer import latex  # lazy: the core never needs the renderers
+        latex = _LATEX[0] if _LATEX else sp.latex
         return f"$\\displaystyle {latex(self)}$"
 
 

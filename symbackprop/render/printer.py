@@ -50,7 +50,7 @@ from sympy.printing.latex import (
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ..core.errors import LimitError
-from ..core.graph import SORT_LIMIT, Graph, ProgramSymbol, expression_depth
+from ..core.graph import SORT_LIMIT, Graph, ProgramSymbol, expression_depth, use_latex_printer
 
 __all__ = ["MAX_PRINT_DEPTH", "SymbackpropLatexPrinter", "check_print_depth", "latex",
            "name_latex", "untypeset_character"]
@@ -501,3 +501,6 @@ def latex(obj: object, graph: Graph | None = None, width: float | None = None,
     except sp.SympifyError:
         from ..core.errors import InputTypeError
         raise InputTypeError(f"cannot print a {type(obj).__name__} as LaTeX") from None
+
+
+use_latex_printer(latex)  # Jupyter shows graphs, chains and programs through this printer
