@@ -86,9 +86,9 @@ def test_any_graph_compiles():
 def test_source_is_readable_one_line_per_step():
     net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
     src = sb.compile(net, path="scalar").source
-    assert "    _delta_h1 = _delta_a_h1*a_h1*(1 - a_h1)" in src
+    assert "    delta_h1 = delta_a_h1*a_h1*(1 - a_h1)" in src  # the printed program's names
     assert "    a_h1 = scipy.special.expit(h1)" in src
-    assert "    _grad_w1 = _delta_h1*x1" in src
+    assert "    dE_dw1 = delta_h1*x1" in src
     msrc = sb.compile(net).source
     # BP2, with no extra array; every generated name starts with _ (never a user name)
     assert "    _D1 = _D2 @ _W2\n    _D1 *= _H1*(1 - _H1)\n" in msrc

@@ -35,7 +35,6 @@ from sympy.printing.numpy import JaxPrinter, SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..core.errors import MissingDependencyError, NoNumericFormError
-from ..core.graph import ProgramSymbol
 
 __all__ = ["BACKENDS", "Backend", "backend", "code_name", "numpy_source"]
 
@@ -48,12 +47,11 @@ def code_name(s: sp.Symbol) -> str:
     """The identifier of a symbol in generated code.
 
     User names are kept, except those Python or the generated code already uses (keywords,
-    builtins, module names), which become ``_v_<name>``. The program's own variables are
-    ``_delta_<node>`` and ``_grad_<leaf>``. User names never start with ``_``, so no user name
-    can reach a generated one.
+    builtins, module names), which become ``_v_<name>``. The program's own variables keep the
+    names the printed program gives them (``delta_z1_1``, ``dL_dw1_11``), which never equal a
+    symbol of the graph (:func:`~symbackprop.derive.backprop.delta_symbol`). User names never
+    start with ``_``, so no user name can reach a generated one.
     """
-    if isinstance(s, ProgramSymbol):
-        return f"_{s.kind}_{s.of}"
     if s.name in _RESERVED or keyword.iskeyword(s.name):
         return f"_v_{s.name}"
     return s.name
@@ -227,14 +225,45 @@ def doprint(printer, expr) -> str:
                                  "so it cannot be compiled") from None
 
 
+WIDTH = 100
+"""Longest line of generated code; a longer assignment is broken inside parentheses."""
+
+
 def assignments(printer, pairs, indent: str = "    ") -> list[str]:
-    """``lhs = rhs`` lines for (Symbol, expression) pairs, printed as one SymPy ``CodeBlock``."""
+    """``lhs = rhs`` lines for (Symbol, expression) pairs, printed as one SymPy ``CodeBlock``;
+    a line longer than :data:`WIDTH` is broken before its ``+`` and ``-`` (or after commas)."""
     pairs = list(pairs)
     if not pairs:
         return []
     block = CodeBlock(*[Assignment(lhs, rhs) for lhs, rhs in pairs])
     text = doprint(printer, block)
-    return [indent + ln for ln in text.splitlines()]
+    out = []
+    for ln in text.splitlines():
+        out += wrap(indent + ln)
+    return out
+
+
+def wrap(line: str, width: int = WIDTH) -> list[str]:
+    """An assignment line of generated code as lines of at most ``width`` characters where it
+    can: the right-hand side in parentheses, broken at spaces before ``+``/``-`` or after a
+    comma (inside brackets Python joins the lines)."""
+    if len(line) <= width or " = " not in line:
+        return [line]
+    lhs, rhs = line.split(" = ", 1)
+    cont = " " * (len(lhs) - len(lhs.lstrip()) + 8)
+    breaks = [i for i in range(1, len(rhs)) if rhs[i] == " " and (
+        rhs[i + 1:i + 3] in ("+ ", "- ") or rhs[i - 1] == ",")]
+    lines, start, current = [], 0, f"{lhs} = ("
+    for i in [*breaks, len(rhs)]:
+        piece = rhs[start:i]
+        if len(current) + len(piece) > width and current.strip() and current != f"{lhs} = (":
+            lines.append(current.rstrip())
+            current = cont + piece.lstrip()
+        else:
+            current += piece
+        start = i
+    lines.append(current.rstrip() + ")")
+    return lines
 
 
 def namespace(printer, extra: dict | None = None) -> dict:

@@ -38,7 +38,7 @@ from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
 from .codegen import assignments, build, code_name, doprint, namespace
 from .matrix_code import direct_reads, loss_form, matrix_obstacle, numpy_matrix, steps_for
-from .scalar_code import needed, stable_forms
+from .scalar_code import forward_steps, needed, stable_forms
 
 __all__ = ["SCALAR_PARAMS", "build_numba", "compile_seconds"]
 
@@ -145,13 +145,11 @@ def _split(fn: str, args: str, size: str) -> list[str]:
 def _scalar(g: Graph):
     p = _printer()
     prog = backprop(g)
-    stable = stable_forms(g)
     params = g.param_symbols
     P = len(params)
     head = _scalars(params, "_theta", "    ")
     rows = _row(g.input_symbols, "_X", "        ") + _row(g.target_symbols, "_T", "        ")
-    fwd = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward),
-                      indent="        ")
+    fwd = assignments(p, forward_steps(g, prog), indent="        ")
     deltas = assignments(p, ((s.target, s.expr) for s in prog.deltas if s.of != g.output),
                          indent="        ")
     grads = []
@@ -180,9 +178,8 @@ def _scalar(g: Graph):
     predict = None
     if isinstance(g, Network):
         m = g.n_outputs
-        wanted = needed(g, g.predictions)
-        pf = assignments(p, ((s.target, stable.get(s.target, s.expr)) for s in prog.forward
-                             if s.target in wanted), indent="        ")
+        pf = assignments(p, forward_steps(g, prog, needed(g, g.predictions)),
+                         indent="        ")
         store = [f"        _P[_i, {j}] = {code_name(s)}" for j, s in enumerate(g.predictions)]
         predict = ["def _predict(_theta, _X):", *head, f"    _P = numpy.empty((_X.shape[0], {m}))",
                    "    for _i in range(_X.shape[0]):", *_row(g.input_symbols, "_X", "        "),

@@ -11,7 +11,7 @@ import sympy as sp
 
 from ..core.network import Network
 from ..core.registry import MatrixLoss
-from ..core.rows import rowlogsumexp, rowmax, rowmin, rowprod, rowsum
+from ..core.rows import ROW_REDUCTIONS, rowlogsumexp, rowmax, rowmin, rowprod, rowsum
 from ..derive import local_partial
 from ..derive.matrix import Apply, matrix_form, matrix_form_obstacle
 from .codegen import Backend, assignments, build, code_name, doprint, namespace
@@ -174,9 +174,15 @@ def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol) -> MatrixLoss | None:
         if name in {s.name for s in rename.values()}:
             name = f"{name}_{i}"
         rename[lhs] = sp.Symbol(name)
-    steps = tuple((rename[lhs], rhs.xreplace(rename)) for lhs, rhs in form.steps)
-    pred = form.prediction.xreplace(rename) if form.prediction is not None else None
-    return MatrixLoss(steps, form.loss.xreplace(rename), form.delta.xreplace(rename), pred)
+    def fix(e: sp.Expr) -> sp.Expr:
+        e = e.xreplace(rename)
+        if net.n_outputs == 1:  # a row of one column is its own sum, max, log-sum-exp
+            e = e.replace(lambda a: isinstance(a, ROW_REDUCTIONS), lambda a: a.args[0])
+        return e
+
+    steps = tuple((rename[lhs], fix(rhs)) for lhs, rhs in form.steps)
+    pred = fix(form.prediction) if form.prediction is not None else None
+    return MatrixLoss(steps, fix(form.loss), fix(form.delta), pred)
 
 
 def steps_for(steps, expr: sp.Expr) -> list[tuple[sp.Symbol, sp.Expr]]:
