@@ -45,6 +45,7 @@ from .core.errors import (
     VerificationError,
 )
 from .core.functions import (
+    ActivationDef,
     gelu,
     generic_activation,
     leaky_relu,
@@ -121,6 +122,7 @@ __all__ = [
     "LOSSES",
     "NAMINGS",
     "Activation",
+    "ActivationDef",
     "Chain",
     "Compiled",
     "CycleError",
@@ -198,3 +200,11 @@ __all__ = [
     "verify",
     "write_notes",
 ]
+
+# every activation of the table is exported by its name (adding one to the table is enough)
+from .core.functions import CLASSES as _CLASSES
+
+for _name, _cls in _CLASSES.items():
+    globals().setdefault(_name, _cls)
+    if _name not in __all__:
+        __all__.append(_name)

@@ -1,13 +1,17 @@
 r"""Activation and loss building blocks as SymPy functions, each one complete in its class.
 
-Every class carries, in one place, what each part of symbackprop needs from it:
+The activations are rows of one table, :data:`ACTIVATION_TABLE` (an :class:`ActivationDef`
+each: definition, textbook derivative, LaTeX name); their classes are made from it, and the
+registry, the text format and the package's exports come from the registry. Every class
+carries what the core needs from it:
 
 * ``fdiff``: its derivative in textbook form, often in its own output
   (``sigmoid(z).diff(z) == sigmoid(z)*(1 - sigmoid(z))``), which keeps the chain rule readable;
 * ``eval`` and ``_eval_evalf``: exact values stay exact (``sigmoid(0) == 1/2``), floats give floats;
 * ``_latex``: how it is typeset (:math:`\sigma`, :math:`\operatorname{ReLU}`, ...);
-* ``_numpycode``, ``_jaxcode``, ``_numbacode``: its numerically stable form for each backend
-  (``scipy.special.expit``, ``jax.nn.sigmoid``, a branch on the sign for scalar code);
+* its numerically stable form for each backend is kept by the backends, in
+  :mod:`symbackprop.numeric.stable` (``scipy.special.expit``, ``jax.nn.sigmoid``, a branch on
+  the sign for scalar code); a function without one compiles from its definition;
 * ``_as_sympy``: the same function in plain SymPy, for :func:`symbackprop.as_sympy`.
 
 Conventions at kinks: ReLU's derivative at exactly 0 is 0 (as in PyTorch and micrograd); leaky
@@ -31,13 +35,20 @@ a'(z)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import sympy as sp
 from sympy import S
 
 from .names import check_name
 
 __all__ = [
+    "ACTIVATION_TABLE",
+    "CLASSES",
     "LEAKY_SLOPE",
+    "ActivationDef",
+    "elementwise",
     "gelu",
     "generic_activation",
     "leaky_relu",
@@ -59,16 +70,6 @@ def _wrap(printer, head: str, expr: sp.Function, exp=None) -> str:
     return f"{out}^{{{exp}}}" if exp is not None else out
 
 
-def _arg(printer, expr) -> str:
-    return printer._print(expr.args[0])
-
-
-def _scalar_sigmoid(printer, z: str) -> str:
-    """A scalar logistic that never overflows: the exponent is never positive."""
-    e = printer._module_format("math.exp")
-    return f"(1.0/(1.0 + {e}(-({z}))) if ({z}) >= 0 else {e}({z})/(1.0 + {e}({z})))"
-
-
 class _Elementwise(sp.Function):
     """A real function of one real argument."""
 
@@ -81,261 +82,121 @@ class _Elementwise(sp.Function):
         return self.args[0].is_finite
 
 
-class sigmoid(_Elementwise):
-    r"""Logistic function $\sigma(z) = 1/(1+e^{-z})$ with $\sigma'(z) = \sigma(z)(1-\sigma(z))$."""
+@dataclass(frozen=True)
+class ActivationDef:
+    r"""One row of the activation table: everything the core knows of an activation.
+
+    ``definition(z)`` is the function in plain SymPy; ``derivative(z, a)`` its derivative as a
+    textbook writes it, where ``a`` stands for the activation's own value :math:`a(z)`
+    (sigmoid: :math:`a(1-a)`), which keeps the chain rule readable; ``latex`` the name it is
+    typeset with; ``simplify(z)`` an optional exact shortcut for symbolic arguments (ReLU of
+    a nonnegative ``z`` is ``z``). How each backend computes it stably is kept by the backends
+    (:mod:`symbackprop.numeric.stable`); without an entry there, code is printed from the
+    definition.
+    """
+
+    name: str
+    definition: Callable[[sp.Expr], sp.Expr]
+    derivative: Callable[[sp.Expr, sp.Expr], sp.Expr]
+    latex: str
+    description: str = ""
+    simplify: Callable[[sp.Expr], sp.Expr | None] | None = None
+    positive: bool = False  # a(z) > 0 for every real z
+    nonnegative: bool = False
+
+
+def elementwise(row: ActivationDef) -> type[sp.Function]:
+    """The SymPy function class of one table row (see :class:`ActivationDef`)."""
 
     def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        return self * (1 - self)
+        """The derivative, in textbook form (from the table row)."""
+        return row.derivative(self.args[0], self)
 
-    @classmethod
     def eval(cls, z):
-        if z.is_zero:
-            return S.Half
-        if z is S.Infinity:
-            return S.One
-        if z is S.NegativeInfinity:
-            return S.Zero
-        if z.is_Float:
-            return 1 / (1 + sp.exp(-z))  # exp of a Float evaluates, so this is a Float
-        return None
+        if z.is_Number:  # numbers: exact values stay exact, floats give floats
+            return row.definition(z)
+        return row.simplify(z) if row.simplify is not None else None
 
     def _as_sympy(self):
-        return 1 / (1 + sp.exp(-self.args[0]))
-
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return 1 / (1 + sp.exp(-z))
-
-    def _eval_evalf(self, prec):
-        return self._as_sympy()._eval_evalf(prec)
-
-    def _eval_is_positive(self):
-        return self.args[0].is_real
-
-    def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\sigma", self, exp)
-
-    def _numpycode(self, printer):
-        return f"{printer._module_format('scipy.special.expit')}({_arg(printer, self)})"
-
-    def _jaxcode(self, printer):
-        return f"{printer._module_format('jax.nn.sigmoid')}({_arg(printer, self)})"
-
-    def _numbacode(self, printer):
-        return _scalar_sigmoid(printer, _arg(printer, self))
-
-
-class relu(_Elementwise):
-    r"""Rectifier $\max(0, z)$; its derivative is $\mathbf{1}[z > 0]$ (0 at $z = 0$)."""
-
-    def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        return sp.Heaviside(self.args[0], 0)
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_Number:
-            return z if z > 0 else S.Zero
-        if z.is_extended_nonnegative:
-            return z
-        if z.is_extended_nonpositive:
-            return S.Zero
-        return None
-
-    def _as_sympy(self):
-        return sp.Max(0, self.args[0])
-
-    def _eval_rewrite_as_Max(self, z, **kwargs):
-        return sp.Max(0, z)
-
-    def _eval_evalf(self, prec):
-        return self._as_sympy()._eval_evalf(prec)
-
-    def _eval_is_nonnegative(self):
-        return self.args[0].is_real
-
-    def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\operatorname{ReLU}", self, exp)
-
-    def _numpycode(self, printer):
-        return f"{printer._module_format('numpy.maximum')}({_arg(printer, self)}, 0.0)"
-
-    def _jaxcode(self, printer):
-        return f"{printer._module_format('jax.nn.relu')}({_arg(printer, self)})"
-
-    def _numbacode(self, printer):
-        return f"max({_arg(printer, self)}, 0.0)"
-
-
-class leaky_relu(_Elementwise):
-    r"""Leaky rectifier: $z$ for $z > 0$, else $z/100$; derivative 1 for $z>0$, else $1/100$."""
-
-    def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        z = self.args[0]
-        return sp.Piecewise((S.One, z > 0), (LEAKY_SLOPE, True))
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_Number:
-            return z if z > 0 else LEAKY_SLOPE * z
-        if z.is_extended_positive:
-            return z
-        return None
-
-    def _as_sympy(self):
-        z = self.args[0]
-        return sp.Piecewise((z, z > 0), (LEAKY_SLOPE * z, True))
-
-    def _eval_rewrite_as_Max(self, z, **kwargs):
-        return sp.Max(z, LEAKY_SLOPE * z)
-
-    def _eval_evalf(self, prec):
-        z = self.args[0]
-        return sp.Max(z, LEAKY_SLOPE * z)._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\operatorname{LReLU}", self, exp)
-
-    # the compiled code prints its slope from LEAKY_SLOPE, as the derivation uses it
-    def _numpycode(self, printer):
-        z = _arg(printer, self)
-        return (f"{printer._module_format('numpy.where')}(({z}) > 0, {z}, "
-                f"{float(LEAKY_SLOPE)!r}*({z}))")
-
-    def _jaxcode(self, printer):
-        return (f"{printer._module_format('jax.nn.leaky_relu')}({_arg(printer, self)}, "
-                f"{float(LEAKY_SLOPE)!r})")
-
-    def _numbacode(self, printer):
-        z = _arg(printer, self)
-        return f"(({z}) if ({z}) > 0 else {float(LEAKY_SLOPE)!r}*({z}))"
-
-
-class softplus(_Elementwise):
-    r"""Softplus $\log(1+e^{z})$, a smooth ReLU; its derivative is $\sigma(z)$."""
-
-    def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        return sigmoid(self.args[0])
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return sp.log(2)
-        if z.is_Float:
-            return sp.log(1 + sp.exp(z))
-        return None
-
-    def _as_sympy(self):
-        return sp.log(1 + sp.exp(self.args[0]))
-
-    def _eval_rewrite_as_log(self, z, **kwargs):
-        return sp.log(1 + sp.exp(z))
-
-    def _eval_rewrite_as_exp(self, z, **kwargs):
-        return sp.log(1 + sp.exp(z))
-
-    def _eval_evalf(self, prec):
-        return self._as_sympy()._eval_evalf(prec)
-
-    def _eval_is_positive(self):
-        return self.args[0].is_real
-
-    def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\operatorname{softplus}", self, exp)
-
-    def _numpycode(self, printer):
-        return f"{printer._module_format('numpy.logaddexp')}(0.0, {_arg(printer, self)})"
-
-    def _jaxcode(self, printer):
-        return f"{printer._module_format('jax.nn.softplus')}({_arg(printer, self)})"
-
-    def _numbacode(self, printer):
-        z = _arg(printer, self)
-        return (f"(max({z}, 0.0) + {printer._module_format('math.log1p')}"
-                f"({printer._module_format('math.exp')}(-abs({z}))))")
-
-
-class swish(_Elementwise):
-    r"""Swish (SiLU) $z\,\sigma(z)$; its derivative is $s(z) + \sigma(z)(1 - s(z))$."""
-
-    def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        return self + sigmoid(self.args[0]) * (1 - self)
-
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return S.Zero
-        if z.is_Float:
-            return z / (1 + sp.exp(-z))
-        return None
-
-    def _as_sympy(self):
-        z = self.args[0]
-        return z / (1 + sp.exp(-z))
+        return row.definition(self.args[0])
 
     def _eval_evalf(self, prec):
         return self._as_sympy()._eval_evalf(prec)
 
     def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\operatorname{swish}", self, exp)
+        return _wrap(printer, row.latex, self, exp)
 
-    def _numpycode(self, printer):
-        z = _arg(printer, self)
-        return f"({z})*{printer._module_format('scipy.special.expit')}({z})"
+    def _rewrite(self, z, **kwargs):
+        return row.definition(z)
 
-    def _jaxcode(self, printer):
-        return f"{printer._module_format('jax.nn.silu')}({_arg(printer, self)})"
+    body = {
+        "__doc__": f"{row.name}: {row.description}" if row.description else row.name,
+        "__module__": __name__,
+        "fdiff": fdiff,
+        "eval": classmethod(eval),
+        "_as_sympy": _as_sympy,
+        "_eval_evalf": _eval_evalf,
+        "_latex": _latex,
+        "definition_of": row,
+    }
+    for target in ("exp", "log", "Max", "Piecewise", "erf"):  # f.rewrite(sp.exp), ...
+        body[f"_eval_rewrite_as_{target}"] = _rewrite
+    if row.positive:
+        body["_eval_is_positive"] = lambda self: self.args[0].is_real
+    elif row.nonnegative:
+        body["_eval_is_nonnegative"] = lambda self: self.args[0].is_real
+    return type(row.name, (_Elementwise,), body)
 
-    def _numbacode(self, printer):
-        z = _arg(printer, self)
-        return f"({z})*{_scalar_sigmoid(printer, z)}"
+
+def _relu_simplify(z):
+    if z.is_extended_nonnegative:
+        return z
+    if z.is_extended_nonpositive:
+        return S.Zero
+    return None
 
 
-class gelu(_Elementwise):
-    r"""Gaussian error linear unit $z\,\Phi(z) = \tfrac{z}{2}\bigl(1 + \operatorname{erf}(z/\sqrt2)\bigr)$;
-    its derivative is $\Phi(z) + z\,\varphi(z)$."""
+def _leaky(z):
+    return sp.Piecewise((z, z > 0), (LEAKY_SLOPE * z, True))
 
-    def fdiff(self, argindex=1):
-        """The derivative, in textbook form."""
-        z = self.args[0]
-        return (1 + sp.erf(z / sp.sqrt(2))) / 2 + z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
 
-    @classmethod
-    def eval(cls, z):
-        if z.is_zero:
-            return S.Zero
-        if z.is_Float:
-            return z * (1 + sp.erf(z / sp.sqrt(2))) / 2
-        return None
+def _logistic(z):
+    return 1 / (1 + sp.exp(-z))
 
-    def _as_sympy(self):
-        z = self.args[0]
-        return z * (1 + sp.erf(z / sp.sqrt(2))) / 2
 
-    def _eval_rewrite_as_erf(self, z, **kwargs):
-        return self._as_sympy()
+ACTIVATION_TABLE: tuple[ActivationDef, ...] = (
+    ActivationDef("sigmoid", _logistic, lambda z, a: a * (1 - a), r"\sigma",
+                  "the logistic σ(z) = 1/(1 + e^{-z})", positive=True),
+    ActivationDef("relu", lambda z: sp.Max(0, z), lambda z, a: sp.Heaviside(z, 0),
+                  r"\operatorname{ReLU}", "the rectifier max(0, z), with ReLU'(0) = 0",
+                  simplify=_relu_simplify, nonnegative=True),
+    ActivationDef("leaky_relu", _leaky, lambda z, a: sp.Piecewise((S.One, z > 0),
+                                                                  (LEAKY_SLOPE, True)),
+                  r"\operatorname{LReLU}", "z for z > 0, else z/100",
+                  simplify=lambda z: z if z.is_extended_positive else None),
+    ActivationDef("softplus", lambda z: sp.log(1 + sp.exp(z)), lambda z, a: sigmoid(z),
+                  r"\operatorname{softplus}", "log(1 + e^z), a smooth ReLU", positive=True),
+    ActivationDef("swish", lambda z: z * _logistic(z), lambda z, a: a + sigmoid(z) * (1 - a),
+                  r"\operatorname{swish}", "z·σ(z) (also called SiLU)"),
+    ActivationDef("gelu", lambda z: z * (1 + sp.erf(z / sp.sqrt(2))) / 2,
+                  lambda z, a: (1 + sp.erf(z / sp.sqrt(2))) / 2
+                  + z * sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi),
+                  r"\operatorname{GELU}", "z·Φ(z), Φ the standard normal CDF (exact, with erf)"),
+)
+"""The activations defined here, one row each (``tanh`` is SymPy's own, ``a`` the generic
+one, ``identity`` the identity; the registry adds them)."""
 
-    def _eval_evalf(self, prec):
-        return self._as_sympy()._eval_evalf(prec)
+CLASSES: dict[str, type[sp.Function]] = {}
+"""Name -> the SymPy function class made from its row of :data:`ACTIVATION_TABLE`."""
 
-    def _latex(self, printer, exp=None):
-        return _wrap(printer, r"\operatorname{GELU}", self, exp)
 
-    def _numpycode(self, printer):
-        z = _arg(printer, self)
-        erf = printer._module_format("scipy.special.erf")
-        return f"0.5*({z})*(1.0 + {erf}(({z})*0.7071067811865476))"
+def _make(row: ActivationDef) -> type[sp.Function]:
+    CLASSES[row.name] = cls = elementwise(row)
+    return cls
 
-    def _jaxcode(self, printer):
-        z = _arg(printer, self)
-        return f"{printer._module_format('jax.nn.gelu')}({z}, approximate=False)"
 
-    def _numbacode(self, printer):
-        z = _arg(printer, self)
-        return f"0.5*({z})*(1.0 + {printer._module_format('math.erf')}(({z})*0.7071067811865476))"
+# the names the package itself uses; every row is in CLASSES (and exported by the package)
+sigmoid, relu, leaky_relu, softplus, swish, gelu = (_make(row) for row in ACTIVATION_TABLE)
 
 
 class logsumexp(sp.Function):
@@ -374,25 +235,6 @@ class logsumexp(sp.Function):
     def _latex(self, printer, exp=None):
         return _wrap(printer, r"\operatorname{LSE}", self, exp)
 
-    def _numpycode(self, printer):
-        args = ", ".join(printer._print(a) for a in self.args)
-        np_ = printer._module_format("numpy")
-        return (f"{printer._module_format('scipy.special.logsumexp')}"
-                f"({np_}.stack({np_}.broadcast_arrays({args})), axis=0)")
-
-    def _jaxcode(self, printer):
-        args = ", ".join(printer._print(a) for a in self.args)
-        jnp = printer._module_format("jax.numpy")
-        return (f"{printer._module_format('jax.scipy.special.logsumexp')}"
-                f"({jnp}.stack({jnp}.broadcast_arrays({args})), axis=0)")
-
-    def _numbacode(self, printer):
-        args = [printer._print(a) for a in self.args]
-        m = f"max({', '.join(args)})"
-        e = printer._module_format("math.exp")
-        return (f"({m} + {printer._module_format('math.log')}("
-                + " + ".join(f"{e}({a} - {m})" for a in args) + "))")
-
 
 class shifted(sp.Function):
     r"""$z - m$ computed as one step, for compiled code that must keep floating point's order.
@@ -425,11 +267,6 @@ class shifted(sp.Function):
 
     def _latex(self, printer, exp=None):
         return f"\\left({printer._print(self._as_sympy())}\\right)"
-
-    def _code(self, printer):
-        return f"({printer._print(self.args[0])} - {printer._print(self.args[1])})"
-
-    _numpycode = _jaxcode = _numbacode = _code
 
 
 _GENERIC: dict[str, type[sp.Function]] = {}
@@ -477,13 +314,6 @@ def generic_activation(name: str = "a") -> type[sp.Function]:
     def _latex(self, printer, exp=None):
         return _wrap(printer, base + "'" * order, self, exp)
 
-    def _no_code(self, printer):
-        from .errors import NoNumericFormError
-        raise NoNumericFormError(
-            f"{name}(...) is a generic function with no numeric value, so it cannot be "
-            "compiled or evaluated in floats; build the net with a concrete activation such "
-            "as 'sigmoid'")
-
     cls = type(name, (sp.Function,), {
         "nargs": 1,
         "fdiff": _prime_fdiff,
@@ -492,9 +322,6 @@ def generic_activation(name: str = "a") -> type[sp.Function]:
         "_eval_is_real": lambda self: self.args[0].is_real,
         "_as_sympy": _as_sympy,
         "_latex": _latex,
-        "_numpycode": _no_code,
-        "_jaxcode": _no_code,
-        "_numbacode": _no_code,
         "is_generic_activation": True,
     })
     _GENERIC[name] = cls

@@ -6,7 +6,9 @@ assignment is the output (or the one a ``# output: name`` comment names). Assign
 any order; they are sorted so that each node follows what it uses, and a cycle is an error.
 
 Allowed: numbers, names, ``+ - * / **``, parentheses, and calls of exp, log, sqrt, abs, sin, cos,
-tanh, sigmoid, relu, softplus, leaky_relu, swish, gelu, erf, atan, max, min. The text goes through :func:`ast.parse` and a whitelist
+tanh, erf, atan, max, min and of every registered activation (sigmoid, relu, softplus,
+leaky_relu, swish, gelu, and any registered at run time: :data:`FUNCTIONS` reads the
+registry). The text goes through :func:`ast.parse` and a whitelist
 of node types: nothing is passed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``, so
 attribute access, subscripts, strings, lambdas, imports and calls of other names are refused with
 their line and column.
@@ -36,6 +38,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Mapping
 
 import sympy as sp
 
@@ -47,7 +50,6 @@ from .errors import (
     ParseError,
     SymbackpropError,
 )
-from .functions import gelu, leaky_relu, relu, sigmoid, softplus, swish
 from .graph import MAX_ARGS, MAX_DEPTH, MAX_EXPONENT, Graph
 from .names import check_name
 from .types import PathLike
@@ -55,7 +57,7 @@ from .values import MAX_DIGITS, has_too_many_digits
 
 __all__ = ["FUNCTIONS", "parse_graph", "read_graph"]
 
-FUNCTIONS = {
+_MATH = {
     "exp": sp.exp,
     "log": sp.log,
     "sqrt": sp.sqrt,
@@ -63,17 +65,41 @@ FUNCTIONS = {
     "sin": sp.sin,
     "cos": sp.cos,
     "tanh": sp.tanh,
-    "sigmoid": sigmoid,
-    "relu": relu,
-    "softplus": softplus,
-    "leaky_relu": leaky_relu,
-    "swish": swish,
-    "gelu": gelu,
     "erf": sp.erf,
     "atan": sp.atan,
     "max": sp.Max,
     "min": sp.Min,
 }
+
+
+class _Functions(Mapping):
+    """The text format's functions: the math functions and every registered activation (the
+    generic ``a`` and ``identity`` aside), read from the registry when a text is parsed, so an
+    activation registered at run time can be called by name."""
+
+    def _table(self) -> dict:
+        from .registry import ACTIVATIONS
+        out = dict(_MATH)
+        for name, entry in ACTIVATIONS.items():
+            if name not in ("a", "identity") and name not in out:
+                out[name] = entry
+        return out
+
+    def __getitem__(self, name: str):
+        return self._table()[name]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table()
+
+
+FUNCTIONS = _Functions()
+"""Name -> function, for the text format (a live view of the registry)."""
 _ARITY = {"max": None, "min": None}  # any number >= 2; the rest take exactly one
 
 MAX_CHARS = 1_000_000

@@ -49,15 +49,15 @@ from .errors import (
     UnknownNameError,
 )
 from .functions import (
-    gelu,
+    ACTIVATION_TABLE,
+    CLASSES,
+    ActivationDef,
+    elementwise,
     generic_activation,
-    leaky_relu,
     logsumexp,
-    relu,
     shifted,
     sigmoid,
     softplus,
-    swish,
 )
 from .names import canonical_name, check_name
 from .rows import rowlogsumexp, rowmax, rowsum
@@ -280,9 +280,23 @@ LOSSES: Registry[Loss] = Registry("loss")
 """Every named loss."""
 
 
-def register_activation(name: str, function: Callable[[sp.Expr], sp.Expr],
+def register_activation(name: str | ActivationDef,
+                        function: Callable[[sp.Expr], sp.Expr] | None = None,
                         description: str = "", replace: bool = False) -> None:
-    """Add a named activation (see the module docstring for an example)."""
+    """Add a named activation (see the module docstring for an example).
+
+    ``name`` may also be a whole table row, an :class:`~symbackprop.core.functions.ActivationDef`
+    (definition, textbook derivative, LaTeX name): its SymPy function class is made from it,
+    as for the built-in activations, and its derivative prints in textbook form.
+    """
+    if isinstance(name, ActivationDef):
+        if function is not None:
+            raise InputTypeError("give a table row (ActivationDef) or a name and a function, "
+                                 "not both")
+        row = name
+        ACTIVATIONS.register(Activation(row.name, elementwise(row), row.description),
+                             replace=replace)
+        return
     if not callable(function):
         raise InputTypeError(f"the activation {name!r} must be callable: z -> SymPy expression")
     if not isinstance(description, str):
@@ -410,16 +424,15 @@ def loss_entry(loss: LossLike | Loss) -> Loss:
 
 # ---- the built-in entries ----------------------------------------------------------------------
 
+_ROWS = {row.name: row for row in ACTIVATION_TABLE}
 for _entry in (
     Activation("a", generic_activation("a"), "a generic activation a(·): prints a(z), a'(z)"),
-    Activation("sigmoid", sigmoid, "the logistic σ(z) = 1/(1 + e^{-z})"),
+    Activation("sigmoid", CLASSES["sigmoid"], _ROWS["sigmoid"].description),
     Activation("tanh", sp.tanh, "the hyperbolic tangent"),
-    Activation("relu", relu, "the rectifier max(0, z), with ReLU'(0) = 0"),
+    Activation("relu", CLASSES["relu"], _ROWS["relu"].description),
     Activation("identity", lambda z: z, "the identity (a linear layer)"),
-    Activation("softplus", softplus, "log(1 + e^z), a smooth ReLU"),
-    Activation("leaky_relu", leaky_relu, "z for z > 0, else z/100"),
-    Activation("swish", swish, "z·σ(z) (also called SiLU)"),
-    Activation("gelu", gelu, "z·Φ(z), Φ the standard normal CDF (exact, with erf)"),
+    *(Activation(row.name, CLASSES[row.name], row.description) for row in ACTIVATION_TABLE
+      if row.name not in ("sigmoid", "relu")),  # every other row of the table, in its order
 ):
     ACTIVATIONS.register(_entry)
 

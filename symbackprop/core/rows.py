@@ -29,49 +29,30 @@ __all__ = ["ROW_REDUCTIONS", "RowReduction", "rowlogsumexp", "rowmax", "rowmin",
 
 
 class RowReduction(sp.Function):
-    """A reduction over the outputs (one row per example), kept 2-D for broadcasting."""
+    """A reduction over the outputs (one row per example), kept 2-D for broadcasting; each
+    backend prints it (:mod:`symbackprop.numeric.stable`)."""
 
     nargs = 1
-    _numpy_name = ""
-    _jax_name = ""
-
-    def _numpycode(self, printer):
-        return (f"{printer._module_format(self._numpy_name)}({printer._print(self.args[0])}, "
-                "axis=1, keepdims=True)")
-
-    def _jaxcode(self, printer):
-        return (f"{printer._module_format(self._jax_name)}({printer._print(self.args[0])}, "
-                "axis=1, keepdims=True)")
 
 
 class rowsum(RowReduction):
     """The sum of a row: :math:`\\sum_j a_j`."""
 
-    _numpy_name, _jax_name = "numpy.sum", "jax.numpy.sum"
-
 
 class rowprod(RowReduction):
     """The product of a row: :math:`\\prod_j a_j`."""
-
-    _numpy_name, _jax_name = "numpy.prod", "jax.numpy.prod"
 
 
 class rowmax(RowReduction):
     """The largest entry of a row."""
 
-    _numpy_name, _jax_name = "numpy.max", "jax.numpy.max"
-
 
 class rowmin(RowReduction):
     """The smallest entry of a row."""
 
-    _numpy_name, _jax_name = "numpy.min", "jax.numpy.min"
-
 
 class rowlogsumexp(RowReduction):
     r"""The log-sum-exp of a row, :math:`\log \sum_j e^{a_j}`, computed stably."""
-
-    _numpy_name, _jax_name = "scipy.special.logsumexp", "jax.scipy.special.logsumexp"
 
 
 ROW_REDUCTIONS: tuple[type[RowReduction], ...] = (rowsum, rowprod, rowmax, rowmin, rowlogsumexp)

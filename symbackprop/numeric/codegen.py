@@ -2,7 +2,8 @@
 
 The printers are SymPy's own (``SciPyPrinter`` for NumPy, ``JaxPrinter`` for JAX,
 ``PythonCodePrinter`` for scalar numba code). symbackprop's functions print their stable forms
-through their ``_numpycode`` / ``_jaxcode`` / ``_numbacode`` methods; every module a printed
+from the backends' table (:mod:`symbackprop.numeric.stable`), or their SymPy definition where
+a backend has none; every module a printed
 name needs is recorded by the printer (``module_imports``), and the namespace the generated
 code runs in is built from that record, so whatever prints also runs. A function with no
 numeric form raises :class:`~symbackprop.NoNumericFormError` naming it.
@@ -35,6 +36,7 @@ from sympy.printing.numpy import JaxPrinter, SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from ..core.errors import MissingDependencyError, NoNumericFormError
+from .stable import stable_form
 
 __all__ = ["BACKENDS", "Backend", "backend", "code_name", "numpy_source"]
 
@@ -78,7 +80,21 @@ class _CodeNames:
     def _print_ProgramSymbol(self, expr):
         return code_name(expr)
 
+    backend_name = ""
+
     def _print_Function(self, expr):
+        # symbackprop's functions: the backend's stable form (numeric/stable.py), or else the
+        # function's own SymPy definition, so a registered activation needs no code of its own
+        form = stable_form(type(expr).__name__, self.backend_name)
+        if form is not None:
+            return form(self, [self._print(a) for a in expr.args])
+        if getattr(expr, "is_generic_activation", False):
+            raise NoNumericFormError(
+                f"{type(expr).__name__}(...) is a generic function with no numeric value, so "
+                "it cannot be compiled or evaluated in floats; build the net with a concrete "
+                "activation such as 'sigmoid'")
+        if hasattr(expr, "_as_sympy"):
+            return self._print(expr._as_sympy())
         if isinstance(expr, AppliedUndef):
             raise NoNumericFormError(
                 f"{type(expr).__name__}(...) is an undefined function with no numeric value, so "
@@ -124,7 +140,9 @@ class _CodeNames:
 
 
 class NumPyCodePrinter(_CodeNames, SciPyPrinter):
-    """Vectorised NumPy/SciPy code; printmethod ``_numpycode``."""
+    """Vectorised NumPy/SciPy code."""
+
+    backend_name = "numpy"
 
     def __init__(self, settings=None):
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
@@ -137,7 +155,9 @@ class NumPyCodePrinter(_CodeNames, SciPyPrinter):
 
 
 class JaxCodePrinter(_CodeNames, JaxPrinter):
-    """Pure ``jax.numpy`` code; printmethod ``_jaxcode``."""
+    """Pure ``jax.numpy`` code."""
+
+    backend_name = "jax"
 
     def __init__(self, settings=None):
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
@@ -156,9 +176,9 @@ class JaxCodePrinter(_CodeNames, JaxPrinter):
 
 
 class NumbaCodePrinter(_CodeNames, PythonCodePrinter):
-    """Scalar Python code (``math``) that numba compiles; printmethod ``_numbacode``."""
+    """Scalar Python code (``math``) that numba compiles."""
 
-    printmethod = "_numbacode"
+    backend_name = "numba"
 
     def __init__(self, settings=None):
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
