@@ -66,7 +66,7 @@ def test_mish_reaches_mlp_the_text_format_every_backend_and_the_notes(mish):
         if backend == "jax":
             pytest.importorskip("jax")
         f = sb.compile(net, backend=backend)
-        loss, grad = f(theta, X, T)
+        _, grad = f(theta, X, T)
         h = 1e-6
         for i in range(len(theta)):
             e = np.zeros_like(theta)
