@@ -9,7 +9,17 @@
 # ---
 
 # %% [markdown]
-# # 03 · Why not expand everything and differentiate?
+# # 06 · Why not expand everything and differentiate?
+#
+# [← 05 · The 2-2-1 net by hand](05_mlp_by_hand.ipynb) · [course index](README.md) ·
+# next: [07 · The matrix form →](07_matrix_form.ipynb)
+#
+# **Learning goals.** After this notebook you can
+#
+# 1. explain why the fully expanded derivative of a deep net is huge: it writes one product per
+#    path, and the number of paths multiplies with every layer;
+# 2. read a growth factor off a log-scale plot;
+# 3. say what backpropagation saves: each delta computed once and reused.
 #
 # The lecture notes on the loss and its derivatives ask it outright: *그냥 수식 전체를 풀어헤쳐서 편미분하면 안되나요?*
 # ("can't we just expand the whole formula and take partial derivatives?"). Here are the sizes.
@@ -31,7 +41,8 @@ rows = size_study(widths=range(1, 5), depths=range(1, 9), activation="sigmoid")
 print(study_table(rows))
 
 # %%
-fig = plot_size_study(rows)
+fig = plot_size_study(rows, title="∂E/∂w for the first weight: expanded grows exponentially,"
+                                  "\nbackprop barely")
 
 # %% [markdown]
 # On a log scale a straight line is exponential growth. The expanded derivative (solid) climbs a
@@ -92,22 +103,41 @@ except sb.ExpressionTooLargeError as err:
 # first weight $w^{(1)}_{11}$ to the loss in a net with `depth` hidden layers of `width` neurons
 # and one output? Find the formula, then check it with `sb.count_paths` (which counts without
 # listing) for widths 2–4 and depths 1–6.
+#
+# *The solution cell below only defines a function; open it after trying and call
+# `solution()`.*
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
-# solution: w1_11 feeds one neuron of the first hidden layer; from there every later hidden
-# layer offers `width` choices and the output one: width ** (depth - 1) paths
-for w in (2, 3, 4):
-    for d in range(1, 7):
-        n = sb.count_paths(sb.mlp([2] + [w] * d + [1], activation="sigmoid"), "w1_11")
-        assert n == w ** (d - 1), (w, d, n)
-print("paths from w1_11 to the loss = width ** (depth - 1)")
+def solution():
+    """The path count, checked for widths 2-4 and depths 1-6."""
+    # w1_11 feeds one neuron of the first hidden layer; from there every later hidden layer
+    # offers `width` choices and the output one: width ** (depth - 1) paths
+    for w in (2, 3, 4):
+        for d in range(1, 7):
+            n = sb.count_paths(sb.mlp([2] + [w] * d + [1], activation="sigmoid"), "w1_11")
+            assert n == w ** (d - 1), (w, d, n)
+    return "width ** (depth - 1)"
 
-# %%
-# headline: expanded grows about x width per layer, backprop only slowly
+
+# %% tags=["headline", "remove-cell"] jupyter={"source_hidden": true, "outputs_hidden": true}
+# headline checks, run by the tests: expanded grows about x width per layer, backprop only slowly
 for w in (2, 3, 4):
     assert factors[(w, "expanded_tree")] > 0.9 * w
     assert factors[(w, "backprop_tree")] < 1.3
 big = next(r for r in rows if r["width"] == 4 and r["depth"] == 8)
 assert big["expanded_tree"] > 1000 * big["backprop_tree"]
+solution()
 print(f"4 wide, 8 deep: expanded {big['expanded_tree']:.3g} nodes vs backprop "
       f"{big['backprop_tree']:,} for all {big['params']} gradients")
+
+# %% [markdown]
+# ## Summary
+#
+# * The expanded derivative of a first-layer weight writes out every path to the loss: about
+#   $	ext{width}^{	ext{depth}}$ of them, so its size grows exponentially with depth.
+# * The chain form is shorter per path but still lists every path.
+# * Backpropagation computes each neuron's delta once and reuses it for every weight below:
+#   its program grows by a constant amount per layer, and holds *all* gradients.
+#
+# **Next:** [07 · The matrix form →](07_matrix_form.ipynb): the same reuse, written with
+# matrices, layer by layer.
