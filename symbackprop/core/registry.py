@@ -555,7 +555,7 @@ def _huber_matrix(H, T, m):
 
 
 for _loss in (
-    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², seed 004's loss", symbol="E",
+    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², the lecture notes' loss", symbol="E",
          matrix=_half_se_matrix),
     Loss("mse", _mse, "the mean over outputs (1/m) Σ_j (t_j − ŷ_j)²", matrix=_mse_matrix),
     Loss("bce", _bce_logits, "binary cross-entropy −[t log ŷ + (1 − t) log(1 − ŷ)], "
