@@ -156,7 +156,7 @@ print(f"{p[-1]} parameters: numerical gradients cost {ratio[-1]:.0f}x a backprop
 # ## Summary
 #
 # * Central differences are more accurate than forward ones ($O(h^2)$ against $O(h)$); below
-#   $h pprox 10^{-5}$ rounding error takes over, so $h = 10^{-4}$ (scaled with $|x|$ for
+#   $h \approx 10^{-5}$ rounding error takes over, so $h = 10^{-4}$ (scaled with $|x|$ for
 #   large numbers) is a good default.
 # * A numerical gradient costs $2P$ loss evaluations; backprop gives all $P$ gradients in about
 #   one pass. Numerical gradients check the derived gradient; they do not replace it.
