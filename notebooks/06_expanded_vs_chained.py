@@ -134,7 +134,7 @@ print(f"4 wide, 8 deep: expanded {big['expanded_tree']:.3g} nodes vs backprop "
 # ## Summary
 #
 # * The expanded derivative of a first-layer weight writes out every path to the loss: about
-#   $	ext{width}^{	ext{depth}}$ of them, so its size grows exponentially with depth.
+#   $\text{width}^{\text{depth}}$ of them, so its size grows exponentially with depth.
 # * The chain form is shorter per path but still lists every path.
 # * Backpropagation computes each neuron's delta once and reuses it for every weight below:
 #   its program grows by a constant amount per layer, and holds *all* gradients.
