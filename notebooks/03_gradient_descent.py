@@ -207,7 +207,7 @@ ax.semilogy([abs(dL(w)) + 1e-16 for w in gd], label="gradient descent (η = 0.02
 ax.semilogy([abs(dL(w)) + 1e-16 for w in newton], "o-", label="Newton")
 ax.set_xlabel("step")
 ax.set_ylabel("|L'(w)| (log scale)")
-ax.set_title("from w = 2: Newton reaches the minimum in a few steps")
+ax.set_title("from w = 2: Newton reaches the nearby (local) minimum in a few steps", fontsize=10)
 ax.legend(loc="upper right")
 ax.grid(True, which="both", alpha=0.3);
 

@@ -49,6 +49,7 @@ def test_the_notebook_index_lists_the_course():
 def test_no_file_the_repository_does_not_ship(path):
     text = path.with_suffix(".py").read_text(encoding="utf-8")
     assert not re.search(r"seeds?/|\d{3}_[0-9a-f]{16}|\.txt\b|seed \d{3}", text)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\t]", text)  # no "\t" of "\text" turned into a tab
     for link in re.findall(r"\]\(([^)#]+)\)", text):  # markdown links: relative files that exist
         if not link.startswith("http"):
             assert (path.parent / link).exists(), link
