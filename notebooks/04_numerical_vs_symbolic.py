@@ -46,7 +46,7 @@ for h in hs:
     fwd_err.append(abs((f(1.5, 0.5 + h) - f(1.5, 0.5)) / h - exact["y"]))
     ctr_err.append(abs(sb.numerical_gradient(g, {"x": 1.5, "y": 0.5}, h=h)[g.symbol("y")]
                        - exact["y"]))
-fig, ax = plt.subplots(figsize=(6, 3.6), dpi=110)
+fig, ax = plt.subplots(figsize=(8.5, 3.6), dpi=110)
 ax.loglog(hs, fwd_err, "o-", label="forward difference")
 ax.loglog(hs, ctr_err, "s-", label="central difference")
 ax.axvline(1e-4, color="gray", ls=":", label="h = 1e-4 (the lecture notes' choice)")
