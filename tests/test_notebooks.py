@@ -18,6 +18,12 @@ jupytext = pytest.importorskip("jupytext")
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
+KO_DIR = NB_DIR / "ko"  # the Korean edition: the same code, the prose written in Korean
+KO_NOTEBOOKS = sorted(KO_DIR.glob("*.ipynb"))
+EVERY = NOTEBOOKS + KO_NOTEBOOKS
+IDS = [p.stem if p.parent == NB_DIR else f"ko/{p.stem}" for p in EVERY]
+MARKERS = {"en": ("**Learning goals.**", "## Summary", "## Exercise"),
+           "ko": ("**학습 목표.**", "## 정리", "## 연습 문제")}
 COURSE = [
     "00_derivatives", "01_chain_rule", "02_circuits_and_gates", "03_gradient_descent",
     "04_numerical_vs_symbolic", "05_mlp_by_hand", "06_expanded_vs_chained", "07_matrix_form",
@@ -40,12 +46,32 @@ def test_the_course_in_order():
     assert COURSE[first_train] == "03_gradient_descent"
 
 
-def test_the_notebook_index_lists_the_course():
-    index = (NB_DIR / "README.md").read_text(encoding="utf-8")
+def test_the_korean_edition_is_the_same_course():
+    assert [p.stem for p in KO_NOTEBOOKS] == COURSE
+    text = "".join(p.with_suffix(".py").read_text(encoding="utf-8") for p in KO_NOTEBOOKS)
+    for term in (*KOREAN, "편향", "가중치", "활성화 함수"):  # the standard Korean terms
+        assert term in text, term
+    for path in KO_NOTEBOOKS:  # the same code, cell by cell, with the same tags
+        en = nbformat.read(NB_DIR / path.name, as_version=4)
+        ko = nbformat.read(path, as_version=4)
+        assert [(c.cell_type, c.source if c.cell_type == "code" else "", _tags(c))
+                for c in ko.cells] == [(c.cell_type, c.source if c.cell_type == "code" else "",
+                                        _tags(c)) for c in en.cells], path.name
+        prose = "".join(c.source for c in ko.cells if c.cell_type == "markdown")
+        hangul = len(re.findall(r"[\uac00-\ud7a3]", prose))
+        assert hangul > 0.3 * len(re.findall(r"[A-Za-z\uac00-\ud7a3]", prose)), path.name
+
+
+@pytest.mark.parametrize("folder", [NB_DIR, KO_DIR], ids=["en", "ko"])
+def test_the_notebook_index_lists_the_course(folder):
+    index = (folder / "README.md").read_text(encoding="utf-8")
     assert [m for m in re.findall(r"\[`?(\d\d_\w+)`?\]", index) if m in COURSE] == COURSE
+    for link in re.findall(r"\]\(([^)#\s]+)\)", index):
+        if not link.startswith("http"):
+            assert (folder / link).exists(), link
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_no_file_the_repository_does_not_ship(path):
     text = path.with_suffix(".py").read_text(encoding="utf-8")
     assert not re.search(r"seeds?/|\d{3}_[0-9a-f]{16}|\.txt\b|seed \d{3}", text)
@@ -55,7 +81,7 @@ def test_no_file_the_repository_does_not_ship(path):
             assert (path.parent / link).exists(), link
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_structure(path):
     nb = nbformat.read(path, as_version=4)
     twin = jupytext.read(path.with_suffix(".py"))
@@ -66,9 +92,10 @@ def test_structure(path):
     assert "import symbackprop" in code
     assert "\nclass " not in code  # notebooks define no library code
     # goals first, a summary and the link onwards last
+    goals, summary, exercise = MARKERS["ko" if path.parent == KO_DIR else "en"]
     first, last = nb.cells[0], nb.cells[-1]
-    assert first.cell_type == "markdown" and "**Learning goals.**" in first.source
-    assert last.cell_type == "markdown" and "## Summary" in last.source
+    assert first.cell_type == "markdown" and goals in first.source
+    assert last.cell_type == "markdown" and summary in last.source
     i = COURSE.index(path.stem)
     if i > 0:
         assert f"({COURSE[i - 1]}.ipynb)" in first.source
@@ -81,7 +108,7 @@ def test_structure(path):
     assert heads[0].metadata["jupyter"]["source_hidden"]
     # an exercise, and its solution collapsed, only defining a function (nothing printed unless
     # called), called and checked by the headline cell
-    assert any(c.cell_type == "markdown" and "## Exercise" in c.source for c in nb.cells)
+    assert any(c.cell_type == "markdown" and exercise in c.source for c in nb.cells)
     solutions = [c for c in nb.cells if "solution" in _tags(c)]
     assert len(solutions) == 1 and solutions[0].metadata["jupyter"]["source_hidden"]
     body = ast.parse(solutions[0].source).body
@@ -112,7 +139,7 @@ def _executed(path: Path, monkeypatch):
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_notebook_runs(path, monkeypatch):
     nb = _executed(path, monkeypatch)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -135,7 +162,7 @@ def test_notebook_runs(path, monkeypatch):
 
 
 @needs_mathjax
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_every_maths_output_typesets(path, monkeypatch):
     nb = _executed(path, monkeypatch)
     sources = [o["data"]["text/latex"] for c in nb.cells for o in c.get("outputs", [])
