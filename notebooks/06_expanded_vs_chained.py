@@ -21,8 +21,8 @@
 # 2. read a growth factor off a log-scale plot;
 # 3. say what backpropagation saves: each delta computed once and reused.
 #
-# The lecture notes on the loss and its derivatives ask it outright: *그냥 수식 전체를 풀어헤쳐서 편미분하면 안되나요?*
-# ("can't we just expand the whole formula and take partial derivatives?"). Here are the sizes.
+# The lecture notes on the loss and its derivatives ask it outright: can't we just write the
+# whole loss out as one formula and take its partial derivatives (편미분)? Here are the sizes.
 # For nets with `depth` hidden layers of `width` neurons, we measure the derivative of the loss
 # for the first (deepest) weight in three forms:
 #
