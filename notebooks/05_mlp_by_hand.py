@@ -131,6 +131,18 @@ print(f"delta_h1 = {delta_h1:.9f};  dE/dw1 = delta_h1 * x1 = {delta_h1 * 0.05:.9
       f"(library: {float(grads[s('w1')]):.9f})")
 
 # %% [markdown]
+# ## The same, as lecture notes
+#
+# `sb.notes` writes this derivation the way a lecturer's notes do: the forward pass with its
+# numbers, the deltas, the chain rule along the path, each local derivative with its value, the
+# product, and the gradient-descent update. In a notebook it shows rendered; as a string it is a
+# LaTeX document (`sb.write_notes(notes, "w5.tex")` saves it, `sb.compile_pdf` typesets it).
+
+# %%
+notes = sb.notes(net, wrt=["w5"], at=point, lang="en")
+notes
+
+# %% [markdown]
 # ## Every weight, with a generic activation
 #
 # The lecture notes leave the activation undefined, $a(\cdot)$, so that the derivation holds

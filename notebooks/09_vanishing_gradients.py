@@ -22,9 +22,9 @@
 #    weights contribute (about $\sqrt{n}\,\sigma_w$ per layer);
 # 3. pick an initialisation that keeps the gradient's size (Xavier for tanh, He for ReLU).
 #
-# The lecture notes on MLPs in matrices and vectors : the derivatives of sigmoid and tanh are below 1, the
-# chain rule multiplies one of them per layer, so the deeper the net, the smaller the gradient
-# that reaches the first layers (기울기 소실, vanishing gradient). The matrix form of
+# The lecture notes on MLPs in matrices and vectors: the derivatives of sigmoid and tanh are
+# below 1, the chain rule multiplies one of them per layer, so the deeper the net, the smaller
+# the gradient that reaches the first layers (기울기 소실, vanishing gradient). The matrix form of
 # backpropagation shows where the factors come from:
 # $\delta^{(l)} = ((W^{(l+1)})^\top \delta^{(l+1)}) \odot a'(z^{(l)})$, one weight matrix and
 # one $a'$ per layer. So the size of the gradient depends on both: the activation's derivative
@@ -111,8 +111,8 @@ for (act, kind), r in ratio.items():
 # *Sigmoid*: the activation alone divides the delta by at least 4 per layer. With Xavier's
 # weights ($\sqrt{n}\,\sigma_w = \sqrt{16} \cdot 0.25 = 1$) nothing makes up for it: the output
 # above shows about $\times 0.25$ per layer (the weights are small, so $z$ stays near 0, where
-# $\sigma' = 1/4$), and with small weights $0.4 \cdot 1/4 \approx 0.1$. Larger weights can make up for part of it: with $N(0, 1)$,
-# $\sqrt{16} \cdot 1 = 4$ cancels the 1/4 at best; but large weights push $z$ away from 0,
+# $\sigma' = 1/4$), and with small weights $0.4 \cdot 1/4 \approx 0.1$. Larger weights can make
+# up for part of it: with $N(0, 1)$, $\sqrt{16} \cdot 1 = 4$ cancels the 1/4 at best; but large weights push $z$ away from 0,
 # where $\sigma'$ is much smaller than 1/4, so the measured factor (printed above, about
 # $\times 0.5$) stays below 1. Whatever the weights, the sigmoid net's first layers receive less
 # than its last ones, and its outputs are not centred at 0 either: the vanishing gradient
@@ -148,6 +148,9 @@ display(Math(sb.latex(sb.chain(thin, "w1_11"))))
 # of the units that are off. Compute the per-layer gradient norms of the ReLU net with it and
 # check that the first and last layers are within a factor 5 of each other, with norms of
 # order 1 (not thousands).
+#
+# *The solution cell below only defines a function; open it after trying and call
+# `solution()`.*
 
 # %% tags=["solution"] jupyter={"source_hidden": true}
 def solution():

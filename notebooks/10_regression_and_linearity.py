@@ -21,11 +21,12 @@
 # 2. explain why the output of a regression net stays linear;
 # 3. show that stacked linear layers collapse to one, so depth needs a nonlinear activation.
 #
-# The lecture notes on gradient descent build their chain-rule example on a regression net: ReLU in
-# the hidden layer, the identity at the output ("a regression model, so the output activation
-# is the identity"), mean squared error as the loss. The lecture notes on MLPs in matrices and vectors explain
-# both choices: a stack of linear layers collapses into one linear map, so the hidden layers
-# need a nonlinear activation, while the output stays linear so that it can take any value.
+# The lecture notes on gradient descent build their chain-rule example on a regression net:
+# ReLU in the hidden layer, the identity at the output (a regression model predicts a real
+# number), mean squared error as the loss. The lecture notes on MLPs in matrices and vectors
+# explain both choices: a stack of linear layers collapses into one linear map, so the hidden
+# layers need a nonlinear activation, while the output stays linear so that it can take any
+# value.
 
 # %%
 import matplotlib.pyplot as plt
@@ -86,8 +87,8 @@ print(f"targets in [-2, 2]: identity output MSE {lin.loss(X, T2):.4f}, sigmoid o
 #
 # With the identity everywhere, a 2-3-3-1 net is $y = W_3(W_2(W_1 x + b_1) + b_2) + b_3$,
 # which multiplies out to $W x + b$ with $W = W_3 W_2 W_1$ and $b = W_3 W_2 b_1 + W_3 b_2 + b_3$:
-# however deep, it is the same as one fully connected layer (the lecture notes on MLPs make this point). symbackprop writes the
-# output in the leaves and we compare:
+# however deep, it is the same as one fully connected layer (the lecture notes on MLPs make
+# this point). symbackprop writes the output in the leaves and we compare:
 
 # %%
 linear = sb.mlp([2, 3, 3, 1], activation="identity", output_activation="identity")

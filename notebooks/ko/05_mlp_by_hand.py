@@ -132,6 +132,18 @@ print(f"delta_h1 = {delta_h1:.9f};  dE/dw1 = delta_h1 * x1 = {delta_h1 * 0.05:.9
       f"(library: {float(grads[s('w1')]):.9f})")
 
 # %% [markdown]
+# ## 같은 내용을 강의 노트로
+#
+# `sb.notes`는 이 유도를 강의 노트처럼 씁니다. 숫자가 들어간 순전파, 델타, 경로를 따른 연쇄 법칙,
+# 각 국소 미분과 그 값, 곱, 그리고 경사 하강법 갱신까지. `lang="ko"`로 하면 한국어로 씁니다.
+# 노트북에서는 렌더링되어 보이고, 문자열로는 LaTeX 문서입니다(`sb.write_notes(notes, "w5.tex")`로
+# 저장하고 `sb.compile_pdf`로 조판합니다. 한국어 문서에는 `kotex`가 필요합니다).
+
+# %%
+notes = sb.notes(net, wrt=["w5"], at=point, lang="ko")
+notes
+
+# %% [markdown]
 # ## 모든 가중치를, 일반적인 활성화 함수로
 #
 # 강의 노트는 어떤 활성화 함수에도 유도가 성립하도록 활성화 함수를 $a(\cdot)$로 정하지 않고
