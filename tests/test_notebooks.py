@@ -5,6 +5,7 @@ last cell; twins stay in sync; every maths output typesets in MathJax 3 as Jupyt
 it."""
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -133,6 +134,10 @@ _EXECUTED: dict[Path, object] = {}
 def _executed(path: Path, monkeypatch):
     if path not in _EXECUTED:
         monkeypatch.setenv("MPLBACKEND", "agg")
+        # the kernel imports this checkout's package, whatever its own folder and sys.path
+        root = str(NB_DIR.parent)
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])]))
         nb = nbformat.read(path, as_version=4)
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                          resources={"metadata": {"path": str(path.parent)}})
