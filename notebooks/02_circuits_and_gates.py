@@ -28,7 +28,6 @@
 # from $\partial f/\partial f = 1$ back to every input.
 
 # %%
-import sympy as sp
 from IPython.display import Math, display
 
 import symbackprop as sb
@@ -49,7 +48,7 @@ at = {x: -2, y: 5, z: -4}
 values = g.evaluate(at)
 grads = sb.backprop(g).evaluate(at)
 for s in g.symbols:
-    print(f"{s.name}: value {str(values[s]):>3}, df/d{s.name} = {grads[s]}")
+    print(f"{s.name}: value {values[s]!s:>3}, df/d{s.name} = {grads[s]}")
 
 # %% [markdown]
 # The drawing shows the same numbers. Each box is a variable: inside, its name and its

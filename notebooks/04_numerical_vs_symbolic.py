@@ -30,6 +30,7 @@
 
 # %%
 import timeit
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -78,6 +79,12 @@ print(f"best central h = {best_h:g}, error {min(ctr_err):.2e}; at 1e-4: {ctr_err
 # %%
 from symbackprop.numeric.check import central_differences
 
+
+def median_time(function, *args, number=1):
+    """Seconds per call of function(*args): the median of five repeats of `number` calls."""
+    return np.median(timeit.repeat(partial(function, *args), repeat=5, number=number)) / number
+
+
 rng = np.random.default_rng(0)
 rows = []
 for hidden in (2, 4, 8, 16, 32):
@@ -85,10 +92,8 @@ for hidden in (2, 4, 8, 16, 32):
     fc = sb.compile(net)
     theta = rng.normal(size=len(fc.params)) * 0.3
     X, T = rng.normal(size=(64, 8)), rng.uniform(size=(64, 1))
-    n_bp = 50
-    t_bp = np.median(timeit.repeat(lambda: fc(theta, X, T), repeat=5, number=n_bp)) / n_bp
-    numerical = lambda: central_differences(lambda th: fc.loss(th, X, T), theta, 1e-4)
-    t_num = np.median(timeit.repeat(numerical, repeat=5, number=1))
+    t_bp = median_time(fc, theta, X, T, number=50)  # one backprop pass: all gradients
+    t_num = median_time(central_differences, partial(fc.loss, X=X, T=T), theta, 1e-4)
     err = sb.check_gradient(fc, theta, X, T).max_rel_error
     rows.append((len(fc.params), t_bp, t_num, err))
     print(f"{len(fc.params):5d} params: backprop {t_bp * 1e3:7.3f} ms, central differences "

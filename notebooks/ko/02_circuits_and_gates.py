@@ -32,7 +32,6 @@
 # 입력까지 역전파를 수행합니다.
 
 # %%
-import sympy as sp
 from IPython.display import Math, display
 
 import symbackprop as sb
@@ -53,7 +52,7 @@ at = {x: -2, y: 5, z: -4}
 values = g.evaluate(at)
 grads = sb.backprop(g).evaluate(at)
 for s in g.symbols:
-    print(f"{s.name}: value {str(values[s]):>3}, df/d{s.name} = {grads[s]}")
+    print(f"{s.name}: value {values[s]!s:>3}, df/d{s.name} = {grads[s]}")
 
 # %% [markdown]
 # 그림에도 같은 숫자가 있습니다. 상자 하나가 변수 하나입니다. 상자 안에는 이름과 순전파 값(검정),

@@ -105,7 +105,7 @@ vpaths = {}
 for lr in (0.05, 0.18):
     trail = [start]
     sb.train(valley, NO_DATA, None, lr=lr, steps=40, theta0=start,
-             callback=lambda step, theta, loss: trail.append(theta.copy()) and False)
+             callback=lambda step, theta, loss, trail=trail: trail.append(theta.copy()))
     vpaths[lr] = np.array(trail)
 
 fig, ax = plt.subplots(figsize=(8.5, 3.8), dpi=110)
@@ -155,7 +155,7 @@ ax.plot(ws, [Lw(w) for w in ws], "k", lw=2, label="$L(w) = w^4 - 3w^2 + w$")
 for st, color in ((-2.0, "#2874a6"), (-0.2, "#117a65"), (0.3, "#b9770e"), (2.0, "#c0392b")):
     trail = [st]
     run = sb.train(wavy, NO_DATA, None, lr=0.02, steps=400, theta0=[st],
-                   callback=lambda step, theta, loss: trail.append(theta[0]) and False)
+                   callback=lambda step, theta, loss, trail=trail: trail.append(theta[0]))
     ends[st], wpaths[st] = run.theta[0], trail
     ax.plot(trail, [Lw(w) for w in trail], ".-", color=color, ms=4, lw=0.8,
             label=f"descent from {st:+.1f}: ends at {ends[st]:+.3f}")
@@ -264,7 +264,7 @@ def solution():
 assert abs(paths[6.0][1] - 3) < 0.1 and abs(paths[0.0][1] - 3) < 0.1
 assert paths[6.0][0][1] < 6.0 and paths[0.0][0][1] > 0.0
 assert np.degrees(np.arccos(cos)) > 45
-assert fv.loss(vpaths[0.05][-1], NO_DATA) > 0.05 > 1e-3 > fv.loss(vpaths[0.18][-1], NO_DATA)
+assert fv.loss(vpaths[0.05][-1], NO_DATA) > 0.05 and fv.loss(vpaths[0.18][-1], NO_DATA) < 1e-3
 assert np.any(np.diff(np.sign(vpaths[0.18][:, 1])) != 0)  # the zigzag crosses the valley floor
 glob, loc = roots[0], roots[2]
 assert abs(ends[-2.0] - glob) < 1e-3 and abs(ends[2.0] - loc) < 1e-3
