@@ -23,8 +23,10 @@ def _install() -> None:
     if shutil.which("node") is None or npm is None:
         return
     try:
-        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--silent"],
-                       capture_output=True, timeout=600, check=False)
+        # offline, npm gives up after one retry rather than after minutes of them
+        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--silent",
+                        "--fetch-retries=1", "--fetch-timeout=60000"],
+                       capture_output=True, timeout=300, check=False)
     except (OSError, subprocess.TimeoutExpired):
         pass
 
