@@ -6,7 +6,6 @@ texlive-lang-korean)
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -37,21 +36,22 @@ EXAMPLES = {
     # the same as a Beamer deck, revealed step by step
     "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5"], at=MAZUR, digits=9,
                                            slides=True),
-    # seed 004: the 2-2-1 net with a generic activation a(.), in English and in Korean
-    "seed004_2-2-1_generic": lambda: sb.notes(
+    # the lecture notes' 2-2-1 net with a generic activation a(.), in English and in Korean
+    "net_2-2-1_generic": lambda: sb.notes(
         sb.mlp([2, 2, 1], activation="a", naming="sequential"), wrt=["w1", "w5"]),
-    "seed004_2-2-1_ko": lambda: sb.notes(
+    "net_2-2-1_ko": lambda: sb.notes(
         sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), wrt=["w1"],
         at={"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
             "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6},
         lang="ko", title="2-2-1 신경망의 역전파 (시그모이드)"),
-    # seed 001: the (x + y) z circuit
-    "seed001_circuit": lambda: sb.notes(sb.parse_graph("q = x + y\nf = q*z", name="circuit"),
+    # the lecture notes' (x + y) z circuit
+    "circuit_xyz": lambda: sb.notes(sb.parse_graph("q = x + y\nf = q*z", name="circuit"),
                                         at={"x": -2, "y": 5, "z": -4}),
 }
 
-PAGES = {"mazur_2-2-2": (1, 3), "seed004_2-2-1_generic": (1, 1), "seed004_2-2-1_ko": (1, 2),
-         "seed001_circuit": (1, 1)}
+# the pictures the README shows: one page each, readable at the README's width
+PAGES = {"mazur_2-2-2": (1, 1), "net_2-2-1_generic": (1, 1), "net_2-2-1_ko": (1, 1),
+         "circuit_xyz": (1, 1)}
 
 
 def grid(pngs: list[Path], out: Path, cols: int) -> None:
@@ -67,22 +67,20 @@ def grid(pngs: list[Path], out: Path, cols: int) -> None:
 
 
 def pictures(name: str, pdf: Path, tmp: Path) -> None:
-    if name.endswith("_slides"):  # one picture per frame, in its final state (handout)
+    if name.endswith("_slides"):  # one frame, in its final state (handout), as the README shows it
         tex = (HERE / f"{name}.tex").read_text(encoding="utf-8")
         handout = tmp / "handout.tex"
         handout.write_text(tex.replace("aspectratio=169]", "aspectratio=169,handout]"),
                            encoding="utf-8")
         pdf = sb.compile_pdf(handout).path
-        titles = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.MULTILINE)
-        wanted = ("Forward pass", "Local derivatives", "Along the path", "With the deltas",
-                  "Gradient descent", "Matrix form")
-        frames = []
-        for want in wanted:  # the first frame of each step (frame 1 is the title)
-            frames.append(next(i for i, t in enumerate(titles) if want in t) + 2)
-        for k, page in enumerate(frames):
-            subprocess.run(["pdftoppm", "-png", "-r", "55", "-f", str(page), "-l", str(page),
-                            "-singlefile", str(pdf), str(tmp / f"page{k}")], check=True)
-        grid(sorted(tmp.glob("page*.png")), HERE / f"{name}.png", cols=3)
+        page = 1
+        while "Along the path" not in subprocess.run(  # the first frame of the chain rule
+                ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                capture_output=True, text=True, check=True).stdout:
+            page += 1
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page),
+                        "-singlefile", str(pdf), str(tmp / "page0")], check=True)
+        grid(sorted(tmp.glob("page*.png")), HERE / f"{name}.png", cols=1)
         return
     else:
         first, last = PAGES[name]
@@ -104,13 +102,13 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 pictures(name, pdf.path, Path(tmp))
         print("wrote", tex.name, pdf.path.name, f"{name}.png")
-    # drawings: seed 001's circuit and Mazur's network, as a slide shows them
+    # drawings: the (x + y) z circuit and Mazur's network, as a slide shows them
     circuit = sb.parse_graph("q = x + y\nf = q*z", name="circuit")
     sb.draw(circuit, at={"x": -2, "y": 5, "z": -4}, highlight="x",
-            path=HERE / "seed001_circuit_graph.png", force=True)
+            path=HERE / "circuit_xyz_graph.png", force=True)
     sb.draw(mazur_net(), at=MAZUR, highlight="w1", path=HERE / "mazur_2-2-2_drawing.png",
             force=True)
-    print("wrote seed001_circuit_graph.png mazur_2-2-2_drawing.png")
+    print("wrote circuit_xyz_graph.png mazur_2-2-2_drawing.png")
 
 
 if __name__ == "__main__":

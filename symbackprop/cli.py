@@ -1,6 +1,6 @@
 """Command-line interface: ``symbackprop derive|notes|sizes|train ...`` (and ``python -m symbackprop``).
 
-With no arguments it prints the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net with a
+With no arguments it prints the chain-rule derivation of ∂E/∂w1 for the lecture notes' 2-2-1 net with a
 generic activation a(·).
 
 A user's mistake or a problem of the environment never shows a traceback: one line on stderr
@@ -72,7 +72,7 @@ def add_network_options(p: argparse.ArgumentParser, activation: str = "a",
                         naming: str = "sequential") -> None:
     src = p.add_argument_group("the network (or --graph)")
     src.add_argument("--net", default="2-2-1", metavar="SIZES",
-                     help="layer sizes joined by '-' (default: 2-2-1, seed 004's net)")
+                     help="layer sizes joined by '-' (default: 2-2-1, the lecture notes' net)")
     src.add_argument("--activation", default=activation, metavar="NAME",
                      help=f"hidden activation: {', '.join(ACTIVATIONS)} (default: {activation})")
     src.add_argument("--output-activation", default=None, metavar="NAME",
@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbackprop",
         description="Backpropagation made visible: derive, measure and print gradients.",
-        epilog="With no command: the chain-rule derivation of ∂E/∂w1 for seed 004's 2-2-1 net.")
+        epilog="With no command: the chain-rule derivation of ∂E/∂w1 for the lecture notes' 2-2-1 net.")
     parser.add_argument("--version", action="version", version=f"symbackprop {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     # --debug also after the command (symbackprop derive ... --debug): a parent parser gives

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,8 +14,28 @@ import pytest
 HERE = Path(__file__).resolve().parent / "mathjax"
 
 
+def _install() -> None:
+    """``npm ci`` MathJax 3 into tests/mathjax once, when node and npm are there and it is not:
+    the README's test command then runs the MathJax tests too. Offline, the tests skip."""
+    if (HERE / "node_modules" / "mathjax-full").is_dir() or os.environ.get("SYMBACKPROP_NO_NPM"):
+        return
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        return
+    try:
+        # offline, npm gives up after one retry rather than after minutes of them
+        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--silent",
+                        "--fetch-retries=1", "--fetch-timeout=60000"],
+                       capture_output=True, timeout=300, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
 def available() -> bool:
     return shutil.which("node") is not None and (HERE / "node_modules" / "mathjax-full").is_dir()
+
+
+_install()
 
 
 needs_mathjax = pytest.mark.skipif(

@@ -300,12 +300,13 @@ def test_numpy_raw_is_public_and_unchecked():
 
 
 def test_the_readme_sharding_example_runs_on_two_devices():
-    """The README's way past one machine, on two (simulated) devices, equals one device."""
+    """The backends page's way past one machine, on two (simulated) devices, equals one."""
     import os
     import subprocess
     import sys
     from pathlib import Path
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "backends.md").read_text(
+        encoding="utf-8")
     block = readme.split("shard the batch over every device")[1].split("```python\n")[1]
     code = ("import numpy as np\nimport symbackprop as sb\nfrom symbackprop import datasets\n"
             + block.split("```")[0]

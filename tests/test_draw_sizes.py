@@ -120,3 +120,12 @@ def test_cli_sizes_table_plot_csv(tmp_path, capsys):
 def test_cli_sizes_bad_ranges(capsys, arg, message):
     assert main(["sizes", "--width", arg]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_circuit_drawing_names_each_operation_and_explains_the_edges():
+    g = sb.parse_graph("q = x*y\nm = max(z, w)\nf = q + m")
+    fig = sb.draw(g, at={"x": 3, "y": -4, "z": 2, "w": -1})
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "= x·y" in texts and "= max(w, z)" in texts  # the gates, as the node computes them
+    assert not any(t.startswith("= ") and t[2:] in "xyzw" for t in texts)  # leaves have none
+    assert "local derivative ∂v/∂u" in fig.axes[0].get_title()

@@ -1,7 +1,12 @@
-"""Every notebook runs headless, asserts its headline result, and has an exercise whose
-solution (collapsed in JupyterLab) the run executes and checks; twins stay in sync; every
-maths output typesets in MathJax 3 as JupyterLab renders it."""
+"""The course: every notebook runs headless, in order, with learning goals at the top, a summary
+and links at the end, a fill-in or exercise whose solution (collapsed, only defining a function)
+shows nothing until called, and headline checks the tests run but a student does not see as the
+last cell; twins stay in sync; every maths output typesets in MathJax 3 as JupyterLab renders
+it."""
 
+import ast
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,35 +19,113 @@ jupytext = pytest.importorskip("jupytext")
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
-KOREAN = ("역전파", "연쇄 법칙", "경사 하강법", "수치 미분")
+KO_DIR = NB_DIR / "ko"  # the Korean edition: the same code, the prose written in Korean
+KO_NOTEBOOKS = sorted(KO_DIR.glob("*.ipynb"))
+EVERY = NOTEBOOKS + KO_NOTEBOOKS
+IDS = [p.stem if p.parent == NB_DIR else f"ko/{p.stem}" for p in EVERY]
+MARKERS = {"en": ("**Learning goals.**", "## Summary", "## Exercise"),
+           "ko": ("**학습 목표.**", "## 정리", "## 연습 문제")}
+COURSE = [
+    "00_derivatives", "01_chain_rule", "02_circuits_and_gates", "03_gradient_descent",
+    "04_numerical_vs_symbolic", "05_mlp_by_hand", "06_expanded_vs_chained", "07_matrix_form",
+    "08_training", "09_vanishing_gradients", "10_regression_and_linearity", "11_digits"]
+KOREAN = ("역전파", "연쇄 법칙", "경사 하강법", "수치 미분", "편미분", "학습률", "손실 함수")
 
 
-def test_the_course():
-    assert [p.stem for p in NOTEBOOKS] == [
-        "00_derivatives", "01_chain_rule", "02_mlp_derivation", "03_expanded_vs_chained",
-        "04_numerical_vs_symbolic", "05_training", "06_vanishing_gradients", "07_digits",
-        "08_gradient_descent", "09_regression_and_linearity"]
+def _tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def test_the_course_in_order():
+    assert [p.stem for p in NOTEBOOKS] == COURSE
     text = "".join(p.with_suffix(".py").read_text(encoding="utf-8") for p in NOTEBOOKS)
-    for term in KOREAN:  # the seeds' key terms, given once for their readers
+    for term in KOREAN:  # the lecture notes' key terms, given for their readers
         assert term in text, term
+    # gradient descent (and its learning rate) comes before the notebooks that train with it
+    first_train = min(i for i, p in enumerate(NOTEBOOKS)
+                      if "sb.train(" in p.with_suffix(".py").read_text(encoding="utf-8"))
+    assert COURSE[first_train] == "03_gradient_descent"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_twin_in_sync_and_no_outputs(path):
+def test_the_korean_edition_is_the_same_course():
+    assert [p.stem for p in KO_NOTEBOOKS] == COURSE
+    text = "".join(p.with_suffix(".py").read_text(encoding="utf-8") for p in KO_NOTEBOOKS)
+    for term in (*KOREAN, "편향", "가중치", "활성화 함수"):  # the standard Korean terms
+        assert term in text, term
+    def shape(nb, lang):  # the code of each cell, the notes asked for in the edition's language
+        return [(c.cell_type, c.source.replace(f'lang="{lang}"', "lang=LANG")
+                 if c.cell_type == "code" else "", _tags(c)) for c in nb.cells]
+
+    for path in KO_NOTEBOOKS:  # the same code, cell by cell, with the same tags
+        en = nbformat.read(NB_DIR / path.name, as_version=4)
+        ko = nbformat.read(path, as_version=4)
+        assert shape(ko, "ko") == shape(en, "en"), path.name
+        prose = "".join(c.source for c in ko.cells if c.cell_type == "markdown")
+        hangul = len(re.findall(r"[\uac00-\ud7a3]", prose))
+        assert hangul > 0.3 * len(re.findall(r"[A-Za-z\uac00-\ud7a3]", prose)), path.name
+    assert 'lang="ko"' in (KO_DIR / "05_mlp_by_hand.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder", [NB_DIR, KO_DIR], ids=["en", "ko"])
+def test_the_notebook_index_lists_the_course(folder):
+    index = (folder / "README.md").read_text(encoding="utf-8")
+    assert [m for m in re.findall(r"\[`?(\d\d_\w+)`?\]", index) if m in COURSE] == COURSE
+    for link in re.findall(r"\]\(([^)#\s]+)\)", index):
+        if not link.startswith("http"):
+            assert (folder / link).exists(), link
+
+
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
+def test_no_file_the_repository_does_not_ship(path):
+    text = path.with_suffix(".py").read_text(encoding="utf-8")
+    assert not re.search(r"seeds?/|\d{3}_[0-9a-f]{16}|\.txt\b|seed \d{3}", text)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\t]", text)  # no "\t" of "\text" turned into a tab
+    for link in re.findall(r"\]\(([^)#]+)\)", text):  # markdown links: relative files that exist
+        if not link.startswith("http"):
+            assert (path.parent / link).exists(), link
+
+
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
+def test_structure(path):
     nb = nbformat.read(path, as_version=4)
     twin = jupytext.read(path.with_suffix(".py"))
     assert [c.source for c in nb.cells] == [c.source for c in twin.cells], \
-        f"{path.name} differs from its .py twin: run jupytext --sync"
+        f"{path.name} differs from its .py twin: run jupytext --to ipynb {path.stem}.py"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "import symbackprop" in code
     assert "\nclass " not in code  # notebooks define no library code
-    assert "assert " in nb.cells[-1].source  # each ends by asserting its headline result
-    # an exercise, and its solution collapsed by default, checking itself
-    assert any(c.cell_type == "markdown" and "## Exercise" in c.source for c in nb.cells)
-    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
-    assert solutions and all(c.metadata.get("jupyter", {}).get("source_hidden") for c in solutions)
-    assert all("assert " in c.source for c in solutions)
+    # goals first, a summary and the link onwards last
+    goals, summary, exercise = MARKERS["ko" if path.parent == KO_DIR else "en"]
+    first, last = nb.cells[0], nb.cells[-1]
+    assert first.cell_type == "markdown" and goals in first.source
+    assert last.cell_type == "markdown" and summary in last.source
+    i = COURSE.index(path.stem)
+    if i > 0:
+        assert f"({COURSE[i - 1]}.ipynb)" in first.source
+    if i + 1 < len(COURSE):
+        assert f"({COURSE[i + 1]}.ipynb)" in first.source + last.source
+    # the headline checks: one hidden cell, tagged, not the last one
+    heads = [c for c in nb.cells if "headline" in _tags(c)]
+    assert len(heads) == 1 and heads[0] is not last
+    assert "remove-cell" in _tags(heads[0]) and "assert " in heads[0].source
+    assert heads[0].metadata["jupyter"]["source_hidden"]
+    # an exercise, and its solution collapsed, only defining a function (nothing printed unless
+    # called), called and checked by the headline cell
+    assert any(c.cell_type == "markdown" and exercise in c.source for c in nb.cells)
+    solutions = [c for c in nb.cells if "solution" in _tags(c)]
+    assert len(solutions) == 1 and solutions[0].metadata["jupyter"]["source_hidden"]
+    body = ast.parse(solutions[0].source).body
+    assert [type(s) for s in body] == [ast.FunctionDef] and body[0].name == "solution"
+    assert "solution()" in heads[0].source
+
+
+def test_the_fill_in_cell_waits_for_the_student():
+    nb = nbformat.read(NB_DIR / "05_mlp_by_hand.ipynb", as_version=4)
+    sources = [c.source for c in nb.cells]
+    fill = next(i for i, s in enumerate(sources) if s.startswith("my_dE_dw5 = None"))
+    assert "sb.backprop" not in "".join(sources[:fill])  # computed by hand before the library
+    assert "my_dE_dw5 is None" in sources[fill + 1]
 
 
 _EXECUTED: dict[Path, object] = {}
@@ -51,15 +134,20 @@ _EXECUTED: dict[Path, object] = {}
 def _executed(path: Path, monkeypatch):
     if path not in _EXECUTED:
         monkeypatch.setenv("MPLBACKEND", "agg")
+        # the kernel imports this checkout's package, whatever its own folder and sys.path
+        root = str(NB_DIR.parent)
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+            [root, *filter(None, [os.environ.get("PYTHONPATH")])]))
         nb = nbformat.read(path, as_version=4)
         client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                         resources={"metadata": {"path": str(NB_DIR)}})
+                                         resources={"metadata": {"path": str(path.parent)}})
         client.execute()
         _EXECUTED[path] = nb
     return _EXECUTED[path]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_notebook_runs(path, monkeypatch):
     nb = _executed(path, monkeypatch)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -67,15 +155,22 @@ def test_notebook_runs(path, monkeypatch):
     code = [c for c in nb.cells if c.cell_type == "code"]
     # every code cell ran, once, in order (none skipped by a tag), the solutions included
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
-    assert any("solution" in c.metadata.get("tags", []) for c in code)
-    # the last cell asserted the headline and printed it on stdout
-    printed = [o for o in code[-1].get("outputs", [])
+    # the headline cell asserted its result and printed it on stdout
+    head = next(c for c in code if "headline" in _tags(c))
+    printed = [o for o in head.get("outputs", [])
                if o.output_type == "stream" and o.name == "stdout"]
-    assert "headline" in code[-1].source and printed and printed[-1].text.strip()
+    assert "".join(o.text for o in printed).strip()  # a print may arrive in several messages
+    # a solution shows nothing until called; no plotting cell leaves a stray Text(...) repr
+    for c in code:
+        if "solution" in _tags(c):
+            assert not c.get("outputs")
+        for o in c.get("outputs", []):
+            plain = o.get("data", {}).get("text/plain", "")
+            assert not re.match(r"(Text|\[<matplotlib|<matplotlib)", plain), (c.source[:60], plain)
 
 
 @needs_mathjax
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_every_maths_output_typesets(path, monkeypatch):
     nb = _executed(path, monkeypatch)
     sources = [o["data"]["text/latex"] for c in nb.cells for o in c.get("outputs", [])

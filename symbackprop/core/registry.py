@@ -217,31 +217,70 @@ T = TypeVar("T", Activation, Loss)
 
 
 class Registry(Mapping[str, T], Generic[T]):
-    """Name -> entry, read like a dict; an unknown name lists the valid ones."""
+    """Name -> entry, read like a dict; an unknown name lists the valid ones.
 
-    def __init__(self, what: str):
+    With ``group``, the entries that installed packages declare under that entry-point group
+    are added the first time the registry is read (once per process): an entry point names an
+    :class:`Activation` or :class:`Loss`, or a plain function (``z -> h`` for an activation,
+    ``(outputs, targets) -> loss`` for a loss), registered under the entry point's name. One
+    that fails to load, or takes a name already given, is skipped with a warning.
+    """
+
+    def __init__(self, what: str, group: str | None = None):
         self.what = what
+        self.group = group
         self._entries: dict[str, T] = {}
+        self._loaded = group is None
+
+    @property
+    def _all(self) -> dict[str, T]:
+        if not self._loaded:
+            self._loaded = True
+            self._load_entry_points()
+        return self._entries
+
+    def _load_entry_points(self) -> None:
+        import warnings
+        from importlib.metadata import entry_points
+        for ep in sorted(entry_points(group=self.group), key=lambda e: e.name):
+            try:
+                obj = ep.load()
+                if isinstance(obj, (Activation, Loss)):
+                    entry = replace_field(obj, name=ep.name)
+                elif callable(obj):
+                    entry = (Activation if self.what == "activation" else Loss)(ep.name, obj)
+                else:
+                    raise InputTypeError(f"{ep.value} is {type(obj).__name__}, not an "
+                                         f"{self.what} or a function")
+                expected = Activation if self.what == "activation" else Loss
+                if not isinstance(entry, expected):
+                    raise InputTypeError(f"{ep.value} is a {type(obj).__name__}, not an "
+                                         f"{self.what}")
+                self.register(entry)
+            except Exception as e:  # noqa: BLE001 - a broken plug-in must not break the package
+                warnings.warn(f"symbackprop: the {self.what} {ep.name!r} from the entry point "
+                              f"group {self.group!r} ({ep.value}) was not registered: {e}",
+                              RuntimeWarning, stacklevel=2)
 
     def __getitem__(self, name: str) -> T:
         try:
-            return self._entries[canonical_name(name)]
+            return self._all[canonical_name(name)]
         except (KeyError, TypeError):
             raise UnknownNameError(self.what, name, self._entries) from None
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and canonical_name(name) in self._entries
+        return isinstance(name, str) and canonical_name(name) in self._all
 
     def get(self, name: str, default=None):
         """The entry of a name, or ``default``."""
-        return self._entries.get(canonical_name(name), default) if isinstance(name, str) \
+        return self._all.get(canonical_name(name), default) if isinstance(name, str) \
             else default
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._entries))
+        return iter(sorted(self._all))
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._all)
 
     def __repr__(self) -> str:
         return f"<{self.what} registry: {', '.join(self)}>"
@@ -273,10 +312,10 @@ class Registry(Mapping[str, T], Generic[T]):
         del self._entries[name]
 
 
-ACTIVATIONS: Registry[Activation] = Registry("activation")
+ACTIVATIONS: Registry[Activation] = Registry("activation", group="symbackprop.activations")
 """Every named activation (read-only use: ``"tanh" in ACTIVATIONS``, ``ACTIVATIONS["tanh"]``)."""
 
-LOSSES: Registry[Loss] = Registry("loss")
+LOSSES: Registry[Loss] = Registry("loss", group="symbackprop.losses")
 """Every named loss."""
 
 
@@ -529,7 +568,7 @@ def _huber_matrix(H, T, m):
 
 
 for _loss in (
-    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², seed 004's loss", symbol="E",
+    Loss("half_se", _half_se, "E = ½ Σ_j (t_j − ŷ_j)², the lecture notes' loss", symbol="E",
          matrix=_half_se_matrix),
     Loss("mse", _mse, "the mean over outputs (1/m) Σ_j (t_j − ŷ_j)²", matrix=_mse_matrix),
     Loss("bce", _bce_logits, "binary cross-entropy −[t log ŷ + (1 − t) log(1 − ŷ)], "

@@ -168,6 +168,10 @@ def _draw_graph(g: Graph, at, grads: bool, highlight, figsize, shown: bool):
                                     boxstyle="round,pad=0.05", fc=face, ec="#333333", lw=1))
         ax.text(x, y + (0.08 if values is not None else 0), f"${latex(s, graph=g)}$",
                 ha="center", va="center", fontsize=10)
+        if not g.is_leaf(s):  # the node's operation, above its box: what the gate computes
+            op = _short(g.definition(s).expr).replace("Max(", "max(").replace("Min(", "min(")
+            ax.text(x, y + 0.38, f"= {op}", ha="center", va="bottom", fontsize=8,
+                    color="#555555")
         if values is not None:
             ax.text(x, y - 0.15, _short(values[s]), ha="center", va="center", fontsize=8)
         if grads_v is not None:
@@ -175,13 +179,15 @@ def _draw_graph(g: Graph, at, grads: bool, highlight, figsize, shown: bool):
                     color="#c0392b")
     ax.set_xlim(-1.1, depth * 3.2 + 1.1)
     ys = [y for _, y in pos.values()]
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.6)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.75)
     title = f"forward values (black), gradients ∂{g.output.name}/∂· (red)" if grads_v else (
-        "forward values" if values is not None else "local derivatives on the edges")
-    ax.set_title(title, fontsize=9)
+        "forward values" if values is not None else "each node's operation above it")
+    edges = ("blue on each edge u → v: the local derivative ∂v/∂u"
+             + (" at this point" if values is not None else ""))
+    ax.set_title(f"{title}\n{edges}", fontsize=9)
     # the axes are hidden and fill the figure: fixed margins, no text measuring (tight_layout
     # measures every label, seconds for a deep net)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88)
     return fig
 
 

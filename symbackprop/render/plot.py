@@ -118,7 +118,10 @@ def pyplot():
     """``matplotlib.pyplot``, headless unless a backend was chosen; a clear error without it."""
     try:
         import matplotlib
-        if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in __import__("sys").modules:
+        modules = __import__("sys").modules
+        # a notebook's kernel (ipykernel) chooses its own inline backend: leave it to it
+        if not (os.environ.get("MPLBACKEND") or "matplotlib.pyplot" in modules
+                or "ipykernel" in modules):
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
