@@ -89,3 +89,10 @@ def test_an_activation_registered_at_run_time_reaches_the_text_format():
         sb.ACTIVATIONS.unregister("cube")
     with pytest.raises(sb.ParseError, match="unknown function 'cube'"):
         sb.parse_graph("f = cube(w*x)\n# params: w")
+
+
+def test_the_docs_list_every_registered_name():
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "docs" / "networks.md").read_text("utf-8")
+    for name in [*sb.ACTIVATIONS, *sb.LOSSES]:
+        assert f"`{name}`" in text, name
