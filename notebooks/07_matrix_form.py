@@ -108,15 +108,25 @@ print("dE/dW(1) from sb.backprop:\n", library)
 # %% [markdown]
 # ## Why matrices?
 #
-# The equations do not depend on the widths: a 784-256-10 net has the same four lines, only the
-# matrices are bigger. With a batch of inputs as the columns of $X$, the products become
-# matrix-matrix products: a whole batch in a few calls to fast linear algebra, which is how
-# training code computes gradients. The shapes, for that net:
+# The equations do not depend on the widths. symbackprop derives them on matrices, so a
+# 784-256-10 net (203,530 parameters) gets the same four lines as the 2-2-1 net, in
+# milliseconds and without making one symbol per weight; only the dimensions differ. With a
+# batch of inputs as the rows of $X$, the products become matrix-matrix products: a whole batch
+# in a few calls to fast linear algebra, which is how `sb.compile` computes gradients. The two
+# derivations side by side:
 
 # %%
-for l, (n_out, n_in) in enumerate([(256, 784), (10, 256)], 1):
-    print(f"W({l}): {n_out} x {n_in};  delta({l}): {n_out} x 1;  "
-          f"dE/dW({l}) = delta({l}) h({l - 1})^T: ({n_out} x 1)(1 x {n_in}) = {n_out} x {n_in}")
+wide_net = sb.mlp([784, 256, 10], activation="sigmoid", loss="half_se", naming="sequential")
+wide = sb.matrix_form(wide_net)  # derived on matrices: no symbol per weight is made
+rows = [("δ(2)", mf.delta(2), wide.delta(2)), ("δ(1)", mf.delta(1), wide.delta(1)),
+        ("∂E/∂W(2)", mf.grad(2), wide.grad(2)), ("∂E/∂W(1)", mf.grad(1), wide.grad(1))]
+print(f"{'':10}{'2-2-1':38}784-256-10")
+for name, small, big in rows:
+    print(f"{name:10}{mf.text(small):38}{wide.text(big)}")
+print()
+for (s, shape), (_, wide_shape) in zip(mf.dimensions(), wide.dimensions(), strict=True):
+    print(f"{s.name:5} {shape[0]} x {shape[1]:<8} {wide_shape[0]} x {wide_shape[1]}")
+display(Math(sb.latex(wide)))
 
 # %% [markdown]
 # ## Exercise
@@ -158,6 +168,9 @@ for p in net.param_symbols:
     assert abs(float(diff.xreplace(pt).evalf(30))) < 1e-25
     checked += 1
 assert checked == 9
+# the 784-wide net: the same equations, only the dimensions differ, no scalar graph made
+assert [mf.text(s) for _, s, _ in rows] == [wide.text(b) for _, _, b in rows]
+assert wide.grad(1).shape == (256, 784) and not wide_net.scalar_built
 solution()
 print(f"matrix form = scalar form for all {checked} parameters; dE/dW(1)[0, 0] = {dW1[0, 0]:.6g}")
 

@@ -112,14 +112,24 @@ print("dE/dW(1) from sb.backprop:\n", library)
 # %% [markdown]
 # ## 왜 행렬인가?
 #
-# 이 식들은 폭에 의존하지 않습니다. 784-256-10 신경망도 같은 네 줄이고, 행렬만 클 뿐입니다.
-# 입력 배치를 $X$의 열로 놓으면 곱은 행렬-행렬 곱이 됩니다. 배치 전체를 빠른 선형대수 호출
-# 몇 번으로 처리할 수 있고, 학습 코드는 이렇게 기울기를 계산합니다. 그 신경망의 모양은 이렇습니다.
+# 이 식들은 층의 폭에 의존하지 않습니다. symbackprop은 역전파를 행렬 수준에서 유도하므로,
+# 매개변수가 203,530개인 784-256-10 신경망도 2-2-1 신경망과 똑같은 네 줄을 얻습니다. 가중치마다
+# 기호를 만들지 않으므로 몇 밀리초면 충분하고, 달라지는 것은 행렬의 크기뿐입니다. 입력 배치를
+# $X$의 행으로 놓으면 곱은 행렬-행렬 곱이 되어, 배치 전체를 빠른 선형대수 호출 몇 번으로 처리할
+# 수 있습니다. `sb.compile`도 이렇게 기울기를 계산합니다. 두 유도를 나란히 놓고 비교해 봅시다.
 
 # %%
-for l, (n_out, n_in) in enumerate([(256, 784), (10, 256)], 1):
-    print(f"W({l}): {n_out} x {n_in};  delta({l}): {n_out} x 1;  "
-          f"dE/dW({l}) = delta({l}) h({l - 1})^T: ({n_out} x 1)(1 x {n_in}) = {n_out} x {n_in}")
+wide_net = sb.mlp([784, 256, 10], activation="sigmoid", loss="half_se", naming="sequential")
+wide = sb.matrix_form(wide_net)  # derived on matrices: no symbol per weight is made
+rows = [("δ(2)", mf.delta(2), wide.delta(2)), ("δ(1)", mf.delta(1), wide.delta(1)),
+        ("∂E/∂W(2)", mf.grad(2), wide.grad(2)), ("∂E/∂W(1)", mf.grad(1), wide.grad(1))]
+print(f"{'':10}{'2-2-1':38}784-256-10")
+for name, small, big in rows:
+    print(f"{name:10}{mf.text(small):38}{wide.text(big)}")
+print()
+for (s, shape), (_, wide_shape) in zip(mf.dimensions(), wide.dimensions(), strict=True):
+    print(f"{s.name:5} {shape[0]} x {shape[1]:<8} {wide_shape[0]} x {wide_shape[1]}")
+display(Math(sb.latex(wide)))
 
 # %% [markdown]
 # ## 연습 문제
@@ -161,6 +171,9 @@ for p in net.param_symbols:
     assert abs(float(diff.xreplace(pt).evalf(30))) < 1e-25
     checked += 1
 assert checked == 9
+# the 784-wide net: the same equations, only the dimensions differ, no scalar graph made
+assert [mf.text(s) for _, s, _ in rows] == [wide.text(b) for _, _, b in rows]
+assert wide.grad(1).shape == (256, 784) and not wide_net.scalar_built
 solution()
 print(f"matrix form = scalar form for all {checked} parameters; dE/dW(1)[0, 0] = {dW1[0, 0]:.6g}")
 

@@ -487,12 +487,11 @@ class MatrixForm(LatexRepr):
     def dimensions(self) -> list[tuple[sp.MatrixSymbol, tuple[int, int]]]:
         """Every matrix and vector with its shape, in the order of the forward pass."""
         S = self.symbols
-        out = [(S.x, S.x.shape)]
+        order = [S.x]
         for l in range(self.net.depth):
-            out += [(S.W[l], S.W[l].shape), (S.b[l], S.b[l].shape), (S.z[l], S.z[l].shape),
-                    (S.h[l + 1], S.h[l + 1].shape)]
-        out.append((S.t, S.t.shape))
-        return out
+            order += [S.W[l], S.b[l], S.z[l], S.h[l + 1]]
+        order.append(S.t)
+        return [(m, (int(m.shape[0]), int(m.shape[1]))) for m in order]
 
     # ---- entry by entry (nets with a scalar graph) --------------------------------------------
     @cached_property
