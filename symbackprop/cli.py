@@ -474,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--force", action="store_true", help="overwrite existing files")
     z.set_defaults(func=cmd_sizes)
 
-    from .numeric.codegen import BACKENDS
+    from .numeric.backend import BACKENDS
     from .numeric.datasets import DATASETS
     from .numeric.train import OPTIMIZERS
     t = sub.add_parser("train", parents=[common],

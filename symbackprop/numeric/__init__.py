@@ -3,13 +3,16 @@ and small data sets."""
 
 from __future__ import annotations
 
-from . import datasets
+from . import datasets, jax_backend, loops  # noqa: F401 - the JAX and numba backends register themselves
+from .backend import BACKENDS, Backend, register_backend
 from .check import GradientCheck, central_differences, check_gradient, numerical_gradient
 from .compile import Compiled, compile
 from .train import OPTIMIZERS, Run, init_params, train
 
 __all__ = [
+    "BACKENDS",
     "OPTIMIZERS",
+    "Backend",
     "Compiled",
     "GradientCheck",
     "Run",
@@ -19,5 +22,6 @@ __all__ = [
     "datasets",
     "init_params",
     "numerical_gradient",
+    "register_backend",
     "train",
 ]

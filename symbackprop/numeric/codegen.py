@@ -26,7 +26,6 @@ from __future__ import annotations
 import builtins
 import importlib
 import keyword
-from dataclasses import dataclass
 
 import sympy as sp
 from sympy.codegen.ast import Assignment, CodeBlock
@@ -35,10 +34,10 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import JaxPrinter, SciPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..core.errors import MissingDependencyError, NoNumericFormError
+from ..core.errors import NoNumericFormError
 from .stable import stable_form
 
-__all__ = ["BACKENDS", "Backend", "backend", "code_name", "numpy_source"]
+__all__ = ["JaxCodePrinter", "NumPyCodePrinter", "NumbaCodePrinter", "code_name", "numpy_source"]
 
 _MODULES = frozenset({"numpy", "scipy", "math", "functools", "jax", "numba", "mpmath", "cmath",
                       "symbackprop", "operator"})
@@ -188,50 +187,6 @@ class NumbaCodePrinter(_CodeNames, PythonCodePrinter):
         z = self._print(expr.args[0])
         h0 = expr.args[1] if len(expr.args) > 1 else sp.S.Half
         return f"(1.0 if ({z}) > 0 else ({float(h0)!r} if ({z}) == 0 else 0.0))"
-
-
-@dataclass(frozen=True)
-class Backend:
-    """A code printer and the package it needs (``extra`` names the pip extra)."""
-
-    name: str
-    printer: type
-    package: str
-    extra: str
-
-    def new_printer(self):
-        """A fresh printer (it records the modules the code uses)."""
-        return self.printer()
-
-    def require(self) -> None:
-        """Import the backend's package, or say which extra installs it.
-
-        JAX computes in float32 unless told otherwise; the jax backend turns on its float64
-        mode (``jax_enable_x64``), so its gradients equal the NumPy backend's.
-        """
-        try:
-            module = importlib.import_module(self.package)
-        except ImportError:
-            raise MissingDependencyError(
-                f"the {self.name} backend needs {self.package}: pip install "
-                f"'symbackprop[{self.extra}]'") from None
-        if self.name == "jax":
-            module.config.update("jax_enable_x64", True)
-
-
-BACKENDS = {
-    "numpy": Backend("numpy", NumPyCodePrinter, "numpy", "numpy"),
-    "numba": Backend("numba", NumbaCodePrinter, "numba", "numba"),
-    "jax": Backend("jax", JaxCodePrinter, "jax", "jax"),
-}
-
-
-def backend(name: str) -> Backend:
-    """The backend of a name; an unknown name lists the valid ones."""
-    from ..core.errors import UnknownNameError
-    if name not in BACKENDS:
-        raise UnknownNameError("backend", name, BACKENDS)
-    return BACKENDS[name]
 
 
 def doprint(printer, expr) -> str:

@@ -50,19 +50,11 @@ import sympy as sp
 
 from ..core.errors import InputTypeError, InvalidValueError, ShapeError, UnknownNameError
 from ..core.graph import Graph
-from ..core.network import Network
 from .arguments import as_real_array
-from .codegen import build
-from .matrix_code import (
-    NoMatrixPath,
-    direct_reads,
-    loss_form,
-    matrix_obstacle,
-    matrix_source,
-    numpy_matrix,
-    steps_for,
-)
-from .scalar_code import needed, scalar_source, stable_forms
+from .backend import BACKENDS, Backend, numpy_matrix
+from .backend import backend as get_backend
+from .matrix_code import direct_reads, loss_form, matrix_obstacle, steps_for
+from .scalar_code import needed, stable_forms
 
 __all__ = ["PATHS", "Compiled", "compile", "direct_reads", "loss_form", "matrix_obstacle", "needed",
            "numpy_matrix", "stable_forms", "steps_for"]
@@ -70,7 +62,7 @@ __all__ = ["PATHS", "Compiled", "compile", "direct_reads", "loss_form", "matrix_
 PATHS = ("auto", "scalar", "matrix")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Compiled:
     """A compiled loss-and-gradient function: ``loss, grad = f(theta, X, T)``.
 
@@ -107,13 +99,15 @@ class Compiled:
 
     def __post_init__(self, dispatch: Callable | None) -> None:
         # derived from raw every time, so a copy with another raw (dataclasses.replace) calls it
-        if self.backend == "jax":
-            import jax
-            self.fast, self.fast_loss = jax.jit(self.raw), jax.jit(self.raw_loss)
-            self.fast_predict = jax.jit(self.raw_predict) if self.raw_predict else None
-        else:
-            self.fast = dispatch or self.raw
-            self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
+        engine = self.engine
+        self.fast = dispatch or engine.fast(self.raw)
+        self.fast_loss = engine.fast(self.raw_loss)
+        self.fast_predict = engine.fast(self.raw_predict) if self.raw_predict else None
+
+    @property
+    def engine(self) -> Backend:
+        """The backend object (:mod:`symbackprop.numeric.backend`) of ``backend``."""
+        return get_backend(self.backend)
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``theta, X, T`` as float arrays of the right shapes, or a clear error.
@@ -140,8 +134,8 @@ class Compiled:
 
     @property
     def _writable(self) -> bool:
-        """Whether arrays must be writable: numba's compiled loops take no read-only array."""
-        return self.backend == "numba"
+        """Whether arrays must be writable (numba's compiled loops take no read-only array)."""
+        return self.engine.writable
 
     def _theta_and_inputs(self, theta, X) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.params)
@@ -215,8 +209,6 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     ``f.reason`` why. ``path="matrix"`` refuses such a network with the reason.
     ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
     """
-    from .codegen import BACKENDS
-    from .codegen import backend as get_backend
     for what, value, valid in (("backend", backend, BACKENDS), ("path", path, PATHS)):
         if not isinstance(value, str):
             raise InputTypeError(f"{what} must be a name, one of {', '.join(sorted(valid))}; "
@@ -230,37 +222,5 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
         raise InvalidValueError("the graph has no parameters to compute gradients for; "
                                 "declare them with g.params(...) or '# params:'")
     be.require()
-    if be.name == "numba":
-        from .loops import build_numba
-        chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path)
-        return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
-                        chosen, be.name, src, src, fn, fwd, pred, src if pred else None, fast,
-                        reason=reason)
-    built = None
-    if path == "scalar":
-        reason = "path='scalar' was asked for"
-    elif not isinstance(graph, Network):
-        if path == "matrix":
-            raise InvalidValueError("the matrix path needs a network built by mlp(...); this "
-                                    "graph takes path='scalar'")
-        reason = "a graph that is not a network built by mlp(...) takes the scalar path"
-    else:
-        try:
-            built = matrix_source(graph, be)
-            reason = ("path='matrix' was asked for" if path == "matrix"
-                      else "a network built by mlp(...) takes the matrix path")
-        except NoMatrixPath as e:
-            if path == "matrix":
-                raise InvalidValueError(f"the matrix path cannot compute this network's "
-                                        f"gradient: {e}; use path='scalar' (or 'auto')") from None
-            reason = (f"the matrix path cannot compute this network's gradient ({e}), so it "
-                      "takes the scalar path")
-    chosen = "matrix" if built is not None else "scalar"
-    if built is None:
-        built = scalar_source(graph, be)
-    src, fsrc, psrc, ns = built
-    fn = build(src, "_grad", dict(ns))
-    fwd = build(fsrc, "_loss", dict(ns))
-    pred = build(psrc, "_predict", dict(ns)) if psrc else None
-    return Compiled(graph, graph.param_symbols, graph.input_symbols, graph.target_symbols,
-                    chosen, be.name, src, fsrc, fn, fwd, pred, psrc, reason=reason)
+    return Compiled(graph=graph, params=graph.param_symbols, inputs=graph.input_symbols,
+                    targets=graph.target_symbols, backend=be.name, **be.build(graph, path))

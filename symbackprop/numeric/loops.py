@@ -36,8 +36,10 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
-from .codegen import assignments, build, code_name, doprint, namespace
-from .matrix_code import direct_reads, loss_form, matrix_obstacle, numpy_matrix, steps_for
+from .backend import Backend, numpy_matrix, register_backend
+from .codegen import NumbaCodePrinter, assignments, build, code_name, doprint, namespace
+from .matrix_code import direct_reads, loss_form, matrix_obstacle, steps_for
+from .optimizers import optimizer_step
 from .scalar_code import forward_steps, needed, stable_forms
 
 __all__ = ["SCALAR_PARAMS", "build_numba", "compile_seconds"]
@@ -80,7 +82,6 @@ def _key(source: str) -> str:
 
 
 def _printer():
-    from .codegen import NumbaCodePrinter
     return NumbaCodePrinter()
 
 
@@ -497,17 +498,7 @@ def _train(_theta, _X, _T, _idx, _lr, _opt, _mom, _b1, _b2, _step0, _vel, _m1, _
         if not numpy.isfinite(_loss) or not numpy.all(numpy.isfinite(_grad_)):
             return _k, 1
         _step = _step0 + _k + 1
-        if _opt == 0:
-            _new = _theta - _lr * _grad_
-        elif _opt == 1:
-            _vel[:] = _mom * _vel - _lr * _grad_
-            _new = _theta + _vel
-        else:
-            _m1[:] = _b1 * _m1 + (1 - _b1) * _grad_
-            _m2[:] = _b2 * _m2 + (1 - _b2) * _grad_**2
-            _mh = _m1 / (1 - _b1**_step)
-            _vh = _m2 / (1 - _b2**_step)
-            _new = _theta - _lr * _mh / (numpy.sqrt(_vh) + 1e-8)
+        _new = _update(_theta, _grad_, _opt, _lr, _mom, _b1, _b2, _step, _vel, _m1, _m2)
         if not numpy.all(numpy.isfinite(_new)):
             return _k, 2
         _losses[_k] = _loss
@@ -527,7 +518,28 @@ def trainer(compiled):
     if key not in _TRAINERS:
         import numba
         import numpy
-        ns = {"_grad": compiled.raw, "numpy": numpy, "numba": numba}
+        ns = {"_grad": compiled.raw, "numpy": numpy, "numba": numba,
+              "_update": numba.njit(nogil=True, cache=False)(optimizer_step)}
         fn = build(TRAIN_SOURCE, "_train", ns)
         _TRAINERS[key] = numba.njit(nogil=True, cache=False)(fn)
     return _TRAINERS[key]
+
+
+class NumbaBackend(Backend):
+    """Loops compiled to machine code: each example's program (or layers) as scalar code."""
+
+    name, package, extra = "numba", "numba", "numba"
+    printer = NumbaCodePrinter
+    writable = True  # numba's compiled loops take no read-only array
+
+    def build(self, graph: Graph, path: str) -> dict:
+        chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path)
+        return {"path": chosen, "reason": reason, "source": src, "forward_source": src,
+                "predict_source": src if pred else None, "raw": fn, "raw_loss": fwd,
+                "raw_predict": pred, "dispatch": fast}
+
+    def trainer(self, compiled):
+        return trainer(compiled)
+
+
+register_backend(NumbaBackend())

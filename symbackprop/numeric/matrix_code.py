@@ -5,8 +5,6 @@ matrix form. :func:`~symbackprop.numeric.compile.compile` and the numba backend 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sympy as sp
 
 from ..core.network import Network
@@ -14,11 +12,11 @@ from ..core.registry import MatrixLoss
 from ..core.rows import ROW_REDUCTIONS, rowlogsumexp, rowmax, rowmin, rowprod, rowsum
 from ..derive import local_partial
 from ..derive.matrix import Apply, matrix_form, matrix_form_obstacle
-from .codegen import Backend, assignments, build, code_name, doprint, namespace
+from .codegen import assignments, code_name, doprint, namespace
 from .scalar_code import stable_forms
 
 __all__ = ["NoMatrixPath", "direct_reads", "loss_form", "matrix_obstacle", "matrix_source",
-           "numpy_matrix", "steps_for"]
+           "steps_for"]
 
 
 class NoMatrixPath(Exception):
@@ -196,7 +194,7 @@ def steps_for(steps, expr: sp.Expr) -> list[tuple[sp.Symbol, sp.Expr]]:
     return out[::-1]
 
 
-def matrix_source(net: Network, be: Backend):
+def matrix_source(net: Network, be):
     """(gradient, loss, predict sources, namespace) of the matrix path, or NoMatrixPath."""
     # Every name the generated code makes starts with "_" (user names never do, see
     # core/names.py), so none can hide a symbol the loss reads: the loss's own b1 is the
@@ -303,8 +301,7 @@ def matrix_source(net: Network, be: Backend):
         back.append("    # what the loss reads of a parameter itself, averaged over the batch")
     for i, d in direct:
         mean = f"{xp}.mean({doprint(p, d)})"
-        back.append(f"    _g = _g.at[{i}].add({mean})" if be.name == "jax"
-                    else f"    _g[{i}] += {mean}")
+        back.append(be.add_to("_g", i, mean))
     src = "\n".join([
         "def _grad(_theta, _X, _T):", "    _B = _X.shape[0]", *unpack, "    # forward", *fwd,
         *pre, *loss_line, "    # backward: the delta of each layer, computed once", *back,
@@ -351,12 +348,3 @@ def _without_direct(e):
     return e
 
 
-def numpy_matrix(net: Network) -> Callable | None:
-    """The NumPy backend's matrix-path gradient ``raw(theta, X, T)`` of a network (or None
-    when the matrix path cannot express it, see :func:`matrix_obstacle`)."""
-    from .codegen import backend as get_backend
-    try:
-        src, _, _, ns = matrix_source(net, get_backend("numpy"))
-    except NoMatrixPath:
-        return None
-    return build(src, "_grad", dict(ns))

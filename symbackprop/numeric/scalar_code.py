@@ -9,7 +9,7 @@ import sympy as sp
 from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop
-from .codegen import Backend, assignments, code_name, namespace
+from .codegen import assignments, code_name, namespace
 
 __all__ = ["forward_steps", "needed", "scalar_source", "stable_forms", "unpack"]
 
@@ -110,7 +110,7 @@ def _listed(items: list[str], head: str, tail: str, indent: str = "    ") -> lis
     return lines
 
 
-def scalar_source(g: Graph, be: Backend):
+def scalar_source(g: Graph, be):
     """(gradient, loss, predict sources, namespace) of the scalar path for backend ``be``."""
     p = be.new_printer()
     xp = p._module_format(p._module)

@@ -36,10 +36,10 @@ from ..core.network import Network
 from ..core.progress import progress as show_progress
 from .arguments import as_count, as_decay_rate, as_positive, as_real_array, as_seed
 from .compile import Compiled, compile
+from .optimizers import CODES, OPTIMIZERS, optimizer_step
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]
 
-OPTIMIZERS = ("adam", "gd", "momentum")
 
 
 def init_params(graph: Graph, seed: int = 0) -> np.ndarray:
@@ -210,10 +210,14 @@ def train(net: Graph | Compiled, X: ArrayLike, T: ArrayLike | None, lr: float = 
         history[f"grad_norm_{k}"] = []
     run = Run(f, theta, history, 0)
     opts = _Options(lr, optimizer, momentum, betas)
-    loop = _compiled_loop if f.backend == "numba" else _python_loop
+    chunk = f.engine.trainer(f)  # a backend's compiled loop of many steps, or None
     with show_progress(steps, "training", enabled=progress, minimum=1) as bar:
         try:
-            loop(f, run, X, T, batches, steps, opts, groups, bar, callback)
+            if chunk is None:
+                _python_loop(f, run, X, T, batches, steps, opts, groups, bar, callback)
+            else:
+                _compiled_loop(chunk, f, run, X, T, batches, steps, opts, groups, bar,
+                               callback)
         except KeyboardInterrupt:
             run.interrupted = True
             _trim(history, run.steps)
@@ -264,6 +268,7 @@ def _python_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> N
     m1, m2 = np.zeros_like(theta), np.zeros_like(theta)
     b1, b2 = opts.betas
     lr = opts.lr
+    code = CODES[opts.optimizer]
     for step in range(1, steps + 1):
         idx = next(batches)
         xb, tb = (X, T) if idx is None else (X[idx], T[idx])
@@ -274,17 +279,7 @@ def _python_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> N
             raise _diverged(f, step, "the loss" if not np.isfinite(loss) else "the gradient",
                             theta, run)
         with np.errstate(all="ignore"):
-            if opts.optimizer == "gd":
-                new = theta - lr * grad
-            elif opts.optimizer == "momentum":
-                vel = opts.momentum * vel - lr * grad
-                new = theta + vel
-            else:
-                m1 = b1 * m1 + (1 - b1) * grad
-                m2 = b2 * m2 + (1 - b2) * grad**2
-                mh = m1 / (1 - b1**step)
-                vh = m2 / (1 - b2**step)
-                new = theta - lr * mh / (np.sqrt(vh) + 1e-8)
+            new = optimizer_step(theta, grad, code, lr, opts.momentum, b1, b2, step, vel, m1, m2)
         if not np.all(np.isfinite(new)):
             raise _diverged(f, step, "the updated parameters", theta, run)
         _record(run, loss, grad, groups)
@@ -297,21 +292,21 @@ def _python_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> N
             break
 
 
-def _compiled_loop(f, run, X, T, batches, steps, opts, groups, bar, callback) -> None:
-    """The numba backend: whole chunks of steps in compiled code, the history between them.
+def _compiled_loop(train_chunk, f, run, X, T, batches, steps, opts, groups, bar,
+                   callback) -> None:
+    """A backend's compiled loop (numba's): whole chunks of steps in compiled code, the
+    history between them.
 
     A chunk takes about a quarter of a second (its length adapts), so the progress bar moves
     and Ctrl-C is answered within that time; with a callback every step is its own chunk.
     """
-    from .loops import trainer
-    train_chunk = trainer(f)
     theta = run.theta.copy()
     P = theta.size
     vel, m1, m2 = np.zeros(P), np.zeros(P), np.zeros(P)
     mask = np.zeros((len(groups), P))
     for q, idx in enumerate(groups.values()):
         mask[q, idx] = 1.0
-    code = {"gd": 0, "momentum": 1, "adam": 2}[opts.optimizer]
+    code = CODES[opts.optimizer]
     b1, b2 = opts.betas
     done = 0
     size = 1 if callback is not None else 32
