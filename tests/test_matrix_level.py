@@ -248,3 +248,22 @@ def test_the_command_line_prints_the_matrix_form_of_any_width(capsys):
     assert "∂L/∂W1 = delta1*x.T" in out
     assert main(["derive", "--net", "2-2-1", "--form", "matrix", "--wrt", "w1"]) == 2
     assert "--wrt goes with the scalar forms" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+def test_verify_checks_the_matrix_form_as_a_fourth_form(monkeypatch):
+    net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+    report = {a.variable.name: a for a in sb.verify(net)}
+    assert report["w1_11"].forms == ("expanded", "chain", "backprop", "matrix")
+    assert report["b2_2"].forms[-1] == "matrix" and report["x1"].forms[-1] == "backprop"
+    import importlib
+    verify_module = importlib.import_module("symbackprop.derive.verify")
+    real = verify_module._MatrixEntries.get
+
+    def off_by_one(self, v, budget):  # a matrix form that is wrong for one weight
+        e = real(self, v, budget)
+        return e + 1 if e is not None and v.name == "w2_12" else e
+
+    monkeypatch.setattr(verify_module._MatrixEntries, "get", off_by_one)
+    with pytest.raises(sb.VerificationError, match="matrix forms of ∂L/∂w2_12 disagree"):
+        sb.verify(net, wrt=["w2_12"])

@@ -1,11 +1,12 @@
-"""Check that the three forms of every derivative agree: expanded, chain and backprop.
+"""Check that the forms of every derivative agree: expanded, chain and backprop, and for a
+network's weights and biases a fourth, the matrix derivation written out entry by entry.
 
 Examples
 ========
 >>> import symbackprop as sb
 >>> report = sb.verify(sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"))
->>> len(report), report[0].forms
-(12, ('expanded', 'chain', 'backprop'))
+>>> len(report), report[0].forms, report[3].forms
+(12, ('expanded', 'chain', 'backprop'), ('expanded', 'chain', 'backprop', 'matrix'))
 """
 
 from __future__ import annotations
@@ -190,23 +191,61 @@ def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budg
         except InvalidValueError:  # undefined at this point (a log of a negative, say)
             evaluated.append(None)
     report = []
+    matrix = _MatrixEntries(g)
     with show_progress(len(variables), "verifying", enabled=progress) as bar:
         for v in variables:
-            report.append(_verify_one(g, v, prog, pts, evaluated, budget))
+            report.append(_verify_one(g, v, prog, pts, evaluated, budget, matrix))
             bar.update(1)
     return report
 
 
-def _verify_one(g: Graph, v: sp.Symbol, prog, pts, evaluated, budget) -> Agreement:
+class _MatrixEntries:
+    """A network's weight and bias gradients from the matrix derivation, every delta and
+    layer substituted and written out entry by entry (one layer at a time, when first asked)."""
+
+    def __init__(self, g: Graph):
+        from ..core.network import Network
+        from .matrix import matrix_form
+        self.mf = None
+        if isinstance(g, Network):
+            try:
+                self.mf = matrix_form(g)
+            except InvalidValueError:  # an activation that reads a parameter: no matrix form
+                self.mf = None
+        self.done: dict[sp.Symbol, sp.Expr] = {}
+        self.layers: set[tuple[int, str]] = set()
+
+    def get(self, v: sp.Symbol, budget) -> sp.Expr | None:
+        mf = self.mf
+        if mf is None:
+            return None
+        for l in range(1, mf.net.depth + 1):
+            for of, symbols in (("W", mf.net.weights[l - 1]), ("b", mf.net.biases[l - 1])):
+                if v in symbols and (l, of) not in self.layers:
+                    self.layers.add((l, of))
+                    entries = mf.explicit(mf.grad(l, expanded=True, of=of))
+                    self.done.update(zip(symbols, entries, strict=True))
+        found = self.done.get(v)
+        if found is not None and tree_size(found) > budget_value(budget):
+            raise ExpressionTooLargeError(f"the matrix form's entry for {v.name}",
+                                          tree_size(found), budget_value(budget), "")
+        return found
+
+
+def _verify_one(g: Graph, v: sp.Symbol, prog, pts, evaluated, budget,
+                matrix: _MatrixEntries) -> Agreement:
     name = f"∂{g.output.name}/∂{v.name}"
     forms: dict[str, sp.Expr] = {}
     for form, make in (("expanded", lambda: expanded(g, v, budget=budget)),
                        ("chain", lambda: chain(g, v, budget=budget).doit()),
-                       ("backprop", lambda: prog.gradient(v, budget=budget))):
+                       ("backprop", lambda: prog.gradient(v, budget=budget)),
+                       ("matrix", lambda: matrix.get(v, budget))):
         try:
-            forms[form] = make()
+            made = make()
         except ExpressionTooLargeError:
-            pass
+            continue
+        if made is not None:
+            forms[form] = made
     names = list(forms)
     if not names:
         raise ExpressionTooLargeError(f"every symbolic form of {name}",
