@@ -154,10 +154,14 @@ def direct_reads(net: Network) -> tuple[list[tuple[int, sp.Symbol]], list[tuple[
             [(i, s) for i, s in enumerate(net.input_symbols) if s in parents])
 
 
-def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol) -> MatrixLoss | None:
+def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol,
+              whole_rows: bool = False) -> MatrixLoss | None:
     """The loss entry's matrix form over the matrices ``Y`` and ``T``, its step symbols renamed
     into the generated code's namespace (``_l_<name>``); None when the entry has none or the
-    loss reads more than the last layer and the targets (a parameter: the form does not know)."""
+    loss reads more than the last layer and the targets (a parameter: the form does not know).
+    ``whole_rows``: the code works on whole batch matrices (NumPy, JAX), so a net with one
+    output reduces no row (one column is its own sum, max, log-sum-exp); numba's loops over
+    the outputs keep the reductions."""
     entry = net.loss_entry
     if entry.matrix is None:
         return None
@@ -174,7 +178,7 @@ def loss_form(net: Network, Y: sp.Symbol, T: sp.Symbol) -> MatrixLoss | None:
         rename[lhs] = sp.Symbol(name)
     def fix(e: sp.Expr) -> sp.Expr:
         e = e.xreplace(rename)
-        if net.n_outputs == 1:  # a row of one column is its own sum, max, log-sum-exp
+        if whole_rows and net.n_outputs == 1:  # one column is its own sum, max, ...
             e = e.replace(lambda a: isinstance(a, ROW_REDUCTIONS), lambda a: a.args[0])
         return e
 
@@ -240,7 +244,7 @@ def matrix_source(net: Network, be):
         else:
             fwd += assignments(p, [(H[l], lay.apply(Z[l]))])
             derivs[l] = lay.derivative(Z[l], H[l])
-    form = loss_form(net, Z[L] if link else H[L], T)
+    form = loss_form(net, Z[L] if link else H[L], T, whole_rows=True)
     direct: list[tuple[int, sp.Expr]] = []
     if form is not None:  # the entry's own matrix form: each stable step once
         pre = assignments(p, form.steps)
