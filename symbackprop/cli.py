@@ -211,8 +211,8 @@ def cmd_derive(args, out=None) -> int:
         for v in wanted:
             print(compare_sizes(g, v, budget=budget), file=out)
             print(file=out)
-    if values is not None:
-        _print_values(g, at, *values, uni, out)
+    if values is not None and at is not None:
+        _print_values(g, at, values[0], values[1], uni, out)
     return 0
 
 

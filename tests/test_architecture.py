@@ -69,6 +69,17 @@ def test_ruff_is_clean():
     assert res.returncode == 0, res.stdout[-3000:]
 
 
+@pytest.mark.timeout(300)
+def test_the_type_checker_passes():
+    # mypy, configured in pyproject.toml ([tool.mypy]), on the package
+    exe = shutil.which("mypy", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("mypy is not installed (it is in the test extra)")
+    res = subprocess.run([exe, "--no-error-summary"], cwd=ROOT, capture_output=True, text=True,
+                         check=False)
+    assert res.returncode == 0, res.stdout[-3000:]
+
+
 def _public_objects():
     for name in sb.__all__:
         obj = getattr(sb, name)

@@ -174,9 +174,9 @@ ACTIVATION_TABLE: tuple[ActivationDef, ...] = (
                                                                   (LEAKY_SLOPE, True)),
                   r"\operatorname{LReLU}", "z for z > 0, else z/100",
                   simplify=lambda z: z if z.is_extended_positive else None),
-    ActivationDef("softplus", lambda z: sp.log(1 + sp.exp(z)), lambda z, a: sigmoid(z),
+    ActivationDef("softplus", lambda z: sp.log(1 + sp.exp(z)), lambda z, a: CLASSES["sigmoid"](z),
                   r"\operatorname{softplus}", "log(1 + e^z), a smooth ReLU", positive=True),
-    ActivationDef("swish", lambda z: z * _logistic(z), lambda z, a: a + sigmoid(z) * (1 - a),
+    ActivationDef("swish", lambda z: z * _logistic(z), lambda z, a: a + CLASSES["sigmoid"](z) * (1 - a),
                   r"\operatorname{swish}", "z·σ(z) (also called SiLU)"),
     ActivationDef("gelu", lambda z: z * (1 + sp.erf(z / sp.sqrt(2))) / 2,
                   lambda z, a: (1 + sp.erf(z / sp.sqrt(2))) / 2

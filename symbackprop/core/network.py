@@ -504,7 +504,7 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
     net = Network(name="-".join(map(str, shape)))
     net.layers, net.naming = shape, naming
     net.activation = hidden.name
-    net.output_activation = loss_e.output if out_e is None else out_e.name
+    net.output_activation = str(loss_e.output) if out_e is None else out_e.name
     net.loss = loss_e.name
     net.activation_entry, net.output_entry, net.loss_entry = hidden, out_e, loss_e
     net.plain = _plain(hidden, out_e, loss_e, shape[-1])

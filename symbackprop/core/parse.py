@@ -113,16 +113,16 @@ _DECL = re.compile(r"#\s*(params|param|parameters|targets|target|inputs|input|ou
 def _err(msg: str, node: ast.AST | None, lines: list[str]) -> ParseError:
     if node is None or not hasattr(node, "lineno"):
         return ParseError(msg)
-    line = node.lineno
-    col = node.col_offset + 1
+    line = node.lineno  # hasattr above
+    col = node.col_offset + 1  # type: ignore[attr-defined]
     return ParseError(msg, line, col, lines[line - 1] if 0 < line <= len(lines) else None)
 
 
 def _located(cls, msg: str, node: ast.AST | None, lines: list[str], line: int | None = None,
              col: int | None = None):
     """An error of class ``cls`` that keeps ``line`` and ``col`` like a :class:`ParseError`."""
-    if node is not None:
-        line, col = node.lineno, node.col_offset + 1
+    if node is not None and hasattr(node, "lineno"):
+        line, col = node.lineno, node.col_offset + 1  # type: ignore[attr-defined]
     where = ParseError(msg, line, col, lines[line - 1] if line and 0 < line <= len(lines) else None)
     err = cls(where.message)
     err.line, err.col, err.reason = line, col, msg
@@ -411,7 +411,8 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
             raise _err(f"{tname!r} is a function name and cannot be assigned", target, lines)
         if tname in defs:
             raise _located(DuplicateNameError, f"{tname!r} is assigned twice (first on line "
-                           f"{defs[tname][2].lineno})", target, lines)
+                           f"{defs[tname][2].lineno})", target,  # type: ignore[attr-defined]
+                           lines)
         for kind, entries in decl.items():
             if any(n == tname for n, _ in entries):
                 raise _err(f"{tname!r} is declared as a {kind} leaf and cannot be assigned",
@@ -447,7 +448,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
     if decl["target"]:
         g.targets([n for n, _ in decl["target"]])
     for n in placed:
-        expr, _, stmt = defs[n]
+        expr, _, stmt = defs[n]  # type: ignore[assignment]  # a statement node
         try:
             g.node(n, expr.xreplace({s: g.symbol(s.name) for s in expr.free_symbols}))
         except SymbackpropError as e:

@@ -242,7 +242,7 @@ class Registry(Mapping[str, T], Generic[T]):
     def _load_entry_points(self) -> None:
         import warnings
         from importlib.metadata import entry_points
-        for ep in sorted(entry_points(group=self.group), key=lambda e: e.name):
+        for ep in sorted(entry_points(group=self.group or ""), key=lambda e: e.name):
             try:
                 obj = ep.load()
                 if isinstance(obj, (Activation, Loss)):
@@ -256,7 +256,7 @@ class Registry(Mapping[str, T], Generic[T]):
                 if not isinstance(entry, expected):
                     raise InputTypeError(f"{ep.value} is a {type(obj).__name__}, not an "
                                          f"{self.what}")
-                self.register(entry)
+                self.register(entry)  # type: ignore[arg-type]  # checked just above
             except Exception as e:  # noqa: BLE001 - a broken plug-in must not break the package
                 warnings.warn(f"symbackprop: the {self.what} {ep.name!r} from the entry point "
                               f"group {self.group!r} ({ep.value}) was not registered: {e}",

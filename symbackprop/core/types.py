@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeAlias
 
 import sympy as sp
 
 __all__ = ["ActivationLike", "LossLike", "PathLike", "Point", "SymbolLike", "Variables"]
 
-SymbolLike = str | sp.Symbol
+SymbolLike: TypeAlias = str | sp.Symbol
 """A symbol of a graph, or its name."""
 
 Variables = SymbolLike | Iterable[SymbolLike] | None

@@ -211,7 +211,7 @@ def chain(g: Graph, v: SymbolLike, budget: float | None = None) -> Chain:
 
         paths: list[Path] = []
         reach = g.ancestors(out) | {out}
-        stack = [(v, (v,))]
+        stack: list[tuple[sp.Symbol, tuple[sp.Symbol, ...]]] = [(v, (v,))]
         while stack:  # depth first, children in graph order
             s, trail = stack.pop()
             if s == out:

@@ -205,12 +205,14 @@ class LayerFunction:
 
     def apply(self, z: sp.Expr) -> sp.Expr:
         """:math:`a(z)` for a symbol (or expression) ``z``."""
-        return z if self.entry is None else self.value.xreplace({_U: z})
+        if self.entry is None or self.value is None:
+            return z
+        return self.value.xreplace({_U: z})
 
     def derivative(self, z: sp.Expr, h: sp.Expr) -> sp.Expr:
         """:math:`a'(z)` written as the scalar engine writes it, in ``z`` and ``h = a(z)``
         (sigmoid: :math:`h(1-h)`), so compiled code reuses what the forward pass computed."""
-        if self.entry is None:
+        if self.entry is None or self.textbook is None:
             return sp.S.One
         return self.textbook.xreplace({_Z: z, _H: h})
 
@@ -395,10 +397,11 @@ def matrix_form(net: Network) -> MatrixForm:
         if isinstance(rhs, Apply):  # elementwise: the Jacobian is diag a'(z)
             l = S.h.index(target)
             lay = layers[l - 1]
-            slope = Apply(f"{lay.entry.name}'", sp.Lambda(_U, lay.slope), rhs.arg)
+            fn = rhs.name
+            slope = Apply(f"{fn}'", sp.Lambda(_U, lay.slope), rhs.arg)
             d.add(rhs.arg, sp.HadamardProduct(g, slope))
-            rules.append(f"elementwise {target.name} = {lay.entry.name}({rhs.arg.name}): "
-                         f"times {lay.entry.name}'({rhs.arg.name}) entry by entry")
+            rules.append(f"elementwise {target.name} = {fn}({rhs.arg.name}): "
+                         f"times {fn}'({rhs.arg.name}) entry by entry")
         elif isinstance(rhs, sp.MatrixSymbol):  # identity: h = z
             d.add(rhs, g)
             rules.append(f"identity {target.name} = {rhs.name}")

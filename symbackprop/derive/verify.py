@@ -184,7 +184,7 @@ def verify(g: Graph, wrt: Variables = None, points: int = 3, seed: int = 0, budg
     prog = backprop(g)
     rng = random.Random(seed)
     pts = [_random_point(g, rng) for _ in range(points)]
-    evaluated = []
+    evaluated: list[dict | None] = []
     for p in pts:
         try:
             evaluated.append(prog.evaluate(p))

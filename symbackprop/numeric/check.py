@@ -41,8 +41,8 @@ def _steps(x: np.ndarray, h) -> np.ndarray:
         if h != "auto":
             raise InvalidValueError(f"h must be a positive number or 'auto', not {h!r}")
         return EPS ** (1 / 3) * np.maximum(1.0, np.abs(x))
-    if isinstance(h, bool) or not np.isscalar(h) or not np.isreal(h) or not h > 0 \
-            or not np.isfinite(h):
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)) \
+            or not h > 0 or not np.isfinite(h):
         raise InvalidValueError(f"h must be a positive number or 'auto', not {h!r}")
     return np.full_like(x, float(h))
 

@@ -32,7 +32,7 @@ class JaxBackend(Backend):
             with jax.enable_x64(True):
                 return jitted(*args)
 
-        run.__wrapped__ = jitted
+        run.__wrapped__ = jitted  # type: ignore[attr-defined]  # the jitted function itself
         return run
 
     def add_to(self, array: str, index: int, value: str) -> str:

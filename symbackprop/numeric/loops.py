@@ -357,7 +357,7 @@ def _matrix(net: Network):
                                   if s.target in last and s.target not in zs), indent="        ")
         out_delta = assignments(p, ((s.target, s.expr) for s in prog.deltas
                                     if s.of in last and s.of != net.output), indent="        ")
-        store = [f"        _D{L}[{j}] = {code_name(prog.step_for(z).target)}"
+        store = [f"        _D{L}[{j}] = {code_name(prog.step_for(z).target)}"  # type: ignore[union-attr]
                  for j, z in enumerate(zs)]
         loss_line = f"        _loss += {code_name(net.output)}"
         # what the loss reads of a parameter itself (an L2 term), example by example
@@ -436,7 +436,7 @@ def build_numba(graph: Graph, path: str):
     """(path, reason, source, grad, loss, predict, fast or None) for the numba backend."""
     from ..core.errors import InvalidValueError
     network = isinstance(graph, Network)
-    obstacle = matrix_obstacle(graph) if network else None
+    obstacle = matrix_obstacle(graph) if isinstance(graph, Network) else None
     if path == "matrix":
         if not network:
             raise InvalidValueError("the matrix path needs a network built by mlp(...); this "
@@ -450,7 +450,7 @@ def build_numba(graph: Graph, path: str):
     elif not network:
         chosen, reason = "scalar", ("a graph that is not a network built by mlp(...) takes "
                                     "the scalar path")
-    elif graph.n_params <= SCALAR_PARAMS:
+    elif graph.n_params <= SCALAR_PARAMS:  # type: ignore[attr-defined]  # a Network
         chosen, reason = "scalar", (f"a network of at most {SCALAR_PARAMS} parameters takes "
                                     "the scalar loops (the fastest there)")
     elif obstacle:
@@ -459,7 +459,7 @@ def build_numba(graph: Graph, path: str):
     else:
         chosen, reason = "matrix", (f"a network of more than {SCALAR_PARAMS} parameters takes "
                                     "the matrix path")
-    if chosen == "matrix":
+    if chosen == "matrix" and isinstance(graph, Network):
         source, names, ns = _matrix(graph)
     else:
         source, names, ns = _scalar(graph)

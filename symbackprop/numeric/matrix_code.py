@@ -74,15 +74,15 @@ class _Rows:
                 tmpl = {j: self._template(e.func(*groups[j]), j) for j in groups}
                 if len(set(tmpl.values())) == 1:
                     if e.is_Add:  # a constant factor is taken out of the row sum
-                        coeff, body = tmpl[0].as_coeff_Mul()
+                        coeff, body = tmpl[0].as_coeff_Mul()  # type: ignore[union-attr]
                         return e.func(*rest, coeff * self._row(rowsum(body)))
                     return e.func(*rest, self._row(rowprod(tmpl[0])))
             return e
         cls = _REDUCE_FUNCTIONS.get(type(e).__name__)
         if cls is not None and len(e.args) == self.m:
-            tmpl = [self._template(a, j) for j, a in enumerate(e.args)]
-            if None not in tmpl and len(set(tmpl)) == 1:
-                return self._row(cls(tmpl[0]))
+            each = [self._template(a, j) for j, a in enumerate(e.args)]
+            if None not in each and len(set(each)) == 1:
+                return self._row(cls(each[0]))
         return e
 
     def elementwise(self, exprs: list[sp.Expr]) -> sp.Expr | None:

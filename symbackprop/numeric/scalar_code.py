@@ -56,7 +56,7 @@ def forward_steps(g: Graph, prog, wanted: set | None = None) -> list[tuple[sp.Sy
         return steps
     names = _step_names()
     shared, exprs = sp.cse([rhs for _, _, rhs in rewritten], symbols=names, order="none")
-    rename = {}
+    rename: dict[sp.Symbol, sp.Symbol] = {}
     for sym, value in shared:
         rename[sym] = sp.Symbol(_step_name(value.xreplace(rename), rename.values()))
     pieces = [(rename[sym], value.xreplace(rename)) for sym, value in shared]

@@ -92,8 +92,10 @@ def draw(graph: Graph, at: Point | None = None, grads: bool = True,
     if not graph.nodes:
         raise InvalidValueError("the graph has no nodes to draw; define one with g.node(...)")
     # drawn to a file, the figure is not held by pyplot: drawings made in a loop never pile up
-    fig = (_draw_network if isinstance(graph, Network) else _draw_graph)(
-        graph, at, grads, highlight, figsize, path is None)
+    if isinstance(graph, Network):
+        fig = _draw_network(graph, at, grads, highlight, figsize, path is None)
+    else:
+        fig = _draw_graph(graph, at, grads, highlight, figsize, path is None)
     if path is not None:
         save_figure(fig, path, force)
     return fig

@@ -93,7 +93,7 @@ def _size_rows(rows) -> list:
                                     f"{', '.join(_SIZE_KEYS)} (as size_study makes them)")
         for k in _SIZE_KEYS:
             v = r[k]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:  # type: ignore[operator]
                 raise InvalidValueError(f"rows[{i}][{k!r}] is {v!r}; expected a positive number")
     if not rows:
         raise InvalidValueError("rows is empty: there is nothing to plot")

@@ -207,9 +207,7 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
         raise InvalidValueError(f"cse_limit must be a whole number of tree nodes (0 or more), "
                                 f"not {cse_limit!r}")
     budget = budget_value(budget)
-    if v is None:
-        v = (g.param_symbols or g.leaf_symbols)[0]
-    v = g.symbol(v)
+    wrt = g.symbol((g.param_symbols or g.leaf_symbols)[0] if v is None else v)
     rows: list[SizeRow] = []
 
     def measured(form, expr, with_cse=True):
@@ -219,7 +217,7 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
         return SizeRow(form, s.tree, s.dag, cse, lat)
 
     try:
-        e = expanded(g, v, budget=budget)
+        e = expanded(g, wrt, budget=budget)
         rows.append(measured("expanded", e))
         _, est = estimate_multiplied_out(e)
         if est <= budget:
@@ -227,16 +225,16 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
         else:
             rows.append(SizeRow("expanded, multiplied out", est, None, None, None, built=False))
     except LimitError:  # too large to build within the budget, or nested too deeply
-        rows.append(SizeRow("expanded", estimate_expanded_size(g, v), None, None, None, False))
-        rows.append(SizeRow("expanded, multiplied out", estimate_expanded_size(g, v),
+        rows.append(SizeRow("expanded", estimate_expanded_size(g, wrt), None, None, None, False))
+        rows.append(SizeRow("expanded, multiplied out", estimate_expanded_size(g, wrt),
                             None, None, None, built=False))
 
-    n = count_paths(g, v)
+    n = count_paths(g, wrt)
     label = f"chain ({n:,} path{'s' if n != 1 else ''})"
     try:
-        rows.append(measured(label, chain(g, v, budget=budget).local))
+        rows.append(measured(label, chain(g, wrt, budget=budget).local))
     except ExpressionTooLargeError:
-        rows.append(SizeRow(label, estimate_chain_size(g, v), None, None, None, built=False))
+        rows.append(SizeRow(label, estimate_chain_size(g, wrt), None, None, None, built=False))
 
     prog = backprop(g)
     grads = [s for s in g.param_symbols] or list(g.leaf_symbols)
@@ -259,7 +257,7 @@ def compare_sizes(g: Graph, v: SymbolLike | None = None, budget: float | None = 
     else:
         s = size(exprs)
         rows.append(SizeRow(label, s.tree, s.dag, s.cse, None))
-    title = f"Sizes of ∂{g.output.name}/∂{v.name}"
+    title = f"Sizes of ∂{g.output.name}/∂{wrt.name}"
     return SizeTable(title, tuple(rows))
 
 
@@ -373,7 +371,7 @@ def _study_rows(plan, first, activation, loss, budget, progress) -> Iterator[dic
 def _study_row(net, w: int, d: int, budget: float) -> dict:
     v = net.param_symbols[0]
     est = estimate_expanded_size(net, v)
-    row = {"width": w, "depth": d, "params": len(net.param_symbols)}
+    row: dict[str, object] = {"width": w, "depth": d, "params": len(net.param_symbols)}
     e = None
     if est <= budget:
         try:
@@ -382,11 +380,11 @@ def _study_row(net, w: int, d: int, budget: float) -> dict:
             e = None
     if e is not None:
         s = size(e)
-        row.update(expanded_tree=s.tree, expanded_built=True, expanded_dag=s.dag,
-                   expanded_cse=s.cse if s.tree <= CSE_LIMIT else None)
+        row.update({"expanded_tree": s.tree, "expanded_built": True, "expanded_dag": s.dag,
+                    "expanded_cse": s.cse if s.tree <= CSE_LIMIT else None})
     else:
-        row.update(expanded_tree=est, expanded_built=False, expanded_dag=None,
-                   expanded_cse=None)
+        row.update({"expanded_tree": est, "expanded_built": False, "expanded_dag": None,
+                    "expanded_cse": None})
     row["chain_paths"] = count_paths(net, v)
     row["chain_tree"] = estimate_chain_size(net, v)
     prog = backprop(net)
