@@ -901,13 +901,17 @@ class _Explicit:
             env[mf.delta_matrices[l]] = sc.delta_symbols[l]
         E = net.output
         reads = set(net.parents(E))
+        full = full_substitution(net)  # the loss's own partials, written in the leaves
+
+        def partial(s):
+            return local_partial(net, E, s).xreplace(full) if s in reads else sp.S.Zero
+
         for kind, sym in mf.direct_terms.items():
-            of = env[_part(S, kind)]
-            env[sym] = of.applyfunc(lambda s: local_partial(net, E, s) if s in reads else 0)
+            env[sym] = env[_part(S, kind)].applyfunc(partial)
         if isinstance(mf.output_gradient, sp.MatrixSymbol) and mf.output_gradient.name == "gradL":
             link = net.loss_entry.from_logits
             outs = net.preactivations[-1] if link else net.activations[-1]
-            env[mf.output_gradient] = outs.applyfunc(lambda s: local_partial(net, E, s))
+            env[mf.output_gradient] = outs.applyfunc(partial)
         self.env = env
         self.total = sp.Add(*net.target_symbols)
 
