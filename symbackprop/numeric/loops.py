@@ -38,7 +38,8 @@ from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
 from .codegen import assignments, build, code_name, doprint, namespace
 
-__all__ = ["SCALAR_PARAMS", "build_numba", "compile_seconds"]
+__all__ = ["PACED_EXAMPLES", "SCALAR_PARAMS", "Pace", "build_numba", "checked_for",
+           "compile_seconds"]
 
 SCALAR_PARAMS = 400
 """Networks with more parameters than this take the matrix (BLAS) path by default."""
@@ -50,6 +51,10 @@ BLAS_EXAMPLES = 64
 """From this batch size on, a net past :data:`SCALAR_PARAMS` parameters computes its gradient
 with the NumPy backend's matrix code (BLAS matmuls, vectorised activations), which wins there."""
 
+PACED_EXAMPLES = 2 * CHUNK_EXAMPLES
+"""From this batch size on, each call of the gradient runs the way that was fastest lately
+(numba's threads, one thread, or the NumPy backend's matrix code): see :class:`Pace`."""
+
 _SIGNATURES = {
     "_chunk": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64, float64[::1])",
     "_chunk_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64)",
@@ -58,6 +63,8 @@ _SIGNATURES = {
                      "float64[:, ::1])",
     "_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1])",
     "_predict": "float64[:, ::1](float64[::1], float64[:, ::1])",
+    "_checked": "Tuple((int64, float64, float64[::1]))(float64[::1], float64[:, ::1], "
+                "float64[:, ::1])",
 }
 
 # sums in the matrix loops may be reassociated (so they vectorise) and multiply-adds fused;
@@ -105,6 +112,91 @@ def _jit(source: str, names: list[str], parallel: tuple[str, ...], ns: dict,
     return out
 
 
+class Pace:
+    """How a big batch's gradient runs, picked call by call from what each way took lately.
+
+    The ways: 0, the loops on one thread; 1, split over numba's threads (only while
+    ``numba.get_num_threads()`` is above 1); 2, the NumPy backend's matrix code (networks
+    only). Threads win on a quiet machine; on a busy one, where other processes keep every
+    core busy, a thread waits for a core, the split batch waits for its slowest part, and
+    OpenMP's idle threads spin for cores they do not get: measured on two cores with two other
+    processes spinning, the threaded call took 3 to 12 times as long as one thread, and longer
+    than hand-written NumPy. So each call is timed (per example, by batch size to within a
+    factor of two), an average of the recent times is kept for each way, and the fastest is
+    used; every so often another way is tried again (soon after it last won, rarely while it
+    keeps losing), so a machine that becomes busy or quiet is noticed within a few calls.
+    The ways add the same numbers in different orders, so results can differ in the last bits
+    from call to call, as they do between thread counts.
+    """
+
+    PROBE_MIN, PROBE_MAX = 8, 256
+    """Calls between tries of another way: the fewest (after a try that won) and the most."""
+
+    def __init__(self, numpy_option: bool):
+        self.ways = (0, 1, 2) if numpy_option else (0, 1)
+        self.sizes: dict[int, dict] = {}
+
+    def start(self, batch: int) -> tuple[int, float]:
+        """The way to run a call on ``batch`` examples, and the time it starts."""
+        import numba
+        state = self.sizes.get(batch.bit_length())
+        if state is None:
+            state = self.sizes[batch.bit_length()] = {
+                "cost": {}, "count": {}, "last": {}, "tick": 0, "calls": 0,
+                "every": self.PROBE_MIN, "trying": None}
+        ways = self.ways if numba.get_num_threads() > 1 else tuple(w for w in self.ways
+                                                                   if w != 1)
+        state["tick"] += 1
+        count = state["count"]
+        way = next((w for w in ways if count.get(w, 0) < 2), None)  # each way twice first
+        if way is None:
+            way = min(ways, key=state["cost"].__getitem__)
+            state["calls"] += 1
+            if state["calls"] >= state["every"]:  # try the way measured longest ago
+                state["calls"] = 0
+                way = min((w for w in ways if w != way), key=state["last"].__getitem__)
+                state["trying"] = way
+        return way, time.perf_counter()
+
+    def stop(self, way: int, start: float, batch: int) -> None:
+        """Record the time per example of a call that ran ``way``."""
+        per = (time.perf_counter() - start) / batch
+        state = self.sizes[batch.bit_length()]
+        cost, count = state["cost"], state["count"]
+        n = count.get(way, 0)
+        # the first call of a way warms it up (thread pools, caches): the second replaces it
+        cost[way] = per if n < 2 else cost[way] + 0.3 * (per - cost[way])
+        count[way] = n + 1
+        state["last"][way] = state["tick"]
+        if state["trying"] == way:
+            state["trying"] = None
+            won = cost[way] <= min(cost.values())
+            state["every"] = self.PROBE_MIN if won else min(2 * state["every"],
+                                                            self.PROBE_MAX)
+
+
+def _numpy_call(raw):
+    """``raw`` (the NumPy backend's matrix code) as numba's ``objmode`` calls it: a float
+    and a C-ordered float64 gradient, NumPy's warnings off (a result that is not finite is
+    reported by the caller)."""
+    import numpy
+
+    def call(theta, X, T):
+        with numpy.errstate(all="ignore"):
+            loss, grad = raw(theta, X, T)
+        return float(loss), numpy.ascontiguousarray(grad, dtype=float)
+    return call
+
+
+def checked_for(raw):
+    """The compiled ``_checked`` (the public call's checks and the gradient in one call) that
+    belongs with the compiled gradient ``raw``, or None when ``raw`` is not one of them."""
+    for fns in _CACHE.values():
+        if fns.get("_grad") is raw:
+            return fns.get("_checked")
+    return None
+
+
 # ---- pieces of source ----------------------------------------------------------------------
 
 def _scalars(symbols, source: str, indent: str) -> list[str]:
@@ -115,9 +207,21 @@ def _row(symbols, source: str, indent: str) -> list[str]:
     return [f"{indent}{code_name(s)} = {source}[_i, {i}]" for i, s in enumerate(symbols)]
 
 
-def _split(fn: str, args: str, size: str) -> list[str]:
-    """``_grad`` (one call of ``_chunk``; numba's parallel functions cost microseconds just to
-    enter, so small batches never go there) and ``_grad_threads`` (one chunk per thread)."""
+def _split(fn: str, args: str, size: str, numpy_option: bool) -> list[str]:
+    """``_grad`` and ``_grad_threads`` (one chunk per thread).
+
+    Small batches run ``_chunk`` once (numba's parallel functions cost microseconds just to
+    enter). From :data:`PACED_EXAMPLES` examples on, ``_pace`` (a :class:`Pace`) picks how each
+    call runs, by what each way took lately: on numba's threads, on one thread, or (networks,
+    ``numpy_option``) through the NumPy backend's matrix code."""
+    serial = [f"    _g = numpy.zeros({size})", f"    _loss = {fn}({args}, 0, _B, _g)",
+              "    return _loss / _B, _g / _B"]
+    numpy_way = [
+        "        if _how == 2:  # the NumPy backend's matrix code",
+        "            with numba.objmode(_loss=\"float64\", _g=\"float64[::1]\"):",
+        f"                _loss, _g = _numpy({args})",
+        "                _pace.stop(_how, _t0, _B)",
+        "            return _loss, _g"] if numpy_option else []
     return [
         "def _grad_threads(_theta, _X, _T):",
         "    _B = _X.shape[0]",
@@ -130,18 +234,60 @@ def _split(fn: str, args: str, size: str) -> list[str]:
         "",
         "def _grad(_theta, _X, _T):",
         "    _B = _X.shape[0]",
-        f"    if _B >= {2 * CHUNK_EXAMPLES}:",
-        f"        return _grad_threads({args})",
-        f"    _g = numpy.zeros({size})",
-        f"    _loss = {fn}({args}, 0, _B, _g)",
-        "    return _loss / _B, _g / _B",
+        f"    if _B >= {PACED_EXAMPLES}:  # threads, one thread or NumPy: the fastest lately",
+        "        with numba.objmode(_how=\"int64\", _t0=\"float64\"):",
+        "            _how, _t0 = _pace.start(_B)",
+        *numpy_way,
+        "        if _how == 1:",
+        f"            _loss, _g = _grad_threads({args})",
+        "        else:",
+        f"            _g = numpy.zeros({size})",
+        f"            _loss = {fn}({args}, 0, _B, _g) / _B",
+        "            _g = _g / _B",
+        "        with numba.objmode():",
+        "            _pace.stop(_how, _t0, _B)",
+        "        return _loss, _g",
+        *serial,
+    ]
+
+
+def _checked(n_params: int, n_inputs: int, n_targets: int) -> list[str]:
+    """``_checked``: the public call's checks and the gradient in one compiled call.
+
+    Returns (status, loss, grad): status 0 when every shape is right and every input and
+    result finite; 1 when a shape is wrong or an input not finite (the caller's full checks
+    then say which, with a clear error); 2 when the result is not finite. ``v * 0.0`` is 0
+    for a finite v and NaN for NaN and ±inf, so one sum per array sees any of them, and
+    cannot overflow."""
+    return [
+        "def _checked(_theta, _X, _T):",
+        f"    if (_theta.shape[0] != {n_params} or _X.shape[1] != {n_inputs}",
+        f"            or _T.shape[1] != {n_targets}",
+        "            or _T.shape[0] != _X.shape[0] or _X.shape[0] == 0):",
+        "        return 1, 0.0, _theta",
+        "    _s = 0.0",
+        "    for _k in range(_theta.shape[0]):",
+        "        _s += _theta[_k] * 0.0",
+        "    for _i in range(_X.shape[0]):",
+        "        for _k in range(_X.shape[1]):",
+        "            _s += _X[_i, _k] * 0.0",
+        "        for _k in range(_T.shape[1]):",
+        "            _s += _T[_i, _k] * 0.0",
+        "    if _s != 0.0:",
+        "        return 1, 0.0, _theta",
+        "    _loss, _g = _grad(_theta, _X, _T)",
+        "    _s = _loss * 0.0",
+        "    for _k in range(_g.shape[0]):",
+        "        _s += _g[_k] * 0.0",
+        "    return (0 if _s == 0.0 else 2), _loss, _g",
+        "",
     ]
 
 
 # ---- the scalar path: the program, one line a step, in a loop over the examples ------------
 
 def _scalar(g: Graph):
-    from .compile import needed, stable_forms
+    from .compile import needed, numpy_matrix, stable_forms
     p = _printer()
     prog = backprop(g)
     stable = stable_forms(g)
@@ -171,12 +317,17 @@ def _scalar(g: Graph):
         "def _chunk_loss(_theta, _X, _T, _start, _stop):", *head, "    _loss = 0.0",
         "    for _i in range(_start, _stop):", *rows, *fwd, f"        _loss += {out}",
         "    return _loss", ""]
-    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
+    raw = numpy_matrix(g) if isinstance(g, Network) else None  # a third way for big batches
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None), ""]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
-    source = "\n".join(chunk + chunk_loss + grad + loss)
-    names = ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss"]
-    predict = None
+    check = _checked(P, len(g.input_symbols), len(g.target_symbols))
+    source = "\n".join(chunk + chunk_loss + grad + loss + check)
+    names = ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_checked"]
+    ns = namespace(p)
+    ns["_pace"] = Pace(raw is not None)
+    if raw is not None:
+        ns["_numpy"] = _numpy_call(raw)
     if isinstance(g, Network):
         m = g.n_outputs
         wanted = needed(g, g.predictions)
@@ -188,7 +339,7 @@ def _scalar(g: Graph):
                    *pf, *store, "    return _P", ""]
         source += "\n" + "\n".join(predict)
         names.append("_predict")
-    return source, names, namespace(p)
+    return source, names, ns
 
 
 # ---- the matrix path, as loops: each example's layers as small matrix-vector products ------
@@ -400,9 +551,9 @@ def _matrix(net: Network):
     chunk_loss = ["def _chunk_loss(_theta, _X, _T, _start, _stop):", *unpack, *buffers,
                   "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *inputs_read,
                   *logits, *targets, *out_fwd, loss_line, "    return _loss", ""]
-    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
-    raw = numpy_matrix(net) if P > SCALAR_PARAMS else None  # built once, used below
-    blas = raw is not None
+    raw = numpy_matrix(net)  # built once, used below
+    blas = raw is not None and P > SCALAR_PARAMS
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None), ""]
     if blas:  # big batches of a big net: BLAS and vectorised functions win
         grad[grad.index("def _grad(_theta, _X, _T):") + 2:
              grad.index("def _grad(_theta, _X, _T):") + 2] = [
@@ -420,16 +571,17 @@ def _matrix(net: Network):
     predict = ["def _predict(_theta, _X):", *punpack, *pbuf,
                f"    _P = numpy.empty((_X.shape[0], {m}))", "    for _i in range(_X.shape[0]):",
                *fwd, *predict_out, "    return _P", ""]
-    source = "\n".join(chunk + chunk_loss + grad + loss + predict)
+    check = _checked(P, net.n_inputs, len(net.target_symbols))
+    source = "\n".join(chunk + chunk_loss + grad + loss + predict + check)
     ns = namespace(p)
+    ns["_pace"] = Pace(raw is not None)
+    if raw is not None:
+        ns["_numpy"] = _numpy_call(raw)
     if blas:
-        def _blas(theta, X, T):
-            loss, grad = raw(theta, X, T)
-            return float(loss), numpy.ascontiguousarray(grad, dtype=float)
-
-        ns["_blas"] = _blas
+        ns["_blas"] = ns["_numpy"]
     ns["numpy"] = numpy
-    return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict"], ns
+    return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict",
+                    "_checked"], ns
 
 
 def build_numba(graph: Graph, path: str):
