@@ -67,13 +67,15 @@ def as_real_array(a, what: str, expected: str = "an array of real numbers",
     return out
 
 
-def all_finite(*arrays: np.ndarray) -> bool:
+def all_finite(*arrays: np.ndarray, silenced: bool = False) -> bool:
     """Whether every entry of these float arrays is finite, in one pass for the usual answer.
 
     A sum is finite only when every term is (NaN and ±inf carry through a sum), so a finite
     sum answers at once; a sum that is not finite may be an overflow of finite values
     (1e308 + 1e308), so then each entry is looked at. Arrays of up to 128 entries are summed
     in Python (faster than a NumPy call there: a quarter of a microsecond for a dozen).
+    ``silenced``: the caller has NumPy's warnings off already (``np.errstate``), so the sum
+    of a big array need not turn them off again (which costs most of a microsecond).
 
     >>> all_finite(np.array([1.0, 2.0]), np.ones((2, 2))), all_finite(np.array([1.0, np.nan]))
     (True, False)
@@ -84,6 +86,8 @@ def all_finite(*arrays: np.ndarray) -> bool:
     for a in arrays:
         if a.size <= 128:  # Python's floats overflow to inf without a warning
             total += sum(a.tolist() if a.ndim == 1 else a.ravel().tolist())
+        elif silenced:
+            total += float(np.add.reduce(a, axis=None))
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 total += float(np.add.reduce(a, axis=None))

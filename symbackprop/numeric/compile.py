@@ -108,6 +108,7 @@ class Compiled:
     fast_predict: Callable | None = field(init=False, repr=False)
     # numba: the checks and the gradient in one compiled call (see loops._checked), or None
     _checked: Callable | None = field(init=False, repr=False, compare=False, default=None)
+    _checked_below: int = field(init=False, repr=False, compare=False, default=0)  # batches
     _sizes: tuple[int, int, int] = field(init=False, repr=False, compare=False, default=(0, 0, 0))
     _F64: ClassVar[np.dtype] = np.dtype(np.float64)
 
@@ -121,17 +122,19 @@ class Compiled:
             self.fast = dispatch or self.raw
             self.fast_loss, self.fast_predict = self.raw_loss, self.raw_predict
         self._sizes = (len(self.params), len(self.inputs), len(self.targets))
-        self._checked = None
+        self._checked, self._checked_below = None, 0
         if self.backend == "numba":
-            from .loops import checked_for
+            from .loops import BLAS_EXAMPLES, checked_for
             self._checked = checked_for(self.raw)
+            # big nets' big batches: NumPy's BLAS code from Python (dispatch), not objmode
+            self._checked_below = BLAS_EXAMPLES if dispatch is not None else 1 << 62
 
-    def _ready(self, theta, X, T=None) -> bool:
+    def _ready(self, theta, X, T=None, silenced: bool = False) -> bool:
         """Whether ``theta``, ``X`` (and ``T`` unless None) are right as they are, so that
         :meth:`check` would return them unchanged: float64 ndarrays, C-ordered (for numba also
         aligned and writable), of the right shapes, every entry finite. One look at each and
         one sum per array; whatever fails here takes the full checks, which convert the
-        arrays or say what is wrong."""
+        arrays or say what is wrong. ``silenced``: NumPy's warnings are off already."""
         F, A = self._F64, np.ndarray
         if not (type(theta) is A and type(X) is A and theta.dtype is F and X.dtype is F):
             return False
@@ -148,7 +151,8 @@ class Compiled:
         elif not (theta.flags.c_contiguous and X.flags.c_contiguous
                   and (T is None or T.flags.c_contiguous)):
             return False
-        return all_finite(theta, X) if T is None else all_finite(theta, X, T)
+        return (all_finite(theta, X, silenced=silenced) if T is None
+                else all_finite(theta, X, T, silenced=silenced))
 
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``theta, X, T`` as float arrays of the right shapes, or a clear error.
@@ -208,56 +212,54 @@ class Compiled:
             if (type(theta) is A and type(X) is A and type(T) is A and theta.dtype is F
                     and X.dtype is F and T.dtype is F and theta.ndim == 1 and X.ndim == 2
                     and T.ndim == 2 and theta.flags.carray and X.flags.carray
-                    and T.flags.carray):
+                    and T.flags.carray and X.shape[0] < self._checked_below):
                 status, loss, grad = checked(theta, X, T)
                 if status == 0:
                     return loss, grad
                 if status == 2:  # the result is not finite: say which
                     return self._result(loss, grad)
                 # status 1: a shape or an input value is wrong; the full checks say which
-        elif T is not None and self._ready(theta, X, T):
-            with np.errstate(all="ignore"):
-                return self._result(*self.fast(theta, X, T))
-        theta, X, T = self.check(theta, X, T)
-        with np.errstate(all="ignore"):
-            loss, grad = self.fast(theta, X, T)
-        return self._result(loss, grad)
+        with np.errstate(all="ignore"):  # once, for the checks and the call
+            if T is None or not self._ready(theta, X, T, silenced=True):
+                theta, X, T = self.check(theta, X, T)
+            return self._result(*self.fast(theta, X, T), silenced=True)
 
     @staticmethod
-    def _result(loss, grad) -> tuple[float, np.ndarray]:
+    def _result(loss, grad, silenced: bool = False) -> tuple[float, np.ndarray]:
         """The loss as a float and the gradient as a float array, or an error if either is
         not finite (checked once: one sum over the gradient)."""
         loss = float(loss)
         if type(grad) is not np.ndarray or grad.dtype is not Compiled._F64:
             grad = np.asarray(grad, dtype=float)
-        if not (math.isfinite(loss) and all_finite(grad)):
+        if not (math.isfinite(loss) and all_finite(grad, silenced=silenced)):
             _finite(loss, "the loss")
             _finite(grad, "the gradient")
         return loss, grad
 
     def loss(self, theta, X, T=None) -> float:
         """The mean loss only (the forward pass)."""
-        if T is None or not self._ready(theta, X, T):
-            theta, X, T = self.check(theta, X, T)
         if self.backend == "numba":  # compiled loops: no NumPy warnings to silence
-            loss = float(self.fast_loss(theta, X, T))
-        else:
-            with np.errstate(all="ignore"):
-                loss = float(self.fast_loss(theta, X, T))
-        return _finite(loss, "the loss")
+            if T is None or not self._ready(theta, X, T):
+                theta, X, T = self.check(theta, X, T)
+            return _finite(float(self.fast_loss(theta, X, T)), "the loss")
+        with np.errstate(all="ignore"):
+            if T is None or not self._ready(theta, X, T, silenced=True):
+                theta, X, T = self.check(theta, X, T)
+            return _finite(float(self.fast_loss(theta, X, T)), "the loss")
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self.raw_predict is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
-        if not self._ready(theta, X):
-            theta, X = self._theta_and_inputs(theta, X)
         if self.backend == "numba":
-            out = np.asarray(self.fast_predict(theta, X), dtype=float)
-        else:
-            with np.errstate(all="ignore"):
-                out = np.asarray(self.fast_predict(theta, X), dtype=float)
-        return _finite(out, "the prediction")
+            if not self._ready(theta, X):
+                theta, X = self._theta_and_inputs(theta, X)
+            return _finite(self.fast_predict(theta, X), "the prediction")
+        with np.errstate(all="ignore"):
+            if not self._ready(theta, X, silenced=True):
+                theta, X = self._theta_and_inputs(theta, X)
+            return _finite(np.asarray(self.fast_predict(theta, X), dtype=float),
+                           "the prediction")
 
     def __repr__(self) -> str:
         return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "

@@ -5,8 +5,8 @@ whole cost. Here every intermediate is a scalar in a loop over the examples, so 
 gradient takes about a microsecond. Two paths, as for NumPy:
 
 * ``"scalar"`` (any graph): the backprop program, one line per step, inside a loop over the
-  examples; large batches are split into one chunk per thread (``numba.prange``), each summing
-  into its own row of gradients, so threads never write the same memory;
+  examples; large batches can be split into one chunk per thread (``numba.prange``), each
+  summing into its own row of gradients, so threads never write the same memory;
 * ``"matrix"`` (networks): the matrix form as loops, example by example: each layer a small
   matrix-vector product over the weights in ``theta``, the activations, their derivatives, the
   loss and the output delta printed from the graph's own expressions and backprop program.
@@ -16,6 +16,14 @@ gradient takes about a microsecond. Two paths, as for NumPy:
   parameters, batches of :data:`BLAS_EXAMPLES` and more go to the NumPy backend's matrix code
   instead (BLAS matmuls and vectorised activations win there): from Python directly
   (``f.fast``), from compiled training loops through ``numba.objmode``.
+
+From :data:`PACED_EXAMPLES` examples on, each call runs the way that was fastest lately
+(:class:`Pace`): on numba's threads, on one thread, or, for networks, through the NumPy
+backend's matrix code. On a quiet machine threads win; on a busy one they wait for cores and
+lose to one thread by up to 50 times (measured in ``benchmarks/bench_busy.py``).
+
+The public call's checks (shapes, finite inputs and results) run compiled too, in the same
+call as the gradient (``_checked``), so ``f(theta, X, T)`` costs little more than ``f.fast``.
 
 ``compile(..., backend="numba", path="auto")`` takes the scalar path for graphs and small nets
 and the matrix path for nets past :data:`SCALAR_PARAMS` parameters; ``f.path`` says which.
@@ -129,8 +137,11 @@ class Pace:
     from call to call, as they do between thread counts.
     """
 
-    PROBE_MIN, PROBE_MAX = 8, 256
-    """Calls between tries of another way: the fewest (after a try that won) and the most."""
+    PROBE_MIN, PROBE_MAX = 8, 2048
+    """Calls between tries of a way that is not the fastest: the fewest (after a try that
+    won) and the most. After a try that lost, that way waits twice as long, and at least 20
+    calls for each time the best way's time it lost by, so that trying costs about 5% at most
+    (threads on a busy machine can take 50 times as long as one thread)."""
 
     def __init__(self, numpy_option: bool):
         self.ways = (0, 1, 2) if numpy_option else (0, 1)
@@ -142,8 +153,7 @@ class Pace:
         state = self.sizes.get(batch.bit_length())
         if state is None:
             state = self.sizes[batch.bit_length()] = {
-                "cost": {}, "count": {}, "last": {}, "tick": 0, "calls": 0,
-                "every": self.PROBE_MIN, "trying": None}
+                "cost": {}, "count": {}, "last": {}, "every": {}, "tick": 0, "trying": None}
         ways = self.ways if numba.get_num_threads() > 1 else tuple(w for w in self.ways
                                                                    if w != 1)
         state["tick"] += 1
@@ -151,10 +161,11 @@ class Pace:
         way = next((w for w in ways if count.get(w, 0) < 2), None)  # each way twice first
         if way is None:
             way = min(ways, key=state["cost"].__getitem__)
-            state["calls"] += 1
-            if state["calls"] >= state["every"]:  # try the way measured longest ago
-                state["calls"] = 0
-                way = min((w for w in ways if w != way), key=state["last"].__getitem__)
+            last, every, tick = state["last"], state["every"], state["tick"]
+            due = [w for w in ways
+                   if w != way and tick - last[w] >= every.get(w, self.PROBE_MIN)]
+            if due:  # try again the way measured longest ago
+                way = min(due, key=last.__getitem__)
                 state["trying"] = way
         return way, time.perf_counter()
 
@@ -164,15 +175,24 @@ class Pace:
         state = self.sizes[batch.bit_length()]
         cost, count = state["cost"], state["count"]
         n = count.get(way, 0)
-        # the first call of a way warms it up (thread pools, caches): the second replaces it
-        cost[way] = per if n < 2 else cost[way] + 0.3 * (per - cost[way])
+        trying = state["trying"] == way
+        if n < 2 or trying:
+            # the first call of a way warms it up (thread pools, caches): the second replaces
+            # it; a try stands for itself (the way's older times may be from another load)
+            cost[way] = per
+        else:  # a call that waited for a core once counts as at most three times the usual
+            cost[way] += 0.3 * (min(per, 3 * cost[way]) - cost[way])
         count[way] = n + 1
         state["last"][way] = state["tick"]
-        if state["trying"] == way:
+        if trying:
             state["trying"] = None
-            won = cost[way] <= min(cost.values())
-            state["every"] = self.PROBE_MIN if won else min(2 * state["every"],
-                                                            self.PROBE_MAX)
+            best = min((c for w, c in cost.items() if w != way), default=per)
+            every = state["every"]
+            if per < best:  # it won: the next calls run it
+                every[way] = self.PROBE_MIN
+            else:
+                every[way] = min(max(2 * every.get(way, self.PROBE_MIN),
+                                     int(20 * (per / best - 1))), self.PROBE_MAX)
 
 
 def _numpy_call(raw):
@@ -207,13 +227,14 @@ def _row(symbols, source: str, indent: str) -> list[str]:
     return [f"{indent}{code_name(s)} = {source}[_i, {i}]" for i, s in enumerate(symbols)]
 
 
-def _split(fn: str, args: str, size: str, numpy_option: bool) -> list[str]:
+def _split(fn: str, args: str, size: str, numpy_option: bool, paced: bool = True) -> list[str]:
     """``_grad`` and ``_grad_threads`` (one chunk per thread).
 
     Small batches run ``_chunk`` once (numba's parallel functions cost microseconds just to
     enter). From :data:`PACED_EXAMPLES` examples on, ``_pace`` (a :class:`Pace`) picks how each
     call runs, by what each way took lately: on numba's threads, on one thread, or (networks,
-    ``numpy_option``) through the NumPy backend's matrix code."""
+    ``numpy_option``) through the NumPy backend's matrix code. Without ``paced`` (big nets,
+    whose big batches go to BLAS before this) ``_grad`` runs ``_chunk`` alone."""
     serial = [f"    _g = numpy.zeros({size})", f"    _loss = {fn}({args}, 0, _B, _g)",
               "    return _loss / _B, _g / _B"]
     numpy_way = [
@@ -234,6 +255,7 @@ def _split(fn: str, args: str, size: str, numpy_option: bool) -> list[str]:
         "",
         "def _grad(_theta, _X, _T):",
         "    _B = _X.shape[0]",
+        *([] if not paced else [
         f"    if _B >= {PACED_EXAMPLES}:  # threads, one thread or NumPy: the fastest lately",
         "        with numba.objmode(_how=\"int64\", _t0=\"float64\"):",
         "            _how, _t0 = _pace.start(_B)",
@@ -246,7 +268,7 @@ def _split(fn: str, args: str, size: str, numpy_option: bool) -> list[str]:
         "            _g = _g / _B",
         "        with numba.objmode():",
         "            _pace.stop(_how, _t0, _B)",
-        "        return _loss, _g",
+        "        return _loss, _g"]),
         *serial,
     ]
 
@@ -553,7 +575,9 @@ def _matrix(net: Network):
                   *logits, *targets, *out_fwd, loss_line, "    return _loss", ""]
     raw = numpy_matrix(net)  # built once, used below
     blas = raw is not None and P > SCALAR_PARAMS
-    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None), ""]
+    # two numba.objmode blocks that both make _loss and _g break numba's lowering (0.68):
+    # a big net's big batches go to BLAS before the paced choice, so it has none
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None, paced=not blas), ""]
     if blas:  # big batches of a big net: BLAS and vectorised functions win
         grad[grad.index("def _grad(_theta, _X, _T):") + 2:
              grad.index("def _grad(_theta, _X, _T):") + 2] = [
@@ -576,9 +600,7 @@ def _matrix(net: Network):
     ns = namespace(p)
     ns["_pace"] = Pace(raw is not None)
     if raw is not None:
-        ns["_numpy"] = _numpy_call(raw)
-    if blas:
-        ns["_blas"] = ns["_numpy"]
+        ns["_numpy"] = ns["_blas"] = _numpy_call(raw)
     ns["numpy"] = numpy
     return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict",
                     "_checked"], ns
@@ -616,8 +638,10 @@ def build_numba(graph: Graph, path: str):
         source, names, ns = _matrix(graph)
     else:
         source, names, ns = _scalar(graph)
-    fns = _jit(source, names, ("_grad_threads",), ns, fast=("_chunk", "_chunk_loss", "_predict")
-               if chosen == "matrix" else ())
+    # _checked's sums of v * 0.0 may be reassociated (vectorised): NaN and inf still show
+    fns = _jit(source, names, ("_grad_threads",), ns,
+               fast=("_chunk", "_chunk_loss", "_predict", "_checked") if chosen == "matrix"
+               else ("_checked",))
     grad, fast = fns["_grad"], None
     blas = ns.get("_blas")
     if blas is not None:  # called from Python, big batches go to BLAS without numba's objmode
