@@ -294,3 +294,21 @@ def test_every_way_of_a_big_batch_gives_the_numpy_result():
     state = pace.sizes[len(X_).bit_length()]
     import numba
     assert set(state["count"]) == ({0, 1, 2} if numba.get_num_threads() > 1 else {0, 2})
+
+
+@pytest.mark.timeout(300)
+def test_numba_training_on_big_batches_equals_numpy():
+    """The compiled training loop calls the paced gradient (its choice made through
+    numba.objmode, inside compiled code): same run as the NumPy backend's."""
+    pytest.importorskip("numba")
+    from symbackprop.numeric.loops import PACED_EXAMPLES
+    net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+    rng = np.random.default_rng(8)
+    X_ = rng.normal(size=(PACED_EXAMPLES + 40, 2))
+    T_ = np.eye(2)[(X_[:, 0] * X_[:, 1] > 0).astype(int)]
+    kw = {"lr": 0.5, "steps": 40, "seed": 2}
+    run = sb.train(net, X_, T_, backend="numba", **kw)
+    ref = sb.train(net, X_, T_, **kw)
+    assert run.steps == ref.steps == 40
+    assert run.theta == pytest.approx(ref.theta, rel=1e-9, abs=1e-12)
+    assert run.history["loss"] == pytest.approx(ref.history["loss"], rel=1e-9)
