@@ -108,6 +108,7 @@ def busy_table(budget: float) -> list[str]:
         setups.append((layers, fb, fns, (theta, X, T)))
     rows, used = {}, {}
     n = cores()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     for state in ("quiet", "busy"):
         with spinning(n) if state == "busy" else contextlib.nullcontext():
             for layers, fb, fns, args in setups:
@@ -122,7 +123,9 @@ def busy_table(budget: float) -> list[str]:
              (f"Measured by `python benchmarks/bench_busy.py` on {platform.machine()} "
               f"({n} cores for this process), numba {numba.__version__} (threading layer "
               f"{numba.threading_layer()}, {numba.get_num_threads()} threads). Busy: {n} other "
-              "processes spinning (`while True: pass`), one per core, started by the script. "
+              "processes spinning (`while True: pass`), one per core, started by the script; "
+              "quiet: none started (whatever else runs on the machine runs on: its load "
+              f"average was {load:.1f} when the quiet rounds began). "
               f"Batch {BUSY_BATCH}, sigmoid nets, E = ½ Σ (t − ŷ)². Ratio = time / time of "
               "hand-written NumPy backprop under the same load, median over rounds run back "
               "to back (lower is faster). `f.fast` picks, call by call, the way that was "
