@@ -81,7 +81,8 @@ def ways_run(f) -> dict[int, int]:
     pace = pace.__globals__.get("_pace") if pace is not None else None
     if pace is None:
         return {}
-    return dict(pace.sizes.get(BUSY_BATCH.bit_length(), {}).get("count", {}))
+    times = pace.sizes.get(BUSY_BATCH.bit_length())
+    return dict(times.count) if times is not None else {}
 
 
 def busy_table(budget: float) -> list[str]:

@@ -233,45 +233,31 @@ class _Clock:
 
 
 def test_pace_tries_every_way_then_keeps_the_fastest_and_looks_again(monkeypatch):
-    numba = pytest.importorskip("numba")
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("one CPU: numba has no threads to choose")
+    pytest.importorskip("numba")
     from symbackprop.numeric import loops
     clock = _Clock()
     monkeypatch.setattr(loops, "time", clock)
     pace = loops.Pace(numpy_option=True)
     took = {0: 1.0, 1: 0.5, 2: 2.0}  # seconds per call of each way: threads are fastest
 
-    def call():
-        way, start = pace.start(1024)
+    def call(threads=2):
+        way, start = pace.start(1024, threads)
         clock.now += took[way]
         pace.stop(way, start, 1024)
         return way
 
-    with _threads(2):
-        first = [call() for _ in range(6)]
-        assert sorted(first) == [0, 0, 1, 1, 2, 2]  # each way twice (the first warms it up)
-        ways = [call() for _ in range(200)]
-        assert ways.count(1) > 180 and {0, 2} <= set(ways)  # the fastest, and the others now and then
-        took[1] = 5.0  # the machine got busy: threads wait for cores
-        ways = [call() for _ in range(300)]
-        assert ways[-50:].count(0) > 45  # one thread is the fastest now
-    with _threads(1):  # one thread allowed: never the threaded loops
-        assert 1 not in {call() for _ in range(50)}
-
-
-class _threads:
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        import numba
-        self.old = numba.get_num_threads()
-        numba.set_num_threads(self.n)
-
-    def __exit__(self, *exc):
-        import numba
-        numba.set_num_threads(self.old)
+    first = [call() for _ in range(6)]
+    assert sorted(first) == [0, 0, 1, 1, 2, 2]  # each way twice (the first warms it up)
+    ways = [call() for _ in range(200)]
+    assert ways.count(1) > 180 and {0, 2} <= set(ways)  # the fastest, the others now and then
+    took[1] = 5.0  # the machine got busy: threads wait for cores
+    ways = [call() for _ in range(300)]
+    assert ways[-50:].count(0) > 45  # one thread is the fastest now
+    took[1] = 0.2  # quiet again: threads are found again, and kept
+    ways = [call() for _ in range(3000)]
+    assert ways[-100:].count(1) > 95
+    # one thread allowed (numba.set_num_threads(1)): never the threaded loops
+    assert 1 not in {call(threads=1) for _ in range(50)}
 
 
 @pytest.mark.timeout(300)
@@ -291,9 +277,9 @@ def test_every_way_of_a_big_batch_gives_the_numpy_result():
         loss, grad = f(theta, X_, T_)
         assert loss == pytest.approx(want[0], rel=1e-12)
         assert np.max(np.abs(grad - want[1])) <= 1e-12 * np.max(np.abs(want[1]))
-    state = pace.sizes[len(X_).bit_length()]
     import numba
-    assert set(state["count"]) == ({0, 1, 2} if numba.get_num_threads() > 1 else {0, 2})
+    ran = pace.sizes[len(X_).bit_length()].count
+    assert set(ran) == ({0, 1, 2} if numba.get_num_threads() > 1 else {0, 2})
 
 
 @pytest.mark.timeout(300)

@@ -145,37 +145,35 @@ class Pace:
 
     def __init__(self, numpy_option: bool):
         self.ways = (0, 1, 2) if numpy_option else (0, 1)
-        self.sizes: dict[int, dict] = {}
+        self.serial_ways = (0, 2) if numpy_option else (0,)  # when one thread is allowed
+        self.sizes: dict[int, _Times] = {}
 
-    def start(self, batch: int) -> tuple[int, float]:
-        """The way to run a call on ``batch`` examples, and the time it starts."""
-        import numba
-        state = self.sizes.get(batch.bit_length())
-        if state is None:
-            state = self.sizes[batch.bit_length()] = {
-                "cost": {}, "count": {}, "last": {}, "every": {}, "tick": 0, "trying": None}
-        ways = self.ways if numba.get_num_threads() > 1 else tuple(w for w in self.ways
-                                                                   if w != 1)
-        state["tick"] += 1
-        count = state["count"]
-        way = next((w for w in ways if count.get(w, 0) < 2), None)  # each way twice first
-        if way is None:
-            way = min(ways, key=state["cost"].__getitem__)
-            last, every, tick = state["last"], state["every"], state["tick"]
-            due = [w for w in ways
-                   if w != way and tick - last[w] >= every.get(w, self.PROBE_MIN)]
-            if due:  # try again the way measured longest ago
-                way = min(due, key=last.__getitem__)
-                state["trying"] = way
+    def start(self, batch: int, threads: int) -> tuple[int, float]:
+        """The way to run a call on ``batch`` examples with ``threads`` threads allowed
+        (``numba.get_num_threads()``), and the time it starts."""
+        t = self.sizes.get(batch.bit_length())
+        if t is None:
+            t = self.sizes[batch.bit_length()] = _Times()
+        ways = self.ways if threads > 1 else self.serial_ways
+        t.tick += 1
+        count = t.count
+        for w in ways:  # each way twice first (the first call of each warms it up)
+            if count.get(w, 0) < 2:
+                return w, time.perf_counter()
+        cost, last, every = t.cost, t.last, t.every
+        way = min(ways, key=cost.__getitem__)
+        due = [w for w in ways if w != way and t.tick - last[w] >= every.get(w, self.PROBE_MIN)]
+        if due:  # try again the way measured longest ago
+            way = t.trying = min(due, key=last.__getitem__)
         return way, time.perf_counter()
 
     def stop(self, way: int, start: float, batch: int) -> None:
         """Record the time per example of a call that ran ``way``."""
         per = (time.perf_counter() - start) / batch
-        state = self.sizes[batch.bit_length()]
-        cost, count = state["cost"], state["count"]
+        t = self.sizes[batch.bit_length()]
+        cost, count = t.cost, t.count
         n = count.get(way, 0)
-        trying = state["trying"] == way
+        trying = t.trying == way
         if n < 2 or trying:
             # the first call of a way warms it up (thread pools, caches): the second replaces
             # it; a try stands for itself (the way's older times may be from another load)
@@ -183,16 +181,31 @@ class Pace:
         else:  # a call that waited for a core once counts as at most three times the usual
             cost[way] += 0.3 * (min(per, 3 * cost[way]) - cost[way])
         count[way] = n + 1
-        state["last"][way] = state["tick"]
+        t.last[way] = t.tick
         if trying:
-            state["trying"] = None
+            t.trying = None
             best = min((c for w, c in cost.items() if w != way), default=per)
-            every = state["every"]
             if per < best:  # it won: the next calls run it
-                every[way] = self.PROBE_MIN
+                t.every[way] = self.PROBE_MIN
             else:
-                every[way] = min(max(2 * every.get(way, self.PROBE_MIN),
-                                     int(20 * (per / best - 1))), self.PROBE_MAX)
+                t.every[way] = min(max(2 * t.every.get(way, self.PROBE_MIN),
+                                       int(20 * (per / best - 1))), self.PROBE_MAX)
+
+
+class _Times:
+    """What :class:`Pace` knows of one batch size: per way, its recent time per example
+    (``cost``), how many calls ran it (``count``), the call that last ran it (``last``) and
+    how many calls to wait before trying it again (``every``)."""
+
+    __slots__ = ("cost", "count", "every", "last", "tick", "trying")
+
+    def __init__(self):
+        self.cost: dict[int, float] = {}
+        self.count: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.every: dict[int, int] = {}
+        self.tick = 0
+        self.trying: int | None = None
 
 
 def _numpy_call(raw):
@@ -257,8 +270,9 @@ def _split(fn: str, args: str, size: str, numpy_option: bool, paced: bool = True
         "    _B = _X.shape[0]",
         *([] if not paced else [
         f"    if _B >= {PACED_EXAMPLES}:  # threads, one thread or NumPy: the fastest lately",
+        "        _nt = numba.get_num_threads()",
         "        with numba.objmode(_how=\"int64\", _t0=\"float64\"):",
-        "            _how, _t0 = _pace.start(_B)",
+        "            _how, _t0 = _pace.start(_B, _nt)",
         *numpy_way,
         "        if _how == 1:",
         f"            _loss, _g = _grad_threads({args})",
