@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_busy.py  [--quick]
 
 Busy means one process spinning (``while True: pass``) on every core this process may use,
 started and stopped by this script. Every number is a ratio of times measured side by side in
-one run (see ``measure_side_by_side`` in bench_gradients.py), never an absolute time. The
+one run (see ``measure``), never an absolute time. The
 tables replace their own sections of benchmarks/RESULTS.md, or are appended to it.
 """
 
@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_gradients import hand_written, measure_side_by_side
+from bench_gradients import best_time, hand_written
 
 import symbackprop as sb
 
@@ -75,6 +75,32 @@ def numba_ways(f):
     return threads, one
 
 
+def measure(fns: dict, args, rounds: int, ref: str) -> dict[str, float]:
+    """Each function's time / the reference's, the median over ``rounds`` rounds; a round
+    times every function once (about 10 ms of calls each), in a fresh shuffled order.
+
+    Like bench_gradients.measure_side_by_side, but the calls per round come from the median
+    of several calls, not from the first one (on a loaded machine the first call can wait
+    milliseconds for a core), and the number of rounds is fixed."""
+    calls = {}
+    for k, fn in fns.items():
+        once = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            fn(*args)
+            once.append(time.perf_counter() - t0)
+        calls[k] = max(1, int(0.01 / max(float(np.median(once)), 1e-7)))
+    ratios = {k: [] for k in fns}
+    order = list(fns)
+    shuffle = np.random.default_rng(1)
+    for _ in range(rounds):
+        shuffle.shuffle(order)
+        t = {k: best_time(fns[k], args, calls[k], 1) for k in order}
+        for k in fns:
+            ratios[k].append(t[k] / t[ref])
+    return {k: float(np.median(v)) for k, v in ratios.items()}
+
+
 def ways_run(f) -> dict[int, int]:
     """How many calls of ``f``'s gradient at the measured batch ran each way so far."""
     pace = getattr(f.raw, "py_func", None)
@@ -85,7 +111,7 @@ def ways_run(f) -> dict[int, int]:
     return dict(times.count) if times is not None else {}
 
 
-def busy_table(budget: float) -> list[str]:
+def busy_table(rounds: int) -> list[str]:
     import numba
     rng = np.random.default_rng(0)
     cols = ["numba `f.fast` (chooses)", "numba `f(...)`", "numba always threaded",
@@ -114,7 +140,7 @@ def busy_table(budget: float) -> list[str]:
         with spinning(n) if state == "busy" else contextlib.nullcontext():
             for layers, fb, fns, args in setups:
                 before = ways_run(fb)
-                r, _ = measure_side_by_side(fns, args, budget, ref="hand NumPy")
+                r = measure(fns, args, rounds, ref="hand NumPy")
                 after = ways_run(fb)
                 rows[tuple(layers), state] = r
                 used[tuple(layers), state] = {w: after.get(w, 0) - before.get(w, 0)
@@ -128,8 +154,9 @@ def busy_table(budget: float) -> list[str]:
               "quiet: none started (whatever else runs on the machine runs on: its load "
               f"average was {load:.1f} when the quiet rounds began). "
               f"Batch {BUSY_BATCH}, sigmoid nets, E = ½ Σ (t − ŷ)². Ratio = time / time of "
-              "hand-written NumPy backprop under the same load, median over rounds run back "
-              "to back (lower is faster). `f.fast` picks, call by call, the way that was "
+              "hand-written NumPy backprop under the same load, the median over rounds in "
+              "which every column runs about 10 ms, back to back, in a shuffled order (lower "
+              "is faster). `f.fast` picks, call by call, the way that was "
               "fastest lately (threads, one thread, or the NumPy backend's matrix code: "
               "`symbackprop.numeric.loops.Pace`); the two columns after it force one way "
               "(the loops threaded, as before the choice, or on one thread; nets past 400 "
@@ -158,14 +185,14 @@ def busy_table(budget: float) -> list[str]:
     return lines
 
 
-def call_table(budget: float) -> list[str]:
+def call_table(rounds: int) -> list[str]:
     rng = np.random.default_rng(1)
     lines = [CALL_HEADING, "",
              ("`f(theta, X, T)` checks types, shapes and finite values of its arguments and "
               "of its result; `f.fast` is the unchecked function. Ratio = time of `f(...)` / "
               "time of `f.fast` on the same arrays (float64, C-ordered: the usual case), "
-              "measured side by side by `python benchmarks/bench_busy.py` (median over "
-              "rounds). numba takes its automatic path (the loops here)."), "",
+              "measured side by side by `python benchmarks/bench_busy.py` (the median over "
+              "rounds of about 10 ms each, back to back). numba takes its automatic path (the loops here)."), "",
              "| net | batch | NumPy `f(...)` / `f.fast` | numba `f(...)` / `f.fast` |",
              "|---|---:|---:|---:|"]
     worst = {"numpy": 0.0, "numba": 0.0}
@@ -180,8 +207,7 @@ def call_table(budget: float) -> list[str]:
             T = rng.uniform(size=(B, layers[-1]))
             ratio = {}
             for be, f in compiled.items():
-                r, _ = measure_side_by_side({"fast": f.fast, "call": f}, (theta, X, T), budget,
-                                            ref="fast")
+                r = measure({"fast": f.fast, "call": f}, (theta, X, T), rounds, ref="fast")
                 ratio[be] = r["call"]
                 if B == 1:
                     worst[be] = max(worst[be], r["call"])
@@ -219,9 +245,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer repeats (for a smoke run)")
     args = ap.parse_args()
-    budget = 0.2 if args.quick else 0.6
-    calls = call_table(budget)
-    busy = busy_table(budget)
+    rounds = 11 if args.quick else 41
+    calls = call_table(rounds)
+    busy = busy_table(rounds)
     out = HERE / "RESULTS.md"
     text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
     text = replace_section(replace_section(text, BUSY_HEADING, busy), CALL_HEADING, calls)
