@@ -180,8 +180,11 @@ def busy_table(rounds: int) -> list[str]:
                    f"1.0× for the nets that run numba's loops at this batch, "
                    f"{', '.join('-'.join(map(str, n)) for n in loops)}): largest ratio "
                    f"{worst:.2f} ({'met' if met else 'missed'}). The nets past 400 "
-                   "parameters run the NumPy backend's own code at this batch, so they are "
-                   "level with it by construction.")]
+                   "parameters run the NumPy backend's own code at this batch (BLAS), level "
+                   "with it by construction; on a loaded machine OpenBLAS's own threads make "
+                   "those times jump (a matmul that finds its threads asleep waits for cores "
+                   "to wake them, so a call that spends a few microseconds on checks first can "
+                   "pay for it), for numba's columns and NumPy's alike.")]
     return lines
 
 

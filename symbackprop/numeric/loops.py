@@ -132,7 +132,9 @@ class Pace:
     than hand-written NumPy. So each call is timed (per example, by batch size to within a
     factor of two), an average of the recent times is kept for each way, and the fastest is
     used; every so often another way is tried again (soon after it last won, rarely while it
-    keeps losing), so a machine that becomes busy or quiet is noticed within a few calls.
+    keeps losing), so a machine that becomes busy or quiet is noticed within a few calls;
+    the way in use is left only for one at least :attr:`MARGIN` times as fast, so that noise
+    does not move it.
     The ways add the same numbers in different orders, so results can differ in the last bits
     from call to call, as they do between thread counts.
     """
@@ -142,6 +144,9 @@ class Pace:
     won) and the most. After a try that lost, that way waits twice as long, and at least 20
     calls for each time the best way's time it lost by, so that trying costs about 5% at most
     (threads on a busy machine can take 50 times as long as one thread)."""
+
+    MARGIN = 1.1
+    """How much faster (by its recent times) another way must be to be taken instead."""
 
     def __init__(self, numpy_option: bool):
         self.ways = (0, 1, 2) if numpy_option else (0, 1)
@@ -162,6 +167,9 @@ class Pace:
                 return w, time.perf_counter()
         cost, last, every = t.cost, t.last, t.every
         way = min(ways, key=cost.__getitem__)
+        if t.current in ways and cost[t.current] <= self.MARGIN * cost[way]:
+            way = t.current  # a way is left only for one clearly faster (noise is not)
+        t.current = way
         due = [w for w in ways if w != way and t.tick - last[w] >= every.get(w, self.PROBE_MIN)]
         if due:  # try again the way measured longest ago
             way = t.trying = min(due, key=last.__getitem__)
@@ -185,8 +193,9 @@ class Pace:
         if trying:
             t.trying = None
             best = min((c for w, c in cost.items() if w != way), default=per)
-            if per < best:  # it won: the next calls run it
+            if per * self.MARGIN < best:  # it won: the next calls run it
                 t.every[way] = self.PROBE_MIN
+                t.current = way
             else:
                 t.every[way] = min(max(2 * t.every.get(way, self.PROBE_MIN),
                                        int(20 * (per / best - 1))), self.PROBE_MAX)
@@ -195,9 +204,9 @@ class Pace:
 class _Times:
     """What :class:`Pace` knows of one batch size: per way, its recent time per example
     (``cost``), how many calls ran it (``count``), the call that last ran it (``last``) and
-    how many calls to wait before trying it again (``every``)."""
+    how many calls to wait before trying it again (``every``); the way in use (``current``)."""
 
-    __slots__ = ("cost", "count", "every", "last", "tick", "trying")
+    __slots__ = ("cost", "count", "current", "every", "last", "tick", "trying")
 
     def __init__(self):
         self.cost: dict[int, float] = {}
@@ -206,6 +215,7 @@ class _Times:
         self.every: dict[int, int] = {}
         self.tick = 0
         self.trying: int | None = None
+        self.current: int | None = None  # the way the last calls ran
 
 
 def _numpy_call(raw):
