@@ -12,6 +12,7 @@ symbackprop.core.errors.InputTypeError: theta holds complex numbers (dtype compl
 from __future__ import annotations
 
 import decimal
+import math
 import numbers
 
 import numpy as np
@@ -19,7 +20,8 @@ import sympy as sp
 
 from ..core.errors import InputTypeError, InvalidValueError
 
-__all__ = ["as_count", "as_decay_rate", "as_positive", "as_real", "as_real_array", "as_seed"]
+__all__ = ["all_finite", "as_count", "as_decay_rate", "as_positive", "as_real", "as_real_array",
+           "as_seed"]
 
 
 def as_real_array(a, what: str, expected: str = "an array of real numbers",
@@ -63,6 +65,34 @@ def as_real_array(a, what: str, expected: str = "an array of real numbers",
         raise InvalidValueError(f"{what} holds a value that is not finite{where} "
                                 f"({out[tuple(bad)] if out.ndim else out}); give finite numbers")
     return out
+
+
+def all_finite(*arrays: np.ndarray, silenced: bool = False) -> bool:
+    """Whether every entry of these float arrays is finite, in one pass for the usual answer.
+
+    A sum is finite only when every term is (NaN and ±inf carry through a sum), so a finite
+    sum answers at once; a sum that is not finite may be an overflow of finite values
+    (1e308 + 1e308), so then each entry is looked at. Small arrays are summed in Python
+    (faster than a NumPy call there: a quarter of a microsecond for a dozen).
+    ``silenced``: the caller has NumPy's warnings off already (``np.errstate``), so the sum
+    of a big array need not turn them off again (which costs most of a microsecond).
+
+    >>> all_finite(np.array([1.0, 2.0]), np.ones((2, 2))), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    >>> all_finite(np.full(3, 1e308))  # the sum overflows; every entry is finite
+    True
+    """
+    total = 0.0
+    small = 32 if silenced else 128  # where a NumPy call starts to win, with and without
+    for a in arrays:
+        if a.size <= small:  # Python's floats overflow to inf without a warning
+            total += sum(a.tolist() if a.ndim == 1 else a.ravel().tolist())
+        elif silenced:
+            total += float(np.add.reduce(a, axis=None))
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                total += float(np.add.reduce(a, axis=None))
+    return math.isfinite(total) or all(bool(np.isfinite(a).all()) for a in arrays)
 
 
 def _check_objects(arr: np.ndarray, what: str, expected: str) -> None:

@@ -37,6 +37,7 @@ class Backend:
     extra = ""  # the pip extra that installs it
     printer: type = NumPyCodePrinter
     writable = False  # whether its functions need writable arrays (numba takes no read-only one)
+    warns = True  # whether its code can raise NumPy's floating-point warnings (to silence)
 
     def new_printer(self):
         """A fresh code printer (it records the modules the code uses)."""
@@ -90,6 +91,11 @@ class Backend:
         """The function as fast as this backend runs it (NumPy: itself; JAX: jitted, run in
         float64)."""
         return fn
+
+    def checked(self, raw: Callable, dispatch: Callable | None) -> tuple[Callable | None, int]:
+        """A compiled call that checks shapes and finiteness and computes the gradient in
+        one go, and the batch size below which it is used; (None, 0) when there is none."""
+        return None, 0
 
     # ---- printing --------------------------------------------------------------------------
     def add_to(self, array: str, index: int, value: str) -> str:

@@ -42,15 +42,17 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import sympy as sp
 
 from ..core.errors import InputTypeError, InvalidValueError, ShapeError, UnknownNameError
 from ..core.graph import Graph
-from .arguments import as_real_array
+from .arguments import all_finite, as_real_array
 from .backend import BACKENDS, Backend, numpy_matrix
 from .backend import backend as get_backend
 from .matrix_code import direct_reads, loss_form, matrix_obstacle, steps_for
@@ -77,6 +79,12 @@ class Compiled:
     it: ``jax.jit(raw)`` for JAX; for numba's big nets, the NumPy matrix code (BLAS) for
     batches of 64 and more and ``raw`` below; ``raw`` itself otherwise. Calls use it.
     ``reason`` says why ``path`` is the one taken (say, why a network took the scalar path).
+
+    The checks cost little in the usual case: float64 arrays, C-ordered, of the right shapes
+    are used as they are after one look at each and one sum per array for finiteness (for
+    numba, all of it and the gradient in one compiled call); anything else (lists, integers,
+    float32, other orders, read-only arrays for numba, a NaN) takes the full checks, which
+    convert or say what is wrong. The result is checked for finiteness once.
     """
 
     graph: Graph
@@ -96,6 +104,11 @@ class Compiled:
     fast: Callable = field(init=False, repr=False)
     fast_loss: Callable = field(init=False, repr=False)
     fast_predict: Callable | None = field(init=False, repr=False)
+    # numba: the checks and the gradient in one compiled call (see loops._checked), or None
+    _checked: Callable | None = field(init=False, repr=False, compare=False, default=None)
+    _checked_below: int = field(init=False, repr=False, compare=False, default=0)  # batches
+    _sizes: tuple[int, int, int] = field(init=False, repr=False, compare=False, default=(0, 0, 0))
+    _F64: ClassVar[np.dtype] = np.dtype(np.float64)
 
     def __post_init__(self, dispatch: Callable | None) -> None:
         # derived from raw every time, so a copy with another raw (dataclasses.replace) calls it
@@ -103,17 +116,47 @@ class Compiled:
         self.fast = dispatch or engine.fast(self.raw)
         self.fast_loss = engine.fast(self.raw_loss)
         self.fast_predict = engine.fast(self.raw_predict) if self.raw_predict else None
+        self._sizes = (len(self.params), len(self.inputs), len(self.targets))
+        # a backend may check and compute in one compiled call (numba), below a batch size
+        self._checked, self._checked_below = engine.checked(self.raw, dispatch)
 
     @property
     def engine(self) -> Backend:
         """The backend object (:mod:`symbackprop.numeric.backend`) of ``backend``."""
         return get_backend(self.backend)
 
+    def _ready(self, theta, X, T=None, silenced: bool = False) -> bool:
+        """Whether ``theta``, ``X`` (and ``T`` unless None) are right as they are, so that
+        :meth:`check` would return them unchanged: float64 ndarrays, C-ordered (for numba also
+        aligned and writable), of the right shapes, every entry finite. One look at each and
+        one sum per array; whatever fails here takes the full checks, which convert the
+        arrays or say what is wrong. ``silenced``: NumPy's warnings are off already."""
+        F, A = self._F64, np.ndarray
+        if not (type(theta) is A and type(X) is A and theta.dtype is F and X.dtype is F):
+            return False
+        n, n_in, n_t = self._sizes
+        xs = X.shape
+        if theta.shape != (n,) or len(xs) != 2 or xs[1] != n_in or not xs[0]:
+            return False
+        if T is not None and not (type(T) is A and T.dtype is F and T.shape == (xs[0], n_t)):
+            return False
+        if self.engine.writable:  # aligned and writable too
+            if not (theta.flags.carray and X.flags.carray
+                    and (T is None or T.flags.carray)):
+                return False
+        elif not (theta.flags.c_contiguous and X.flags.c_contiguous
+                  and (T is None or T.flags.c_contiguous)):
+            return False
+        return (all_finite(theta, X, silenced=silenced) if T is None
+                else all_finite(theta, X, T, silenced=silenced))
+
     def check(self, theta, X, T=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``theta, X, T`` as float arrays of the right shapes, or a clear error.
 
         ``T`` may be left out only when the graph has no targets.
         """
+        if T is not None and self._ready(theta, X, T):
+            return theta, X, T
         theta, X = self._theta_and_inputs(theta, X)
         names = ", ".join(s.name for s in self.targets)
         if T is None:
@@ -159,29 +202,60 @@ class Compiled:
     # Underflow to 0 is the right answer (exp(-1000) in a log-sum-exp); a result that is not
     # finite is reported as an error naming its cause instead of NumPy's warnings.
     def __call__(self, theta, X, T=None) -> tuple[float, np.ndarray]:
-        theta, X, T = self.check(theta, X, T)
-        with np.errstate(all="ignore"):
-            loss, grad = self.fast(theta, X, T)
-        loss, grad = float(loss), np.asarray(grad, dtype=float)
-        _finite(loss, "the loss")
-        _finite(grad, "the gradient")
+        checked = self._checked
+        if checked is not None:  # numba: shapes, finiteness and the gradient in one call
+            F, A = self._F64, np.ndarray
+            if (type(theta) is A and type(X) is A and type(T) is A and theta.dtype is F
+                    and X.dtype is F and T.dtype is F and theta.ndim == 1 and X.ndim == 2
+                    and T.ndim == 2 and theta.flags.carray and X.flags.carray
+                    and T.flags.carray and X.shape[0] < self._checked_below):
+                status, loss, grad = checked(theta, X, T)
+                if status == 0:
+                    return loss, grad
+                if status == 2:  # the result is not finite: say which
+                    return self._result(loss, grad)
+                # status 1: a shape or an input value is wrong; the full checks say which
+        with np.errstate(all="ignore"):  # once, for the checks and the call
+            if T is None or not self._ready(theta, X, T, silenced=True):
+                theta, X, T = self.check(theta, X, T)
+            return self._result(*self.fast(theta, X, T), silenced=True)
+
+    @staticmethod
+    def _result(loss, grad, silenced: bool = False) -> tuple[float, np.ndarray]:
+        """The loss as a float and the gradient as a float array, or an error if either is
+        not finite (checked once: one sum over the gradient)."""
+        loss = float(loss)
+        if type(grad) is not np.ndarray or grad.dtype is not Compiled._F64:
+            grad = np.asarray(grad, dtype=float)
+        if not (math.isfinite(loss) and all_finite(grad, silenced=silenced)):
+            _finite(loss, "the loss")
+            _finite(grad, "the gradient")
         return loss, grad
 
     def loss(self, theta, X, T=None) -> float:
         """The mean loss only (the forward pass)."""
-        theta, X, T = self.check(theta, X, T)
+        if not self.engine.warns:  # compiled loops: no NumPy warnings to silence
+            if T is None or not self._ready(theta, X, T):
+                theta, X, T = self.check(theta, X, T)
+            return _finite(float(self.fast_loss(theta, X, T)), "the loss")
         with np.errstate(all="ignore"):
-            loss = float(self.fast_loss(theta, X, T))
-        return _finite(loss, "the loss")
+            if T is None or not self._ready(theta, X, T, silenced=True):
+                theta, X, T = self.check(theta, X, T)
+            return _finite(float(self.fast_loss(theta, X, T)), "the loss")
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
         if self.raw_predict is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
-        theta, X = self._theta_and_inputs(theta, X)
+        if not self.engine.warns:
+            if not self._ready(theta, X):
+                theta, X = self._theta_and_inputs(theta, X)
+            return _finite(self.fast_predict(theta, X), "the prediction")
         with np.errstate(all="ignore"):
-            out = np.asarray(self.fast_predict(theta, X), dtype=float)
-        return _finite(out, "the prediction")
+            if not self._ready(theta, X, silenced=True):
+                theta, X = self._theta_and_inputs(theta, X)
+            return _finite(np.asarray(self.fast_predict(theta, X), dtype=float),
+                           "the prediction")
 
     def __repr__(self) -> str:
         return (f"<Compiled {self.backend} {self.path} path: {len(self.params)} params, "
@@ -190,7 +264,8 @@ class Compiled:
 
 def _finite(value, what: str):
     """``value`` if every entry is finite; else an error that names the likely causes."""
-    if not np.all(np.isfinite(value)):
+    if not (math.isfinite(value) if isinstance(value, float)
+            else all_finite(np.asarray(value, dtype=float))):
         raise InvalidValueError(
             f"{what} is not finite at these parameters and data (NaN or inf): a log or square "
             "root of a negative number, a division by zero, or an overflow; f.raw gives the "

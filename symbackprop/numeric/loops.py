@@ -5,8 +5,8 @@ whole cost. Here every intermediate is a scalar in a loop over the examples, so 
 gradient takes about a microsecond. Two paths, as for NumPy:
 
 * ``"scalar"`` (any graph): the backprop program, one line per step, inside a loop over the
-  examples; large batches are split into one chunk per thread (``numba.prange``), each summing
-  into its own row of gradients, so threads never write the same memory;
+  examples; large batches can be split into one chunk per thread (``numba.prange``), each
+  summing into its own row of gradients, so threads never write the same memory;
 * ``"matrix"`` (networks): the matrix form as loops, example by example: each layer a small
   matrix-vector product over the weights in ``theta``, the activations, their derivatives, the
   loss and the output delta printed from the graph's own expressions and backprop program.
@@ -16,6 +16,14 @@ gradient takes about a microsecond. Two paths, as for NumPy:
   parameters, batches of :data:`BLAS_EXAMPLES` and more go to the NumPy backend's matrix code
   instead (BLAS matmuls and vectorised activations win there): from Python directly
   (``f.fast``), from compiled training loops through ``numba.objmode``.
+
+From :data:`PACED_EXAMPLES` examples on, each call runs the way that was fastest lately
+(:class:`Pace`): on numba's threads, on one thread, or, for networks, through the NumPy
+backend's matrix code. On a quiet machine threads win; on a busy one they wait for cores and
+lose to one thread by up to 50 times (measured in ``benchmarks/bench_busy.py``).
+
+The public call's checks (shapes, finite inputs and results) run compiled too, in the same
+call as the gradient (``_checked``), so ``f(theta, X, T)`` costs little more than ``f.fast``.
 
 ``compile(..., backend="numba", path="auto")`` takes the scalar path for graphs and small nets
 and the matrix path for nets past :data:`SCALAR_PARAMS` parameters; ``f.path`` says which.
@@ -42,7 +50,8 @@ from .matrix_code import direct_reads, loss_form, matrix_obstacle, steps_for
 from .optimizers import optimizer_step
 from .scalar_code import forward_steps, needed, stable_forms
 
-__all__ = ["SCALAR_PARAMS", "build_numba", "compile_seconds"]
+__all__ = ["PACED_EXAMPLES", "SCALAR_PARAMS", "Pace", "build_numba", "checked_for",
+           "compile_seconds"]
 
 SCALAR_PARAMS = 400
 """Networks with more parameters than this take the matrix (BLAS) path by default."""
@@ -54,6 +63,10 @@ BLAS_EXAMPLES = 64
 """From this batch size on, a net past :data:`SCALAR_PARAMS` parameters computes its gradient
 with the NumPy backend's matrix code (BLAS matmuls, vectorised activations), which wins there."""
 
+PACED_EXAMPLES = 2 * CHUNK_EXAMPLES
+"""From this batch size on, each call of the gradient runs the way that was fastest lately
+(numba's threads, one thread, or the NumPy backend's matrix code): see :class:`Pace`."""
+
 _SIGNATURES = {
     "_chunk": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64, float64[::1])",
     "_chunk_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1], int64, int64)",
@@ -62,6 +75,8 @@ _SIGNATURES = {
                      "float64[:, ::1])",
     "_loss": "float64(float64[::1], float64[:, ::1], float64[:, ::1])",
     "_predict": "float64[:, ::1](float64[::1], float64[:, ::1])",
+    "_checked": "Tuple((int64, float64, float64[::1]))(float64[::1], float64[:, ::1], "
+                "float64[:, ::1])",
 }
 
 # sums in the matrix loops may be reassociated (so they vectorise) and multiply-adds fused;
@@ -108,6 +123,126 @@ def _jit(source: str, names: list[str], parallel: tuple[str, ...], ns: dict,
     return out
 
 
+class Pace:
+    """How a big batch's gradient runs, picked call by call from what each way took lately.
+
+    The ways: 0, the loops on one thread; 1, split over numba's threads (only while
+    ``numba.get_num_threads()`` is above 1); 2, the NumPy backend's matrix code (networks
+    only). Threads win on a quiet machine; on a busy one, where other processes keep every
+    core busy, a thread waits for a core, the split batch waits for its slowest part, and
+    OpenMP's idle threads spin for cores they do not get: measured on two cores with two other
+    processes spinning, the threaded call took 3 to 12 times as long as one thread, and longer
+    than hand-written NumPy. So each call is timed (per example, by batch size to within a
+    factor of two), an average of the recent times is kept for each way, and the fastest is
+    used; every so often another way is tried again (soon after it last won, rarely while it
+    keeps losing), so a machine that becomes busy or quiet is noticed within a few calls;
+    the way in use is left only for one at least :attr:`MARGIN` times as fast, so that noise
+    does not move it.
+    The ways add the same numbers in different orders, so results can differ in the last bits
+    from call to call, as they do between thread counts.
+    """
+
+    PROBE_MIN, PROBE_MAX = 8, 2048
+    """Calls between tries of a way that is not the fastest: the fewest (after a try that
+    won) and the most. After a try that lost, that way waits twice as long, and at least 20
+    calls for each time the best way's time it lost by, so that trying costs about 5% at most
+    (threads on a busy machine can take 50 times as long as one thread)."""
+
+    MARGIN = 1.1
+    """How much faster (by its recent times) another way must be to be taken instead."""
+
+    def __init__(self, numpy_option: bool):
+        self.ways = (0, 1, 2) if numpy_option else (0, 1)
+        self.serial_ways = (0, 2) if numpy_option else (0,)  # when one thread is allowed
+        self.sizes: dict[int, _Times] = {}
+
+    def start(self, batch: int, threads: int) -> tuple[int, float]:
+        """The way to run a call on ``batch`` examples with ``threads`` threads allowed
+        (``numba.get_num_threads()``), and the time it starts."""
+        t = self.sizes.get(batch.bit_length())
+        if t is None:
+            t = self.sizes[batch.bit_length()] = _Times()
+        ways = self.ways if threads > 1 else self.serial_ways
+        t.tick += 1
+        count = t.count
+        for w in ways:  # each way twice first (the first call of each warms it up)
+            if count.get(w, 0) < 2:
+                return w, time.perf_counter()
+        cost, last, every = t.cost, t.last, t.every
+        way = min(ways, key=cost.__getitem__)
+        if t.current in ways and cost[t.current] <= self.MARGIN * cost[way]:
+            way = t.current  # a way is left only for one clearly faster (noise is not)
+        t.current = way
+        due = [w for w in ways if w != way and t.tick - last[w] >= every.get(w, self.PROBE_MIN)]
+        if due:  # try again the way measured longest ago
+            way = t.trying = min(due, key=last.__getitem__)
+        return way, time.perf_counter()
+
+    def stop(self, way: int, start: float, batch: int) -> None:
+        """Record the time per example of a call that ran ``way``."""
+        per = (time.perf_counter() - start) / batch
+        t = self.sizes[batch.bit_length()]
+        cost, count = t.cost, t.count
+        n = count.get(way, 0)
+        trying = t.trying == way
+        if n < 2 or trying:
+            # the first call of a way warms it up (thread pools, caches): the second replaces
+            # it; a try stands for itself (the way's older times may be from another load)
+            cost[way] = per
+        else:  # a call that waited for a core once counts as at most three times the usual
+            cost[way] += 0.3 * (min(per, 3 * cost[way]) - cost[way])
+        count[way] = n + 1
+        t.last[way] = t.tick
+        if trying:
+            t.trying = None
+            best = min((c for w, c in cost.items() if w != way), default=per)
+            if per * self.MARGIN < best:  # it won: the next calls run it
+                t.every[way] = self.PROBE_MIN
+                t.current = way
+            else:
+                t.every[way] = min(max(2 * t.every.get(way, self.PROBE_MIN),
+                                       int(20 * (per / best - 1))), self.PROBE_MAX)
+
+
+class _Times:
+    """What :class:`Pace` knows of one batch size: per way, its recent time per example
+    (``cost``), how many calls ran it (``count``), the call that last ran it (``last``) and
+    how many calls to wait before trying it again (``every``); the way in use (``current``)."""
+
+    __slots__ = ("cost", "count", "current", "every", "last", "tick", "trying")
+
+    def __init__(self):
+        self.cost: dict[int, float] = {}
+        self.count: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.every: dict[int, int] = {}
+        self.tick = 0
+        self.trying: int | None = None
+        self.current: int | None = None  # the way the last calls ran
+
+
+def _numpy_call(raw):
+    """``raw`` (the NumPy backend's matrix code) as numba's ``objmode`` calls it: a float
+    and a C-ordered float64 gradient, NumPy's warnings off (a result that is not finite is
+    reported by the caller)."""
+    import numpy
+
+    def call(theta, X, T):
+        with numpy.errstate(all="ignore"):
+            loss, grad = raw(theta, X, T)
+        return float(loss), numpy.ascontiguousarray(grad, dtype=float)
+    return call
+
+
+def checked_for(raw):
+    """The compiled ``_checked`` (the public call's checks and the gradient in one call) that
+    belongs with the compiled gradient ``raw``, or None when ``raw`` is not one of them."""
+    for fns in _CACHE.values():
+        if fns.get("_grad") is raw:
+            return fns.get("_checked")
+    return None
+
+
 # ---- pieces of source ----------------------------------------------------------------------
 
 def _scalars(symbols, source: str, indent: str) -> list[str]:
@@ -118,9 +253,22 @@ def _row(symbols, source: str, indent: str) -> list[str]:
     return [f"{indent}{code_name(s)} = {source}[_i, {i}]" for i, s in enumerate(symbols)]
 
 
-def _split(fn: str, args: str, size: str) -> list[str]:
-    """``_grad`` (one call of ``_chunk``; numba's parallel functions cost microseconds just to
-    enter, so small batches never go there) and ``_grad_threads`` (one chunk per thread)."""
+def _split(fn: str, args: str, size: str, numpy_option: bool, paced: bool = True) -> list[str]:
+    """``_grad`` and ``_grad_threads`` (one chunk per thread).
+
+    Small batches run ``_chunk`` once (numba's parallel functions cost microseconds just to
+    enter). From :data:`PACED_EXAMPLES` examples on, ``_pace`` (a :class:`Pace`) picks how each
+    call runs, by what each way took lately: on numba's threads, on one thread, or (networks,
+    ``numpy_option``) through the NumPy backend's matrix code. Without ``paced`` (big nets,
+    whose big batches go to BLAS before this) ``_grad`` runs ``_chunk`` alone."""
+    serial = [f"    _g = numpy.zeros({size})", f"    _loss = {fn}({args}, 0, _B, _g)",
+              "    return _loss / _B, _g / _B"]
+    numpy_way = [
+        "        if _how == 2:  # the NumPy backend's matrix code",
+        "            with numba.objmode(_loss=\"float64\", _g=\"float64[::1]\"):",
+        f"                _loss, _g = _numpy({args})",
+        "                _pace.stop(_how, _t0, _B)",
+        "            return _loss, _g"] if numpy_option else []
     return [
         "def _grad_threads(_theta, _X, _T):",
         "    _B = _X.shape[0]",
@@ -133,11 +281,55 @@ def _split(fn: str, args: str, size: str) -> list[str]:
         "",
         "def _grad(_theta, _X, _T):",
         "    _B = _X.shape[0]",
-        f"    if _B >= {2 * CHUNK_EXAMPLES}:",
-        f"        return _grad_threads({args})",
-        f"    _g = numpy.zeros({size})",
-        f"    _loss = {fn}({args}, 0, _B, _g)",
-        "    return _loss / _B, _g / _B",
+        *([] if not paced else [
+        f"    if _B >= {PACED_EXAMPLES}:  # threads, one thread or NumPy: the fastest lately",
+        "        _nt = numba.get_num_threads()",
+        "        with numba.objmode(_how=\"int64\", _t0=\"float64\"):",
+        "            _how, _t0 = _pace.start(_B, _nt)",
+        *numpy_way,
+        "        if _how == 1:",
+        f"            _loss, _g = _grad_threads({args})",
+        "        else:",
+        f"            _g = numpy.zeros({size})",
+        f"            _loss = {fn}({args}, 0, _B, _g) / _B",
+        "            _g = _g / _B",
+        "        with numba.objmode():",
+        "            _pace.stop(_how, _t0, _B)",
+        "        return _loss, _g"]),
+        *serial,
+    ]
+
+
+def _checked(n_params: int, n_inputs: int, n_targets: int) -> list[str]:
+    """``_checked``: the public call's checks and the gradient in one compiled call.
+
+    Returns (status, loss, grad): status 0 when every shape is right and every input and
+    result finite; 1 when a shape is wrong or an input not finite (the caller's full checks
+    then say which, with a clear error); 2 when the result is not finite. ``v * 0.0`` is 0
+    for a finite v and NaN for NaN and ±inf, so one sum per array sees any of them, and
+    cannot overflow."""
+    return [
+        "def _checked(_theta, _X, _T):",
+        f"    if (_theta.shape[0] != {n_params} or _X.shape[1] != {n_inputs}",
+        f"            or _T.shape[1] != {n_targets}",
+        "            or _T.shape[0] != _X.shape[0] or _X.shape[0] == 0):",
+        "        return 1, 0.0, _theta",
+        "    _s = 0.0",
+        "    for _k in range(_theta.shape[0]):",
+        "        _s += _theta[_k] * 0.0",
+        "    for _i in range(_X.shape[0]):",
+        "        for _k in range(_X.shape[1]):",
+        "            _s += _X[_i, _k] * 0.0",
+        "        for _k in range(_T.shape[1]):",
+        "            _s += _T[_i, _k] * 0.0",
+        "    if _s != 0.0:",
+        "        return 1, 0.0, _theta",
+        "    _loss, _g = _grad(_theta, _X, _T)",
+        "    _s = _loss * 0.0",
+        "    for _k in range(_g.shape[0]):",
+        "        _s += _g[_k] * 0.0",
+        "    return (0 if _s == 0.0 else 2), _loss, _g",
+        "",
     ]
 
 
@@ -171,12 +363,17 @@ def _scalar(g: Graph):
         "def _chunk_loss(_theta, _X, _T, _start, _stop):", *head, "    _loss = 0.0",
         "    for _i in range(_start, _stop):", *rows, *fwd, f"        _loss += {out}",
         "    return _loss", ""]
-    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
+    raw = numpy_matrix(g) if isinstance(g, Network) else None  # a third way for big batches
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None), ""]
     loss = ["def _loss(_theta, _X, _T):",
             "    return _chunk_loss(_theta, _X, _T, 0, _X.shape[0]) / _X.shape[0]", ""]
-    source = "\n".join(chunk + chunk_loss + grad + loss)
-    names = ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss"]
-    predict = None
+    check = _checked(P, len(g.input_symbols), len(g.target_symbols))
+    source = "\n".join(chunk + chunk_loss + grad + loss + check)
+    names = ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_checked"]
+    ns = namespace(p)
+    ns["_pace"] = Pace(raw is not None)
+    if raw is not None:
+        ns["_numpy"] = _numpy_call(raw)
     if isinstance(g, Network):
         m = g.n_outputs
         pf = assignments(p, forward_steps(g, prog, needed(g, g.predictions)),
@@ -187,7 +384,7 @@ def _scalar(g: Graph):
                    *pf, *store, "    return _P", ""]
         source += "\n" + "\n".join(predict)
         names.append("_predict")
-    return source, names, namespace(p)
+    return source, names, ns
 
 
 # ---- the matrix path, as loops: each example's layers as small matrix-vector products ------
@@ -400,9 +597,11 @@ def _matrix(net: Network):
     chunk_loss = ["def _chunk_loss(_theta, _X, _T, _start, _stop):", *unpack, *buffers,
                   "    _loss = 0.0", "    for _i in range(_start, _stop):", *fwd, *inputs_read,
                   *logits, *targets, *out_fwd, loss_line, "    return _loss", ""]
-    grad = [*_split("_chunk", "_theta, _X, _T", str(P)), ""]
-    raw = numpy_matrix(net) if P > SCALAR_PARAMS else None  # built once, used below
-    blas = raw is not None
+    raw = numpy_matrix(net)  # built once, used below
+    blas = raw is not None and P > SCALAR_PARAMS
+    # two numba.objmode blocks that both make _loss and _g break numba's lowering (0.68):
+    # a big net's big batches go to BLAS before the paced choice, so it has none
+    grad = [*_split("_chunk", "_theta, _X, _T", str(P), raw is not None, paced=not blas), ""]
     if blas:  # big batches of a big net: BLAS and vectorised functions win
         grad[grad.index("def _grad(_theta, _X, _T):") + 2:
              grad.index("def _grad(_theta, _X, _T):") + 2] = [
@@ -420,16 +619,15 @@ def _matrix(net: Network):
     predict = ["def _predict(_theta, _X):", *punpack, *pbuf,
                f"    _P = numpy.empty((_X.shape[0], {m}))", "    for _i in range(_X.shape[0]):",
                *fwd, *predict_out, "    return _P", ""]
-    source = "\n".join(chunk + chunk_loss + grad + loss + predict)
+    check = _checked(P, net.n_inputs, len(net.target_symbols))
+    source = "\n".join(chunk + chunk_loss + grad + loss + predict + check)
     ns = namespace(p)
-    if blas:
-        def _blas(theta, X, T):
-            loss, grad = raw(theta, X, T)
-            return float(loss), numpy.ascontiguousarray(grad, dtype=float)
-
-        ns["_blas"] = _blas
+    ns["_pace"] = Pace(raw is not None)
+    if raw is not None:
+        ns["_numpy"] = ns["_blas"] = _numpy_call(raw)
     ns["numpy"] = numpy
-    return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict"], ns
+    return source, ["_chunk", "_chunk_loss", "_grad_threads", "_grad", "_loss", "_predict",
+                    "_checked"], ns
 
 
 def build_numba(graph: Graph, path: str):
@@ -463,8 +661,10 @@ def build_numba(graph: Graph, path: str):
         source, names, ns = _matrix(graph)
     else:
         source, names, ns = _scalar(graph)
-    fns = _jit(source, names, ("_grad_threads",), ns, fast=("_chunk", "_chunk_loss", "_predict")
-               if chosen == "matrix" else ())
+    # _checked's sums of v * 0.0 may be reassociated (vectorised): NaN and inf still show
+    fns = _jit(source, names, ("_grad_threads",), ns,
+               fast=("_chunk", "_chunk_loss", "_predict", "_checked") if chosen == "matrix"
+               else ("_checked",))
     grad, fast = fns["_grad"], None
     blas = ns.get("_blas")
     if blas is not None:  # called from Python, big batches go to BLAS without numba's objmode
@@ -531,6 +731,11 @@ class NumbaBackend(Backend):
     name, package, extra = "numba", "numba", "numba"
     printer = NumbaCodePrinter
     writable = True  # numba's compiled loops take no read-only array
+    warns = False  # compiled loops raise no NumPy warnings
+
+    def checked(self, raw, dispatch):
+        # big nets' big batches: NumPy's BLAS code from Python (dispatch), not objmode
+        return checked_for(raw), (BLAS_EXAMPLES if dispatch is not None else 1 << 62)
 
     def build(self, graph: Graph, path: str) -> dict:
         chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path)
