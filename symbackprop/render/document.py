@@ -146,7 +146,7 @@ def _title(doc: Document, pdf_string: bool = False) -> str:
 ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2cm]{geometry}
 %(korean)s\usepackage{amsmath,amssymb}
-\usepackage{booktabs}
+\usepackage{booktabs,graphicx}
 %(tikz)s\allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
@@ -163,7 +163,8 @@ ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 \makeatother
 """
 
-FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
+FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs,"
+                 "graphicx}%s)\n")
 
 
 def _needs_korean(doc: Document, text: str) -> bool:
@@ -176,14 +177,29 @@ def _math(rows: list[str], pause: bool = False) -> str:
     """An ``align*``: a continuation row never begins a page (``\\*`` before it); with
     ``pause`` (slides) each new equation is revealed by itself."""
     out = []
+    run = 0  # continuation rows so far in this equation
     for i, r in enumerate(rows):
         if i:
             cont = r.lstrip().startswith("&")
-            out.append(" \\\\*\n" if cont else " \\\\\n")
+            run = run + 1 if cont else 0
+            # a long equation may still break, but never before its first two continuations
+            keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
+            out.append(" \\\\*\n" if keep else " \\\\\n")
             if pause and not cont:
                 out.append("\\pause\n")
         out.append(r)
     return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n"
+
+
+def _equation_length(rows: list[str], i: int) -> int:
+    """Rows of the equation that row ``i`` belongs to (its first row and continuations)."""
+    start = i
+    while start > 0 and rows[start].lstrip().startswith("&"):
+        start -= 1
+    end = i + 1
+    while end < len(rows) and rows[end].lstrip().startswith("&"):
+        end += 1
+    return end - start
 
 
 def _fold(t: Table, most: int) -> Table:
@@ -210,10 +226,13 @@ def _table(t: Table, small: bool = False) -> str:
     size = "\\small" if small else ""
     if small and len(t.head) > 4:
         size = "\\footnotesize\\setlength{\\tabcolsep}{4pt}"
-    out = ["\\begin{center}", size, f"\\begin{{tabular}}{{{cols}}}",
+    # a table wider than the line is scaled down to it
+    out = ["\\begin{center}", size,
+           "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%",
+           f"\\begin{{tabular}}{{{cols}}}",
            "\\toprule", " & ".join(t.head) + " \\\\", "\\midrule"]
     out += [" & ".join(r) + " \\\\" for r in t.rows]
-    out += ["\\bottomrule", "\\end{tabular}", "\\end{center}"]
+    out += ["\\bottomrule", "\\end{tabular}}", "\\end{center}"]
     if t.note:
         out.append(f"{{\\small {t.note}}}")
     return "\n".join(ln for ln in out if ln) + "\n"
@@ -226,8 +245,8 @@ def _block(b, small: bool = False, pause: bool = False) -> str:
         return _math(b.rows, pause)
     if isinstance(b, Figure):
         return "\\begin{center}\n" + b.tex + "\n\\end{center}\n"
-    if not small and len(b.head) <= 3:  # a long narrow table in two halves, side by side
-        b = _fold(b, 14)
+    if not small and len(b.head) <= 3 and b.align is None:  # a long narrow table: halves
+        b = _fold(b, max(14, math.ceil(len(b.rows) / 2)))
     return _table(b, small)
 
 
@@ -285,7 +304,8 @@ def article(doc: Document, standalone: bool = True) -> str:
 BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
 %(korean)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
-%(tikz)s\usefonttheme{professionalfonts}
+%(tikz)s\setlength{\emergencystretch}{3em}
+\usefonttheme{professionalfonts}
 \setbeamertemplate{navigation symbols}{}
 \setbeamertemplate{footline}{\hfill\insertframenumber\hspace{1em}\vspace{0.6em}}
 \setbeamerfont{frametitle}{size=\large}
@@ -493,7 +513,7 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
     """
     out = []
     room = _room(f"{title} ({cont})")
-    blocks = [_fold(b, 9) if isinstance(b, Table) else b for b in blocks]
+    blocks = [_fold(b, 9) if isinstance(b, Table) and b.align is None else b for b in blocks]
     for n, fr in enumerate(_partition(_items(blocks, room), room)):
         parts: list[str] = []
         rows: list[str] = []
@@ -509,7 +529,7 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
             if rows:
                 parts.append(_math(rows, pause=True).rstrip("\n"))
                 rows = []
-            glue.append("\n\\pause\n")
+            glue.append("\n" if prev == "text" else "\n\\pause\n")
             parts.append(_block(piece, small=True).rstrip("\n"))
             prev = kind
         if rows:

@@ -24,7 +24,7 @@ Examples
 >>> g = sb.parse_graph("q = x + y\nf = q*z")
 >>> tex = sb.notes(g, wrt=["x"], at={"x": -2, "y": 5, "z": -4}, standalone=False)
 >>> print(tex.splitlines()[0])
-% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs})
+% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs,graphicx})
 >>> r"&= z \cdot 1 = (-4) \cdot 1 = -4" in tex
 True
 """
