@@ -146,7 +146,7 @@ def _title(doc: Document, pdf_string: bool = False) -> str:
 ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2cm]{geometry}
 %(korean)s\usepackage{amsmath,amssymb}
-\usepackage{booktabs,graphicx}
+\usepackage{booktabs}
 %(tikz)s\allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
@@ -155,16 +155,17 @@ ARTICLE = r"""\documentclass[11pt,a4paper]{article}
   \setlength{\belowdisplayskip}{4pt plus 2pt}%%
   \setlength{\abovedisplayshortskip}{2pt plus 2pt}%%
   \setlength{\belowdisplayshortskip}{4pt plus 2pt}}
-%% a heading, or a sentence, and the display it introduces start on the same page
+%(needspace)s"""
+
+NEEDSPACE = r"""% a heading, or a sentence, and the display it introduces start on the same page
 \makeatletter
-\providecommand{\needspace}[1]{\begingroup\setlength{\dimen@}{#1}%%
+\providecommand{\needspace}[1]{\begingroup\setlength{\dimen@}{#1}%
   \vskip\z@\@plus\dimen@\penalty -100\vskip\z@\@plus -\dimen@
   \vskip\dimen@\penalty 9999\vskip -\dimen@\vskip\z@skip\endgroup}
 \makeatother
 """
 
-FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs,"
-                 "graphicx}%s)\n")
+FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
 
 
 def _needs_korean(doc: Document, text: str) -> bool:
@@ -226,13 +227,13 @@ def _table(t: Table, small: bool = False) -> str:
     size = "\\small" if small else ""
     if small and len(t.head) > 4:
         size = "\\footnotesize\\setlength{\\tabcolsep}{4pt}"
-    # a table wider than the line is scaled down to it
-    out = ["\\begin{center}", size,
-           "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%",
+    # a table wider than a frame is scaled down to it (Beamer loads graphicx)
+    fit = "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%"
+    out = ["\\begin{center}", size, fit if small else "",
            f"\\begin{{tabular}}{{{cols}}}",
            "\\toprule", " & ".join(t.head) + " \\\\", "\\midrule"]
     out += [" & ".join(r) + " \\\\" for r in t.rows]
-    out += ["\\bottomrule", "\\end{tabular}}", "\\end{center}"]
+    out += ["\\bottomrule", "\\end{tabular}}" if small else "\\end{tabular}", "\\end{center}"]
     if t.note:
         out.append(f"{{\\small {t.note}}}")
     return "\n".join(ln for ln in out if ln) + "\n"
@@ -293,9 +294,9 @@ def article(doc: Document, standalone: bool = True) -> str:
     tikz = "\\begin{tikzpicture}" in text
     if not standalone:
         needs = (", kotex" if korean else "") + (", tikz" if tikz else "")
-        return FRAGMENT_HEAD % needs + text
+        return FRAGMENT_HEAD % needs + NEEDSPACE + text
     pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else "",
-                     "tikz": "\\usepackage{tikz}\n" if tikz else ""}
+                     "tikz": "\\usepackage{tikz}\n" if tikz else "", "needspace": NEEDSPACE}
     return pre + "\\begin{document}\n" + text + "\\end{document}\n"
 
 

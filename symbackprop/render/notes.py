@@ -24,7 +24,7 @@ Examples
 >>> g = sb.parse_graph("q = x + y\nf = q*z")
 >>> tex = sb.notes(g, wrt=["x"], at={"x": -2, "y": 5, "z": -4}, standalone=False)
 >>> print(tex.splitlines()[0])
-% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs,graphicx})
+% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs})
 >>> r"&= z \cdot 1 = (-4) \cdot 1 = -4" in tex
 True
 """
@@ -688,12 +688,14 @@ class _Writer:
                               + self.tag()])]
         nodes = [n.symbol for n in reversed(self.g.nodes)
                  if n.symbol != self.E and self.g.reaches_output(n.symbol)]
+        said: set[str] = set()
         for s in [*nodes, *variables]:
             rules = []
             for c in self.g.children(s):
                 r = self.gate_rule(c, s)
-                if r and r not in rules:
+                if r and r not in rules and r not in said:  # each rule where first used
                     rules.append(r)
+                    said.add(r)
             e = self.delta_display(s)
             lhs = self.frac(self.E, s) if s in variables else self.tex(delta_symbol(self.g, s))
             rows = self.rows(lhs, e, self.steps_with_numbers(e), br=self.bdot)
@@ -799,7 +801,7 @@ class _Writer:
         if self.point is None or not params:
             return None
         E, eta = self.Etex, self.fmt(self.lr)
-        new = {p: self.point[p] - self.lr * self.grads[p] for p in params}
+        new = {p: sp.N(self.point[p] - self.lr * self.grads[p], 30) for p in params}
         rule = (f"\\theta &\\leftarrow \\theta - \\eta \\frac{{\\partial {E}}}"
                 f"{{\\partial \\theta}}" + self.tag())
         rows = [[f"${self.tex(p)}$", f"${self.fmt(self.point[p])}$",
