@@ -100,10 +100,12 @@ from .numeric import (
 )
 from .render import (
     Notes,
+    ProblemSet,
     Size,
     SizeTable,
     compare_sizes,
     draw,
+    exercises,
     latex,
     notes,
     size,
@@ -172,6 +174,7 @@ __all__ = [
     "estimate_chain_size",
     "estimate_expanded_size",
     "estimate_multiplied_out",
+    "exercises",
     "expanded",
     "gelu",
     "generic_activation",

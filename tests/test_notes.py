@@ -144,13 +144,13 @@ def test_delta_defined_where_it_first_appears_and_used():
 def test_default_wrt_is_one_weight_and_one_bias_per_layer():
     net = sb.mlp([2, 3, 2], activation="tanh")
     tex = sb.notes(net)
-    rows = re.findall(r"^\\frac\{\\partial E\}\{\\partial (.*?)\} &= \\delta", tex, re.M)
+    rows = re.findall(r"^\\frac\{\\partial E\}\{\\partial (.*?)\} &= \\delta", tex, re.MULTILINE)
     assert rows == ["w^{(2)}_{11}", "b^{(2)}_{1}", "w^{(1)}_{11}", "b^{(1)}_{1}"]
     # how to ask for more is told to the user, never printed for the students
     assert "--wrt all" in " ".join(tex.remarks) and "--wrt" not in tex
     everything = sb.notes(net, wrt="all")
     assert len(re.findall(r"^\\frac\{\\partial E\}\{\\partial .*?\} &= \\delta", everything,
-                          re.M)) == 17
+                          re.MULTILINE)) == 17
     assert not any("--wrt" in r for r in everything.remarks)
 
 

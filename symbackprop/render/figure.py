@@ -38,10 +38,10 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
     dx = min(3.1, (10.5 if slides else 14.0) / cols)
     dy = 1.45 if slides else 1.9
     top = max(layers)
-    out = [f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
-           "neuron/.style={circle,draw,minimum size=8.5mm,inner sep=0pt},"
-           "w/.style={font=\\scriptsize,fill=white,inner sep=1pt},"
-           "v/.style={font=\\scriptsize}]"]
+    out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
+            "neuron/.style={circle,draw,minimum size=8.5mm,inner sep=0pt},"
+            "w/.style={font=\\scriptsize,fill=white,inner sep=1pt},"
+            "v/.style={font=\\scriptsize}]")]
 
     def y(l, j):
         return (layers[l] - 1) / 2 - (j - 1)
@@ -133,18 +133,18 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
         taken[key] = n
     depth = max(level.values())
     dx = min(2.8, (11.0 if slides else 14.0) / (depth + 1.5))
-    out = [f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y=1cm,>=stealth,"
-           "gate/.style={circle,draw,minimum size=7mm,inner sep=1pt},"
-           "box/.style={rectangle,draw,rounded corners,inner sep=3pt},"
-           "val/.style={font=\\scriptsize,above,sloped},"
-           "grad/.style={font=\\scriptsize,below,sloped,text=red!70!black}]"]
+    out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y=1cm,>=stealth,"
+            "gate/.style={circle,draw,minimum size=7mm,inner sep=1pt},"
+            "box/.style={rectangle,draw,rounded corners,inner sep=3pt},"
+            "val/.style={font=\\scriptsize,above,sloped},"
+            "grad/.style={font=\\scriptsize,below,sloped,text=red!70!black}]")]
 
     def nid(s) -> str:
         return "s" + "".join(ch if ch.isalnum() else "_" for ch in s.name) + str(
             len(s.name))
 
     for s in leaves:
-        out.append(f"\\node (" + nid(s) + f") at (0,{pos[s]:.2f}) {{${tex(s)}$}};")
+        out.append("\\node (" + nid(s) + f") at (0,{pos[s]:.2f}) {{${tex(s)}$}};")
     for n in nodes:
         ins = [s for s in n.expr.free_symbols if s in level]
         gate = _GATES.get(n.op)

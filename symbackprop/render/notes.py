@@ -44,7 +44,6 @@ from ..core.errors import (
     InvalidValueError,
     NoNumericFormError,
 )
-from ..core.functions import logsumexp
 from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
 from ..core.progress import progress
@@ -298,7 +297,7 @@ class _Writer:
             if inner:
                 rows.append([f"${self.span(inner)}$", self.t("n_nodes")])
             rows.append([f"${self.Etex}$", self.t("n_output")])
-            rows.append([f"$\\delta_v$", self.t("n_delta_graph", E=self.Etex)])
+            rows.append(["$\\delta_v$", self.t("n_delta_graph", E=self.Etex)])
         if self.point is not None and self.g.param_symbols:
             rows.append(["$\\eta$", self.t("n_lr")])
         return Part(self.t("notation"), 1, [Table([self.t("col_symbol"), self.t("col_meaning")],
@@ -619,10 +618,8 @@ class _Writer:
                             width(r.split("&", 1)[-1]) > self.limit + 2 for r in rows):
                         why = f"{s.tree:,} nodes, {len(rows)} lines"
                         rows = None
-                    elif rows[0].split("&=", 1)[1].strip() == \
-                            self.tex(self.g.definition(self.E).expr) or len(rows) == 1 and \
-                            self.net is None and self.g.nodes and len(self.g.nodes) == 1:
-                        rows = None  # the same as the chain rule above: nothing new
+                    elif self.net is None and len(self.g.nodes) == 1:
+                        rows = None  # a function of one node: the same as above
         if rows is None:
             if why is not None:
                 self.remarks.append(f"{v.name}: the fully substituted derivative ({why}) is "

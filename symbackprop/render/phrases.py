@@ -133,6 +133,20 @@ EN = {
     "matrix_none": "Here {node} reads {reads} itself, so Nielsen's four equations do not hold "
                    "as they stand; the chain rule above derives every gradient.",
     "continued": "continued",
+    "ex_title": "Exercises: {what}",
+    "ex_title_key": "Answer key: {what}",
+    "ex_problem": "Problem {n}",
+    "ex_point": "At the point {point}:",
+    "ex_q_forward": "Compute the forward pass and the loss ${E}$.",
+    "ex_q_grad": "Compute ${d}$ by backpropagation.",
+    "ex_q_check": "Check ${d}$ with central differences, $h = 10^{{-4}}$.",
+    "ex_q_dead": "Compute ${d}$. Why is it what it is? (Look at ${z}$.)",
+    "ex_answers": "Answers:",
+    "ex_check_answer": "central difference for ${v}$: ${value}$",
+    "ex_forward": "Forward pass:",
+    "ex_gradients": "The asked gradients, each a delta times an input:",
+    "ex_dead_answer": "${z} = {value} < 0$, so the ReLU is inactive there: its derivative, "
+                      "its delta and the gradients of the weights into it are $0$.",
 }
 
 KO = {
@@ -250,6 +264,20 @@ KO = {
     "matrix_none": "여기서 {node}이(가) {reads}을(를) 직접 쓰므로 Nielsen의 네 식은 그대로 "
                    "성립하지 않습니다. 위의 연쇄 법칙으로 모든 기울기를 구합니다.",
     "continued": "계속",
+    "ex_title": "연습 문제: {what}",
+    "ex_title_key": "풀이: {what}",
+    "ex_problem": "문제 {n}",
+    "ex_point": "다음 점에서 답하시오: {point}.",
+    "ex_q_forward": "순전파를 계산하고 손실 함수 ${E}$의 값을 구하시오.",
+    "ex_q_grad": "역전파로 ${d}$를 구하시오.",
+    "ex_q_check": "${d}$를 중앙 차분($h = 10^{{-4}}$)으로 확인하시오.",
+    "ex_q_dead": "${d}$를 구하고, 그 값이 되는 까닭을 설명하시오(${z}$를 보시오).",
+    "ex_answers": "답:",
+    "ex_check_answer": "${v}$에 대한 중앙 차분: ${value}$",
+    "ex_forward": "순전파:",
+    "ex_gradients": "구하는 기울기(각각 델타와 입력의 곱):",
+    "ex_dead_answer": "${z} = {value} < 0$이므로 ReLU가 꺼져 있습니다. 도함수와 델타, 그 뉴런으로 "
+                      "들어가는 가중치의 기울기가 모두 $0$입니다.",
 }
 
 PHRASES = {"en": EN, "ko": KO}
