@@ -377,10 +377,10 @@ class _Writer:
                 self.explained.add(out_e.name)
             else:  # a loss on the logits: the prediction it implies
                 p0 = net.predictions[0]
-                words.append(self.t("output_softmax" if net.loss_entry.output == "softmax"
-                                    else "output_activation", what=(
-                                        f"${self.span(net.predictions)}$ "
-                                        f"({tex_text(str(net.loss_entry.output))})")))
+                soft = net.loss_entry.output == "softmax"
+                name = self.t("name_softmax") if soft else tex_text(str(net.loss_entry.output))
+                words.append(self.t("output_softmax" if soft else "output_activation",
+                                    what=f"${self.span(net.predictions)}$ ({name})"))
                 rows.append(f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}")
         blocks.append(Text(" ".join(words)))
         if rows:
@@ -563,6 +563,9 @@ class _Writer:
                                                  self.limit - 10)):
                         lead = ("&= " if i == 0 and j == 0 else
                                 "&\\quad {}+ " if j == 0 else "&\\qquad {}\\cdot ")
+                        neg = re.match(rf"\((-)({_NUM})\)(?!\^)", ln)
+                        if i and j == 0 and neg:  # a new path with a negative first factor
+                            lead, ln = "&\\quad {}- ", neg.group(2) + ln[neg.end():]
                         prows.append(lead + ln)
                 prows.append(f"&= {total}")
         key = "product_intro" if len(c.paths) == 1 else "product_intro_many"
@@ -756,7 +759,13 @@ class _Writer:
             fp = format_number(float(plus), digits=long, latex=True)
             fm = format_number(float(minus), digits=long, latex=True)
             vt = self.tex(v)
-            lhs = (f"\\frac{{{E}({vt} + h) - {E}({vt} - h)}}{{2h}}")
+            args = [s for s in self.g.leaf_symbols if self.g.reaches_output(s)]
+            if len(args) <= 3:  # f(x + h, y): every argument, the moved one moved
+                plus_args = ", ".join(f"{vt} + h" if s == v else self.tex(s) for s in args)
+                minus_args = ", ".join(f"{vt} - h" if s == v else self.tex(s) for s in args)
+            else:  # E(w + h): the others stay as they are
+                plus_args, minus_args = f"{vt} + h", f"{vt} - h"
+            lhs = f"\\frac{{{E}({plus_args}) - {E}({minus_args})}}{{2h}}"
             rows.append(f"{lhs} &= \\frac{{{fp} - {_paren_num(fm)}}}{{2 \\cdot 10^{{-4}}}} "
                         f"= {self.fmt(cd)}")
             if width(rows[-1]) > self.limit:
