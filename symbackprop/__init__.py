@@ -147,6 +147,7 @@ __all__ = [
     "OutputFileError",
     "ParseError",
     "Path",
+    "ProblemSet",
     "Program",
     "ProgramSymbol",
     "Run",

@@ -8,6 +8,7 @@ by hand and their central differences (never the package's own derivatives), and
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import shutil
@@ -249,7 +250,7 @@ def test_numbers_print_as_a_lecturer_writes_them():
     # no "X = X": a row never repeats its last step
     for row in re.findall(r"^.*&=.*$", tex, re.MULTILINE):
         steps = [s.strip(" \\*") for s in row.split("=")]
-        assert all(a != b for a, b in zip(steps, steps[1:], strict=False) if a), row
+        assert all(a != b for a, b in itertools.pairwise(steps) if a), row
 
 
 def test_the_users_expression_in_its_own_order_with_a_check():
@@ -260,7 +261,7 @@ def test_the_users_expression_in_its_own_order_with_a_check():
     assert r"&= 3 x + 3 y^{2} = 3 \cdot 1 + 3 \cdot 2^{2} = 15" in tex
     assert "holding $y$ fixed" in tex
     # the central-difference check, independent of any derivative
-    f = lambda x, y: 2 * x + 3 * x * y + y**3  # noqa: E731
+    f = lambda x, y: 2 * x + 3 * x * y + y**3
     for lhs, want in ((r"f(x + h, y) - f(x - h, y)", (f(1 + 1e-4, 2) - f(1 - 1e-4, 2)) / 2e-4),
                       (r"f(x, y + h) - f(x, y - h)", (f(1, 2 + 1e-4) - f(1, 2 - 1e-4)) / 2e-4)):
         m = re.search(re.escape(f"\\frac{{{lhs}}}{{2h}} &= ") + r"(.*?)(\\\\\n\\frac|\n\\end)",
@@ -396,9 +397,9 @@ def test_circuit_names_each_gates_rule_where_it_is_used():
 # ---- 12. what holds --------------------------------------------------------------------------
 
 def test_byte_identical_output():
-    make = lambda: sb.notes(mazur_net(), wrt="all", at=MAZUR, slides=False)  # noqa: E731
+    make = lambda: sb.notes(mazur_net(), wrt="all", at=MAZUR, slides=False)
     assert make() == make()
-    ps = lambda: sb.exercises(mazur_net(), n=2, seed=5).tex(answers=True)  # noqa: E731
+    ps = lambda: sb.exercises(mazur_net(), n=2, seed=5).tex(answers=True)
     assert ps() == ps()
 
 

@@ -73,15 +73,15 @@ class ProblemSet:
     def tex(self, answers: bool = False, standalone: bool = True) -> str:
         """The sheet (``answers=False``: one page per problem, no answers on it) or the key
         with worked solutions."""
-        from .notes import _Writer
+        from .notes import LessonWriter
         def t(key: str, **kw) -> str:
             return phrase(self.lang, key, **kw)
         g = self.graph
-        blank = _Writer(g, None, self.digits, self.lang, self.lr, 10**6, False)
+        blank = LessonWriter(g, None, self.digits, self.lang, self.lr, 10**6, False)
         parts: list[Part] = []
         shape = "-".join(map(str, g.layers)) if isinstance(g, Network) else None
         for i, pr in enumerate(self.problems, 1):
-            w = _Writer(g, pr.point, self.digits, self.lang, self.lr, 10**6, False)
+            w = LessonWriter(g, pr.point, self.digits, self.lang, self.lr, 10**6, False)
             blocks: list = []
             if not answers:  # the statement: the network, its equations, the point
                 if isinstance(g, Network):

@@ -132,7 +132,7 @@ def default_wrt(g: Graph) -> list[sp.Symbol]:
     return list(g.param_symbols or g.leaf_symbols)
 
 
-class _Writer:
+class LessonWriter:
     """Builds the parts of one document."""
 
     def __init__(self, g: Graph, at: Point | None, digits: int, lang: str, lr,
@@ -1161,7 +1161,7 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
                  estimate_notes_cost(g, variables), NOTES_BUDGET if budget_given is None
                  else budget_given, "ask for fewer with wrt=[...] (--wrt NAME ...), or pass a "
                  "larger budget= (--budget N)")
-    w = _Writer(g, at, digits, lang, lr, budget, slides)
+    w = LessonWriter(g, at, digits, lang, lr, budget, slides)
     parts = w.parts(variables)
     if others:  # for the user, not the students: how to ask for the rest
         names = [s.name for s in g.param_symbols if s not in variables][:2]
