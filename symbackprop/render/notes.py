@@ -1,22 +1,26 @@
 r"""Lecture notes: a derivation of backpropagation a lecturer can hand to students unchanged.
 
 :func:`notes` writes, as LaTeX that compiles first time (an article, a fragment for
-``\input``, or a Beamer deck with ``slides=True``), in English or Korean (``lang="ko"``):
+``\input``, or a Beamer deck with ``slides=True``), in English or Korean (``lang="ko"``), a
+lesson in the order a lecturer teaches it:
 
-* the network and the forward pass, in a lecturer's notation and order (weighted sums in
-  source order with the bias last, the loss as :math:`\frac12 (t - \hat y)^2`), with the numbers
-  of every step when a point is given;
-* the delta of each neuron, defined where it first appears;
-* for each chosen variable: the chain rule in Leibniz form (one path per line), each local
-  derivative in its textbook form with its value, the product along the path with its numbers
-  (Mazur's "0.74136507 × 0.186815602 × 0.593269992 = 0.082167041"), the same derivative with
-  the deltas as backpropagation computes it, the fully substituted form (left out, with its
-  size, only when it would take more than a page), and the gradient-descent update;
-* for networks, the matrix form (Nielsen's BP1–BP4), entry by entry for small nets.
+* for a network: a notation table (one name per quantity), the network and a TikZ figure of
+  it (the point's values and deltas, the derived weight's path highlighted), the forward pass
+  with the numbers of every step, the deltas layer by layer from the output down (each once,
+  with its numbers), then the gradients layer by layer: the chain rule in full (Leibniz form,
+  each local derivative with its value, the product along each path with its numbers,
+  Mazur's "0.74136507 × 0.186815602 × 0.593269992 = 0.082167041", and the substituted form
+  where it fits) once for a weight per layer, and every asked gradient as a delta times an
+  input; the step of gradient descent (every parameter, its gradient and new value, and the
+  loss after it), the table of values, and the matrix form (Nielsen's BP1–BP4);
+* for a circuit: its figure, the forward pass, the backward pass node by node with each
+  gate's rule (add distributes, multiply swaps, max routes), the chain rule in full once and a
+  central-difference check; a function of one node reads as a lesson on partial derivatives.
 
-Without ``wrt`` it derives the first weight and the first bias of each layer, and says how to
-ask for others. Lines are broken by their printed width, never leaving an operator or a single
-factor alone; the output is the same bytes on every run.
+Equations are numbered and referred to; what is for the tool's user (how to ask for more, what
+was left out and why) is in :attr:`Notes.remarks`, never in the students' text. Lines are broken
+by their printed width, never leaving an operator or a single factor alone, and a continuation
+line never begins a page; the output is the same bytes on every run.
 
 Examples
 ========
@@ -24,7 +28,7 @@ Examples
 >>> g = sb.parse_graph("q = x + y\nf = q*z")
 >>> tex = sb.notes(g, wrt=["x"], at={"x": -2, "y": 5, "z": -4}, standalone=False)
 >>> print(tex.splitlines()[0])
-% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs})
+% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs}, tikz)
 >>> r"&= z \cdot 1 = (-4) \cdot 1 = -4" in tex
 True
 """
