@@ -254,13 +254,22 @@ def _block(b, small: bool = False, pause: bool = False) -> str:
 _NEED = "\\needspace{%d\\baselineskip}\n"
 
 
-def _blocks(blocks: list) -> list[str]:
+def _need(blocks: list, i: int) -> int:
+    """Lines a sentence needs on its page: itself and the start of the display it
+    introduces (0 for anything else)."""
+    b = blocks[i]
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if isinstance(b, Text) and isinstance(nxt, Math):
+        return 3 + min(len(nxt.rows), 3)
+    return 0
+
+
+def _blocks(blocks: list, start: int = 0) -> list[str]:
     """Blocks of the article: a sentence is kept on the page of the display it introduces."""
     out = []
     for i, b in enumerate(blocks):
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if isinstance(b, Text) and isinstance(nxt, Math):
-            out.append(_NEED % (3 + min(len(nxt.rows), 3)))
+        if i >= start and _need(blocks, i):
+            out.append(_NEED % _need(blocks, i))
         out.append(_block(b))
     return out
 
@@ -276,9 +285,13 @@ def article(doc: Document, standalone: bool = True) -> str:
     for part in doc.parts:
         if part.level <= 2:
             if part.title:  # a part without a title is a closing remark, not a section
+                # the heading, its lead-in and the start of its display on one page
                 head = "subsection" if part.level == 1 else "subsubsection"
-                body.append(_NEED % 8 + f"\\{head}*{{{part.title}}}\n")
-            body += _blocks(part.blocks)
+                first = _need(part.blocks, 0) + 3 if part.blocks else 0
+                body.append(_NEED % max(8, first) + f"\\{head}*{{{part.title}}}\n")
+                body += _blocks(part.blocks, start=1)
+            else:
+                body += _blocks(part.blocks)
         else:
             first, *rest = part.blocks or [Text("")]
             body.append(_NEED % 6)

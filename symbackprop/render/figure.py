@@ -35,13 +35,13 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
     if max(layers) > MAX_DRAWN:
         return None
     cols = len(layers)
-    dx = min(3.1, (10.5 if slides else 14.0) / cols)
+    dx = min(3.6, (10.5 if slides else 14.0) / cols)
     dy = 1.45 if slides else 1.9
     top = max(layers)
     out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
             "neuron/.style={circle,draw,minimum size=8.5mm,inner sep=0pt},"
             "w/.style={font=\\scriptsize,fill=white,inner sep=1pt},"
-            "v/.style={font=\\scriptsize}]")]
+            "v/.style={font=\\scriptsize,fill=white,inner sep=1pt}]")]
 
     def y(l, j):
         return (layers[l] - 1) / 2 - (j - 1)
@@ -92,7 +92,9 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
                 w = W[j - 1, k - 1]
                 hot = ((l - 1, k), (l, j)) in hot_edges
                 style = "->,very thick,blue!70!black" if hot else "->"
-                label = (f" node[w,pos=0.27,sloped] {{${tex(w)}$}}" if labelled or hot else "")
+                pos = 0.2 + 0.16 * (j - 1) / max(1, W.rows - 1)  # apart where edges part
+                label = (f" node[w,pos={pos:.2f},sloped] {{${tex(w)}$}}" if labelled or hot
+                         else "")
                 out.append(f"\\draw[{style}] (n{l - 1}_{k}) --{label} (n{l}_{j});")
     for j in range(1, layers[-1] + 1):
         hot = (cols - 1, j) in hot_neurons

@@ -1041,6 +1041,7 @@ def _tidy(tex: str) -> str:
     tex = re.sub(rf"\(\((-{_NUM})\)\)", r"(\1)", tex)
     tex = re.sub(rf"\\left\(\((-{_NUM})\)\\right\)", r"(\1)", tex)
     tex = re.sub(rf"\^\{{\((-{_NUM})\)\}}", r"^{\1}", tex)
+    tex = re.sub(rf"\\left\(({_NUM})\\right\)(?!\^)", r"\1", tex)  # (1) \cdot y: 1 \cdot y
 
     def flip(m: re.Match) -> str:
         return (" - " if m.group(1) == "+" else " + ") + m.group(2)
