@@ -30,12 +30,13 @@ def mazur_net():
 
 
 EXAMPLES = {
-    # Mazur's worked example, every step with its numbers (9 digits, as he prints them)
-    "mazur_2-2-2": lambda: sb.notes(mazur_net(), wrt=["w5", "w1"], at=MAZUR, digits=9,
+    # Mazur's worked example as a lesson: every parameter, each step with its numbers (9 digits,
+    # as he prints them), the step and the loss after it
+    "mazur_2-2-2": lambda: sb.notes(mazur_net(), wrt="all", at=MAZUR, digits=9,
                                     title="Backpropagation, step by step: Mazur's 2-2-2 "
                                           "network"),
-    # the same as a Beamer deck, revealed step by step
-    "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5"], at=MAZUR, digits=9,
+    # the same as a Beamer deck, revealed equation by equation (4 digits)
+    "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5", "w1"], at=MAZUR,
                                            slides=True),
     # seed 004: the 2-2-1 net with a generic activation a(.), in English and in Korean
     "seed004_2-2-1_generic": lambda: sb.notes(
@@ -45,13 +46,28 @@ EXAMPLES = {
         at={"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
             "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6},
         lang="ko", title="2-2-1 신경망의 역전파 (시그모이드)"),
-    # seed 001: the (x + y) z circuit
+    # seed 001: the (x + y) z circuit, each gate's rule where it is used
     "seed001_circuit": lambda: sb.notes(sb.parse_graph("q = x + y\nf = q*z", name="circuit"),
                                         at={"x": -2, "y": 5, "z": -4}),
+    # seed 003: a function of two variables as a lesson on partial derivatives
+    "seed003_function": lambda: sb.notes(sb.parse_graph("f = 2*x + 3*x*y + y**3"),
+                                         at={"x": 1, "y": 2}),
+    # a 2-3-2 tanh net with softmax cross-entropy, every parameter
+    "softmax_2-3-2": lambda: sb.notes(SOFTMAX_NET(), wrt="all", at=SOFTMAX_POINT),
 }
 
-PAGES = {"mazur_2-2-2": (1, 3), "seed004_2-2-1_generic": (1, 1), "seed004_2-2-1_ko": (1, 2),
-         "seed001_circuit": (1, 1)}
+
+def SOFTMAX_NET():  # noqa: N802 - a constant's maker
+    return sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+
+
+SOFTMAX_POINT = {"x1": 0.5, "x2": -0.2, "w1_11": 0.1, "w1_12": -0.3, "w1_21": 0.4,
+                 "w1_22": 0.2, "w1_31": -0.4, "w1_32": 0.3, "b1_1": -0.1, "b1_2": 0.0,
+                 "b1_3": 0.2, "w2_11": -0.2, "w2_12": 0.5, "w2_13": 0.1, "w2_21": -0.3,
+                 "w2_22": 0.4, "w2_23": 0.3, "b2_1": -0.4, "b2_2": 0.3, "t1": 1, "t2": 0}
+
+PAGES = {"mazur_2-2-2": (1, 3), "seed004_2-2-1_generic": (1, 2), "seed004_2-2-1_ko": (1, 3),
+         "seed001_circuit": (1, 2), "seed003_function": (1, 1), "softmax_2-3-2": (1, 3)}
 
 
 def grid(pngs: list[Path], out: Path, cols: int) -> None:
@@ -73,9 +89,9 @@ def pictures(name: str, pdf: Path, tmp: Path) -> None:
         handout.write_text(tex.replace("aspectratio=169]", "aspectratio=169,handout]"),
                            encoding="utf-8")
         pdf = sb.compile_pdf(handout).path
-        titles = re.findall(r"\\begin\{frame\}\{(.*)\}$", tex, re.MULTILINE)
-        wanted = ("Forward pass", "Local derivatives", "Along the path", "With the deltas",
-                  "Gradient descent", "Matrix form")
+        titles = re.findall(r"\\begin\{frame\}(?:\[shrink\])?\{(.*)\}$", tex, re.MULTILINE)
+        wanted = ("The network", "Forward pass", "Backward pass: the deltas", "The gradients",
+                  "One step of gradient descent", "Matrix form")
         frames = []
         for want in wanted:  # the first frame of each step (frame 1 is the title)
             frames.append(next(i for i, t in enumerate(titles) if want in t) + 2)
@@ -104,6 +120,15 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 pictures(name, pdf.path, Path(tmp))
         print("wrote", tex.name, pdf.path.name, f"{name}.png")
+    # a problem set of three variants and its answer key
+    ps = sb.exercises(sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), n=3, seed=1)
+    for name, answers in (("exercises_2-2-1", False), ("exercises_2-2-1_key", True)):
+        tex = HERE / f"{name}.tex"
+        sb.write_notes(ps.tex(answers=answers), tex, force=True)
+        pdf = sb.compile_pdf(tex, force=True)
+        if pdf.overfull:
+            print("overfull lines in", name, pdf.overfull[:2])
+        print("wrote", tex.name, pdf.path.name)
     # drawings: seed 001's circuit and Mazur's network, as a slide shows them
     circuit = sb.parse_graph("q = x + y\nf = q*z", name="circuit")
     sb.draw(circuit, at={"x": -2, "y": 5, "z": -4}, highlight="x",

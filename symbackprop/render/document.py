@@ -418,8 +418,22 @@ def _halve(grp: list[str], limit: float) -> list[list[str]]:
             cuts = [i for i in cuts if not grp[i].lstrip().startswith(r"&\qquad")]
         if cuts:
             best = min(cuts, key=lambda i: max(sum(heights[:i]), total - sum(heights[:i])))
-            return _halve(grp[:best], limit) + _halve(grp[best:], limit)
+            rest = [_restate(grp[0], grp[best]), *grp[best + 1:]]
+            return _halve(grp[:best], limit) + _halve(rest, limit)
     return [grp]
+
+
+def _restate(first: str, row: str) -> str:
+    """The row a cut equation goes on with, led by its left-hand side again, so that no frame
+    begins with "=" or "+": ``\\delta &= ...`` or ``\\delta &= \\dots + ...``."""
+    lhs = first.split("&", 1)[0].strip()
+    r = row.lstrip()
+    if not lhs or not r.startswith("&"):
+        return row
+    if r.startswith("&="):
+        return f"{lhs} {r}"
+    body = re.sub(r"^&\\q?quad\s*", "", r)
+    return f"{lhs} &= \\dots {body}"
 
 
 def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
@@ -442,7 +456,7 @@ def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
                     h += rows[j]
                     j += 1
                 last = j >= len(b.rows)
-                chunk = Table(b.head, b.rows[i:j], b.note if last else None)
+                chunk = Table(b.head, b.rows[i:j], b.note if last else None, b.align)
                 items.append(("table", chunk, h + (note if last else 0.0)))
                 before, i = 0.0, max(j, i + 1)
         elif isinstance(b, Math):
@@ -560,14 +574,20 @@ def slides(doc: Document, cont: str = "continued") -> str:
     out = [f"\\title{{{_title(doc, pdf_string=True)}}}\n\\date{{}}\n\\begin{{document}}\n",
            "\\begin{frame}\n\\titlepage\n\\end{frame}\n"]
     section = ""
-    for part in doc.parts:
+    carried: list = []  # a section's lead-in sentences, shown with its first subsection
+    for i, part in enumerate(doc.parts):
+        nxt = doc.parts[i + 1] if i + 1 < len(doc.parts) else None
         if part.level == 1:
             section = part.title
-            if part.blocks:
+            if part.blocks and all(isinstance(b, Text) for b in part.blocks) \
+                    and nxt is not None and nxt.level > 1:
+                carried = list(part.blocks)  # never a frame of sentences alone
+            elif part.blocks:
                 out += _frames(part.title, part.blocks, cont)
             continue
         title = f"{section}: {part.title}" if section else part.title
-        out += _frames(title, part.blocks, cont)
+        out += _frames(title, carried + part.blocks, cont)
+        carried = []
     out.append("\\end{document}\n")
     text = "".join(out)
     if doc.lang == "ko":

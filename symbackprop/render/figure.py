@@ -36,7 +36,7 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
         return None
     cols = len(layers)
     dx = min(3.6, (10.5 if slides else 14.0) / cols)
-    dy = 1.45 if slides else 1.9
+    dy = 1.75 if slides else 1.9
     top = max(layers)
     out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
             "neuron/.style={circle,draw,minimum size=8.5mm,inner sep=0pt},"

@@ -214,7 +214,7 @@ class LessonWriter:
         expression that is already a number) is left out: no ``x = x``."""
         limit = self.limit - width(lhs) - 2
         lines = (br or self.br).lines(expr, limit)
-        out = [f"{lhs} &= {lines[0]}"] + [f"&\\quad {_lead(ln)}" for ln in lines[1:]]
+        out = [f"{lhs} &= {lines[0]}"] + [_continued(ln) for ln in lines[1:]]
         before = " ".join(lines)
         for piece in extra or []:
             pieces = [_tidy(x) for x in self.brn.lines(piece, self.limit - 6)] \
@@ -228,7 +228,7 @@ class LessonWriter:
                 out[-1] = f"{last} = {pieces[0]}"
             else:
                 out.append(f"&= {pieces[0]}")
-                out += [f"&\\quad {_lead(ln)}" for ln in pieces[1:]]
+                out += [_continued(ln) for ln in pieces[1:]]
         return out
 
     def numbers(self, expr: sp.Expr) -> str | None:
@@ -1080,6 +1080,14 @@ def _prime(name: str) -> str:
         return "\\tanh'(z)"
     i = name.find("(")
     return name[:i] + "'" + name[i:] if i > 0 else name + "'"
+
+
+def _continued(line: str) -> str:
+    """A continuation row: a new term of a sum at the outer indent with its sign, anything
+    else (the rest of a product, of a term) indented further."""
+    if line.startswith(("+", "-")):
+        return f"&\\quad {_lead(line)}"
+    return f"&\\qquad {_lead(line)}"
 
 
 def _lead(line: str) -> str:
