@@ -79,16 +79,13 @@ class ProblemSet:
         g = self.graph
         blank = LessonWriter(g, None, self.digits, self.lang, self.lr, 10**6, False)
         parts: list[Part] = []
+        statement = self._statement(blank)
         shape = "-".join(map(str, g.layers)) if isinstance(g, Network) else None
         for i, pr in enumerate(self.problems, 1):
             w = LessonWriter(g, pr.point, self.digits, self.lang, self.lr, 10**6, False)
             blocks: list = []
             if not answers:  # the statement: the network, its equations, the point
-                if isinstance(g, Network):
-                    net_part = blank.network_part()
-                    blocks += net_part.blocks
-                fwd = blank.forward_part()
-                blocks += fwd.blocks[-2:]
+                blocks += statement
                 given = ", ".join(f"${w.tex(s)} = {w.fmt(v)}$" for s, v in pr.point.items())
                 blocks.append(Text(t("ex_point", point=given)))
                 qs = [t("ex_q_forward", E=w.Etex)]
@@ -139,6 +136,53 @@ class ProblemSet:
                 head = f"\\subsection*{{{part.title}}}"
                 text = text.replace(head, "\\newpage\n" + head, 1)
         return text
+
+
+    def _statement(self, w) -> list:
+        """What every problem states: the network (a small figure, its activation) and its
+        forward equations, in two columns where they fit."""
+        from .document import Figure
+        g = self.graph
+        blocks: list = []
+        if isinstance(g, Network):
+            net_part = w.network_part()
+            for b in net_part.blocks:
+                if isinstance(b, Figure):
+                    small = w.figure(compact=True)
+                    if small is not None:
+                        blocks.append(small)
+                elif not (isinstance(b, Text) and b.tex.startswith(w.t("figure_caption"))):
+                    blocks.append(b)
+        fwd = w.forward_part()
+        text, math = fwd.blocks[-2], fwd.blocks[-1]
+        rows = math.rows
+        if isinstance(g, Network):  # one activation row stands for all of a layer's kind
+            rows, seen = [], set()
+            for n in g.nodes:
+                meta = g.meta.get(n.name, {})
+                if meta.get("role") == "activation":
+                    kind = (n.op, meta.get("layer") == g.depth)
+                    if kind in seen:
+                        continue
+                    seen.add(kind)
+                expr = w.loss_display() if n.symbol == w.E else n.expr
+                lhs = w.tex(n.symbol)
+                if lhs.replace(" ", "") != w.tex(expr).replace(" ", ""):
+                    rows += w.rows(lhs, expr)
+            if len(rows) < len(math.rows):
+                text = Text(text.tex + " " + phrase(self.lang, "ex_alike"))
+                math = Math(rows)
+        half = (len(rows) + 1) // 2
+        while 0 < half < len(rows) and rows[half].lstrip().startswith("&"):
+            half += 1  # never split an equation from its continuation
+        left, right = rows[:half], rows[half:]
+        from .layout import width
+        if len(rows) > 6 and right and \
+                max(width(r) for r in left) + max(width(r) for r in right) + 4 <= 64:
+            sep = " \\\\ "
+            math = Math(["\\begin{aligned}" + sep.join(left) + "\\end{aligned} \\qquad "
+                         "\\begin{aligned}" + sep.join(right) + "\\end{aligned}"])
+        return [*blocks, text, math]
 
 
 def _draw(rng: random.Random, scale: float = 1.0, step: float = 0.1) -> float:

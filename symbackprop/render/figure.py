@@ -24,7 +24,7 @@ def _pick(values: dict | None, s) -> str | None:
 
 
 def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(),
-                 slides: bool = False) -> tuple[str, float] | None:
+                 slides: bool = False, compact: bool = False) -> tuple[str, float] | None:
     """The network as TikZ: inputs on the left, one column per layer, the loss on the right.
 
     ``tex(symbol)`` prints a symbol; ``values`` and ``deltas`` map node symbols to the LaTeX
@@ -37,6 +37,8 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
     cols = len(layers)
     dx = min(3.6, (10.5 if slides else 14.0) / cols)
     dy = 1.75 if slides else 1.9
+    if compact:  # no numbers at the neurons (a problem sheet): a smaller picture
+        dx, dy = min(dx, 2.6), 1.2
     top = max(layers)
     out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
             "neuron/.style={circle,draw,minimum size=8.5mm,inner sep=0pt},"

@@ -332,7 +332,7 @@ class LessonWriter:
             return self.t("generic")
         return f"${self.tex(f)}$"
 
-    def figure(self, highlight=()) -> Figure | None:
+    def figure(self, highlight=(), compact: bool = False) -> Figure | None:
         def short(v) -> str:  # a figure holds a few digits; the text has them all
             return format_number(v, digits=min(self.digits, 4), latex=True)
 
@@ -341,7 +341,8 @@ class LessonWriter:
             values = {s: short(v) for s, v in self.values.items()}
             grads = {s: short(self.grads[s]) for s in self.g.symbols if s in self.grads}
         if self.net is not None:
-            made = network_tikz(self.net, self.tex, values, grads, highlight, self.slides)
+            made = network_tikz(self.net, self.tex, values, grads, highlight, self.slides,
+                                compact)
         else:
             made = circuit_tikz(self.g, self.tex, values, grads, self.slides)
         if made is None:
