@@ -381,6 +381,16 @@ def test_exercises_command_line_english_and_korean(tmp_path, capsys):
     assert "sheet_ko.pdf" in capsys.readouterr().out
 
 
+@needs_tex
+def test_a_relu_regression_sheet_is_one_page_per_variant(tmp_path):
+    net = sb.mlp([2, 3, 3, 1], activation="relu", output_activation="identity")
+    ps = sb.exercises(net, n=3, seed=2)
+    path = tmp_path / "sheet.tex"
+    path.write_text(ps.tex(), encoding="utf-8")
+    pdf = sb.compile_pdf(path)
+    assert pdf.pages == 3 and not pdf.overfull
+
+
 # ---- 11. circuits and functions as lessons -------------------------------------------------------
 
 def test_circuit_names_each_gates_rule_where_it_is_used():

@@ -286,7 +286,10 @@ class LessonWriter:
                 rows.append([f"${self.span(acts)}$", self.t("n_act")])
             z = sp.Symbol("z", real=True)
             if not net.activation_entry.is_identity:
-                rows.append([f"${self.tex(net.activation_entry(z))}$", self.t("n_fn")])
+                fn = self.tex(net.activation_entry(z))
+                if net.naming != "textbook" and not fn.startswith("a("):  # one function, a = sigma
+                    fn = f"a(z) = {fn}"
+                rows.append([f"${fn}$", self.t("n_fn")])
             rows.append([f"${self.span(net.predictions)}$", self.t("n_pred")])
             ts = net.target_symbols
             rows.append([f"${self.span(ts)}$", self.t("n_target" if len(ts) == 1
