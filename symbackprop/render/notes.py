@@ -472,7 +472,9 @@ class LessonWriter:
 
     # ---- the gradients, layer by layer ----------------------------------------------------
     def layer_of(self, v) -> int | None:
-        return self.g.meta.get(v.name, {}).get("layer")
+        """The layer of a weight or bias (None for anything else)."""
+        meta = self.g.meta.get(v.name, {})
+        return meta.get("layer") if meta.get("role") in ("weight", "bias") else None
 
     def gradients_part(self, variables) -> list[Part]:
         net = self.net
@@ -494,6 +496,18 @@ class LessonWriter:
             sub.append(Text(self.t(key, eq=self.ref(self.layer_eq.get(l, self.delta_eq)),
                                    n=n)))
             sub.append(Math(rows))
+            blocks.append(Part(title, 2, sub))
+        others = [v for v in variables if self.layer_of(v) is None]
+        for v in others:  # an input, a hidden node or the loss itself: its own chain rule
+            title = f"${self.frac(self.E, v)}$"
+            if v == self.E:
+                sub = [Text(self.t("chain_self", v=self.tex(v),
+                                   d=self.frac(self.E, v)))]
+            else:
+                sub, _ = self.chain_blocks(v)
+                e = self.delta_display(v)
+                sub = [*sub, Math(self.rows(self.frac(self.E, v), e,
+                                            self.steps_with_numbers(e)))]
             blocks.append(Part(title, 2, sub))
         return _sections(self.t("gradients"), blocks)
 

@@ -82,6 +82,7 @@ EN = {
     "chain_one": "One path leads from ${v}$ to ${E}$:",
     "chain_many": "It sums the {n} paths from ${v}$ to ${E}$, one per line:",
     "chain_none": "${v}$ does not reach ${E}$, so ${d} = 0$.",
+    "chain_self": "${v}$ is the output itself, so ${d} = 1$.",
     "chain_too_many": "There are {n} paths from ${v}$ to ${E}$, too many to write out; the "
                       "deltas sum them.",
     "local_intro": "Each factor is the derivative of one quantity with respect to one it "
@@ -222,6 +223,7 @@ KO = {
     "chain_one": "${v}$에서 ${E}$까지 가는 경로는 하나입니다:",
     "chain_many": "${v}$에서 ${E}$까지 가는 경로 {n}개를 더합니다(한 줄에 경로 하나):",
     "chain_none": "${v}$에서 ${E}$로 가는 경로가 없으므로 ${d} = 0$입니다.",
+    "chain_self": "${v}$ 자신이 출력이므로 ${d} = 1$입니다.",
     "chain_too_many": "${v}$에서 ${E}$까지 가는 경로가 {n}개로 너무 많아 모두 쓰지 않습니다. "
                       "델타가 이 합을 계산합니다.",
     "local_intro": "각 인수는 한 값을 그 값에 바로 들어오는 값으로 편미분한 국소 미분입니다:",
