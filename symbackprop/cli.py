@@ -322,15 +322,15 @@ def cmd_notes(args, out=None) -> int:
     text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr,
                  budget=budget, digits=args.digits, lang=args.lang, title=args.title,
                  title_tex=args.title_tex, slides=args.slides)
-    for remark in text.remarks:  # for the user, never in the students' text
-        print(f"symbackprop notes: {remark}", file=sys.stderr)
     if not args.output:
         out.write(text)
-        return 0
-    path = write_text(args.output, text, force=args.force)
-    print(f"wrote {path}", file=out)
-    if args.pdf:
-        print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
+    else:
+        path = write_text(args.output, text, force=args.force)
+        print(f"wrote {path}", file=out)
+        if args.pdf:
+            print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
+    for remark in text.remarks:  # for the user, never in the students' text
+        print(f"symbackprop notes: {remark}", file=sys.stderr)
     return 0
 
 
