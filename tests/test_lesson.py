@@ -172,7 +172,7 @@ def test_a_figure_of_the_network_and_of_the_circuit():
     circuit = sb.notes(sb.parse_graph("q = x + y\nf = q*z"), at={"x": -2, "y": 5, "z": -4})
     cfig = circuit[circuit.index(r"\begin{tikzpicture}"):circuit.index(r"\end{tikzpicture}")]
     assert "$+$" in cfig and r"$\times$" in cfig  # each node's operation
-    assert "node[val] {$3$}" in cfig and "node[grad] {$-4$}" in cfig  # q forward, df/dq
+    assert "node[val,pos=0.4] {$3$}" in cfig and "node[grad,pos=0.4] {$-4$}" in cfig  # q, df/dq
 
 
 # ---- 5. softmax cross-entropy for any targets ----------------------------------------------

@@ -168,8 +168,8 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
         for s in sorted((s for s in n.expr.free_symbols if s in level), key=lambda s: s.name):
             val = _pick(values, s)
             gr = _pick(grads, s)
-            lab = ((f" node[val] {{${val}$}}" if val is not None else "")
-                   + (f" node[grad] {{${gr}$}}" if gr is not None else ""))
+            lab = ((f" node[val,pos=0.4] {{${val}$}}" if val is not None else "")
+                   + (f" node[grad,pos=0.4] {{${gr}$}}" if gr is not None else ""))
             out.append(f"\\draw[->] ({nid(s)}) --{lab} ({nid(n.symbol)});")
     o = g.output
     val, gr = _pick(values, o), _pick(grads, o)

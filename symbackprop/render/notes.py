@@ -414,6 +414,8 @@ class LessonWriter:
                 continue
             rows += self.rows(lhs, expr, self.steps_with_numbers(expr))
         key = "forward_intro_at" if self.point is not None else "forward_intro"
+        if self.net is None:
+            key = key.replace("forward_intro", "forward_graph")
         blocks = []
         if figure and len(self.g.nodes) > 1:  # a function of one node needs no circuit
             fig = self.figure()

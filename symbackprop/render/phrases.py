@@ -53,6 +53,10 @@ EN = {
                      "loss ${E}$.",
     "forward_intro_at": "Each quantity is computed from the ones before it, ending with the "
                         "loss ${E}$; the numbers are at the given point.",
+    "forward_graph": "Each quantity is computed from the ones before it, ending with the "
+                     "output ${E}$.",
+    "forward_graph_at": "Each quantity is computed from the ones before it, ending with the "
+                        "output ${E}$; the numbers are at the given point.",
     "circuit_caption": "The circuit: each node is a gate, each wire carries a value forward.",
     "circuit_caption_at": "The circuit at the given point: above each wire the value it "
                           "carries forward, below it the gradient of the output that flows "
@@ -196,6 +200,10 @@ KO = {
                      "값을 구합니다.",
     "forward_intro_at": "각 값을 앞의 값들로부터 차례로 계산하고, 마지막으로 손실 함수 ${E}$의 "
                         "값을 구합니다. 숫자는 주어진 점에서의 값입니다.",
+    "forward_graph": "각 값을 앞의 값들로부터 차례로 계산하고, 마지막으로 출력 ${E}$의 값을 "
+                     "구합니다.",
+    "forward_graph_at": "각 값을 앞의 값들로부터 차례로 계산하고, 마지막으로 출력 ${E}$의 값을 "
+                        "구합니다. 숫자는 주어진 점에서의 값입니다.",
     "circuit_caption": "계산 그래프: 각 노드는 게이트이고, 선을 따라 값이 앞으로 전달됩니다.",
     "circuit_caption_at": "주어진 점에서의 계산 그래프: 선 위에는 앞으로 전달되는 값, 아래에는 "
                           "거꾸로 흐르는 기울기를 적었습니다.",
