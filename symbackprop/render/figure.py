@@ -122,7 +122,7 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
     level = {s: 0 for s in leaves}
     pos: dict = {}
     for k, s in enumerate(leaves):
-        pos[s] = -1.3 * k
+        pos[s] = -1.6 * k
     for n in nodes:
         ins = [s for s in n.expr.free_symbols if s in level]
         level[n.symbol] = 1 + max((level[s] for s in ins), default=0)
@@ -132,7 +132,7 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
     for n in nodes:
         key = (level[n.symbol], round(pos[n.symbol], 2))
         while key in taken:
-            pos[n.symbol] -= 1.3
+            pos[n.symbol] -= 1.6
             key = (level[n.symbol], round(pos[n.symbol], 2))
         taken[key] = n
     depth = max(level.values())

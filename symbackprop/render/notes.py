@@ -463,7 +463,9 @@ class LessonWriter:
                     self.layer_eq[l] = self.eqno
                 rows += r
             if l == net.depth:
-                key = "delta_output_logits" if net.loss_entry.from_logits else "delta_output"
+                key = ("delta_output_logits" if net.loss_entry.from_logits else
+                       "delta_output_linear" if net.output_entry is None
+                       or net.output_entry.is_identity else "delta_output")
                 intro = self.t(key, E=E)
             else:
                 intro = self.t("delta_hidden", l=l, up=self.ref(self.layer_eq.get(l + 1,

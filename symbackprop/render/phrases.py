@@ -71,6 +71,8 @@ EN = {
     "delta_output": "The loss reaches a weighted input through the neuron's activation, so its "
                     "delta is the derivative of the loss times the derivative of the "
                     "activation:",
+    "delta_output_linear": "The output is linear (the prediction is the weighted input), so "
+                           "each delta is the derivative of the loss ${E}$ itself:",
     "delta_output_logits": "The loss is computed from the weighted inputs (the logits) "
                            "directly, so each delta is its derivative there:",
     "delta_hidden": "A neuron of layer {l} feeds every neuron above it, so its delta adds up "
@@ -216,6 +218,8 @@ KO = {
     "hidden_layer": "은닉층 {l}",
     "delta_output": "손실 함수는 뉴런의 활성화 함수를 거쳐 가중합에 닿으므로, 델타는 손실 "
                     "함수의 편미분에 활성화 함수의 도함수를 곱한 것입니다:",
+    "delta_output_linear": "출력층이 선형이어서 예측값이 곧 가중합이므로, 델타는 손실 함수 "
+                           "${E}$의 편미분 그대로입니다:",
     "delta_output_logits": "손실 함수를 가중합(로짓)에서 바로 계산하므로, 델타는 그 "
                            "편미분입니다:",
     "delta_hidden": "{l}층의 뉴런은 위층의 모든 뉴런으로 이어지므로, 델타는 위층의 델타(식 "
