@@ -52,10 +52,12 @@ class Table:
 
 @dataclass
 class Figure:
-    """A TikZ picture (``tikzpicture``), centred, and its height in points."""
+    """A TikZ picture (``tikzpicture``), centred, its height in points and the sentence under
+    it (kept with it on every page and frame)."""
 
     tex: str
     height: float = 100.0
+    caption: str | None = None
 
 
 @dataclass
@@ -245,7 +247,11 @@ def _block(b, small: bool = False, pause: bool = False) -> str:
     if isinstance(b, Math):
         return _math(b.rows, pause)
     if isinstance(b, Figure):
-        return "\\begin{center}\n" + b.tex + "\n\\end{center}\n"
+        under = ""
+        if b.caption:
+            under = (f"{{\\small {b.caption}\\par}}\n" if small else f"{b.caption}\n\n")
+        return ("\\begin{minipage}{\\linewidth}\n\\begin{center}\n" + b.tex
+                + "\n\\end{center}\n" + under + "\\end{minipage}\n\n")
     if not small and len(b.head) <= 3 and b.align is None:  # a long narrow table: halves
         b = _fold(b, max(14, math.ceil(len(b.rows) / 2)))
     return _table(b, small)
@@ -467,7 +473,8 @@ def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
             for grp in _groups(b.rows, room - fixed - before):
                 items.append(("math", grp, sum(_row_height(r) for r in grp)))
         elif isinstance(b, Figure):
-            items.append(("figure", b, b.height + 12.0))
+            items.append(("figure", b, b.height + 12.0 + (
+                _text_height(b.caption) * 11 / 12 if b.caption else 0.0)))
         else:
             items.append(("text", b, _text_height(b.tex)))
     return items

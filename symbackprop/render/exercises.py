@@ -151,7 +151,7 @@ class ProblemSet:
                     small = w.figure(compact=True)
                     if small is not None:
                         blocks.append(small)
-                elif not (isinstance(b, Text) and b.tex.startswith(w.t("figure_caption"))):
+                else:
                     blocks.append(b)
         fwd = w.forward_part()
         text, math = fwd.blocks[-2], fwd.blocks[-1]

@@ -137,7 +137,8 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
         taken[key] = n
     depth = max(level.values())
     dx = min(2.8, (11.0 if slides else 14.0) / (depth + 1.5))
-    out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y=1cm,>=stealth,"
+    dy = 0.75 if slides else 1.0
+    out = [(f"\\begin{{tikzpicture}}[x={dx:.2f}cm,y={dy:.2f}cm,>=stealth,"
             "gate/.style={circle,draw,minimum size=7mm,inner sep=1pt},"
             "box/.style={rectangle,draw,rounded corners,inner sep=3pt},"
             "val/.style={font=\\scriptsize,above,sloped},"
@@ -178,4 +179,4 @@ def circuit_tikz(g, tex, values: dict | None, grads: dict | None,
     out.append(f"\\draw[->] ({nid(o)}) --{lab} +(1.1,0);")
     out.append("\\end{tikzpicture}")
     span = max(pos.values()) - min(pos.values()) if pos else 0.0
-    return "\n".join(out), span * _CM + 30
+    return "\n".join(out), span * dy * _CM + 30

@@ -366,8 +366,9 @@ class LessonWriter:
                               layers=net.depth, s="" if net.depth == 1 else "s"))]
         fig = self.figure(highlight)
         if fig is not None:
-            blocks += [fig, Text(self.t("figure_caption_at" if self.point is not None
-                                        else "figure_caption"))]
+            fig.caption = self.t("figure_caption_at" if self.point is not None
+                                 else "figure_caption")
+            blocks.append(fig)
         out_e = net.output_entry
         hidden = net.activation_entry
         same = out_e is not None and out_e.name == hidden.name and net.depth > 1
@@ -420,8 +421,9 @@ class LessonWriter:
         if figure and len(self.g.nodes) > 1:  # a function of one node needs no circuit
             fig = self.figure()
             if fig is not None:
-                blocks += [fig, Text(self.t("circuit_caption_at" if self.point is not None
-                                            else "circuit_caption"))]
+                fig.caption = self.t("circuit_caption_at" if self.point is not None
+                                     else "circuit_caption")
+                blocks.append(fig)
         blocks += [Text(self.t(key, E=self.Etex)), Math(rows)]
         return Part(self.t("forward"), 1, blocks)
 
