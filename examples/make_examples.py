@@ -53,11 +53,11 @@ EXAMPLES = {
     "seed003_function": lambda: sb.notes(sb.parse_graph("f = 2*x + 3*x*y + y**3"),
                                          at={"x": 1, "y": 2}),
     # a 2-3-2 tanh net with softmax cross-entropy, every parameter
-    "softmax_2-3-2": lambda: sb.notes(SOFTMAX_NET(), wrt="all", at=SOFTMAX_POINT),
+    "softmax_2-3-2": lambda: sb.notes(softmax_net(), wrt="all", at=SOFTMAX_POINT),
 }
 
 
-def SOFTMAX_NET():  # noqa: N802 - a constant's maker
+def softmax_net():
     return sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
 
 
