@@ -243,8 +243,15 @@ def test_numbers_print_as_a_lecturer_writes_them():
     tex = sb.notes(softmax_net(), wrt="all", at=softmax_point((0, 1)))
     for bad in ("e^{(-", r"\tanh((", r"0 \cdot \log"):
         assert bad not in tex, bad
-    # "- 0.1", never "+ (-0.1)" (a negative number squared keeps its parentheses)
-    assert not re.search(r"[+-] \(-[\d.]+\)(?!\^)", tex)
+    # "- 0.1", never "+ (-0.1)" (a negative number squared keeps its parentheses), also
+    # where a sum goes on on the next line
+    at = {"x1": 0.5, "x2": -0.2, "w1_11": 0.1, "w1_12": -0.3, "w1_21": 0.4, "w1_22": 0.2,
+          "w1_31": -0.4, "w1_32": 0.3, "b1_1": -0.1, "b1_2": 0.0, "b1_3": 0.2, "w2_11": -0.2,
+          "w2_12": 0.5, "w2_13": 0.1, "w2_21": -0.3, "w2_22": 0.4, "w2_23": 0.3, "b2_1": -0.4,
+          "b2_2": 0.3, "t1": 1, "t2": 0}
+    wrapped = sb.notes(softmax_net(), wrt="all", at=at)
+    for doc in (tex, wrapped):
+        assert not re.search(r"[+-] \(-[\d.]+\)(?!\^)", doc)
     assert not re.search(r"\(\(-[\d.]+\)\)", tex)
     assert r"\tanh(-0.59)" in tex or r"\tanh(-" in tex
     # no "X = X": a row never repeats its last step

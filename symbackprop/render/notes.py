@@ -217,7 +217,8 @@ class LessonWriter:
         out = [f"{lhs} &= {lines[0]}"] + [_continued(ln) for ln in lines[1:]]
         before = " ".join(lines)
         for piece in extra or []:
-            pieces = [_tidy(x) for x in self.brn.lines(piece, self.limit - 6)] \
+            pieces = [_tidy(x, i > 0) for i, x in
+                      enumerate(self.brn.lines(piece, self.limit - 6))] \
                 if isinstance(piece, sp.Basic) else [piece]
             if " ".join(pieces) == before:
                 continue
@@ -1055,7 +1056,7 @@ def _merge_math(blocks: list) -> list:
 _NUM = r"\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
 
 
-def _tidy(tex: str) -> str:
+def _tidy(tex: str, continued: bool = False) -> str:
     r"""A form with its numbers as a lecturer writes it: ``\tanh(-0.55)``, not
     ``\tanh((-0.55))``; ``e^{-0.07}``; ``- 0.1`` for ``+ (-0.1)`` in a sum.
 
@@ -1069,7 +1070,10 @@ def _tidy(tex: str) -> str:
 
     def flip(m: re.Match) -> str:
         return (" - " if m.group(1) == "+" else " + ") + m.group(2)
-    return re.sub(rf"(?<=\S) ([+-]) \(-({_NUM})\)(?!\^)", flip, tex)
+    tex = re.sub(rf"(?<=\S) ([+-]) \(-({_NUM})\)(?!\^)", flip, tex)
+    # a continuation line's first term: its sign is binary too (``continued``)
+    start = r"^([+-]) " if continued else r"^(\+) "
+    return re.sub(rf"{start}\(-({_NUM})\)(?!\^)", lambda m: flip(m).lstrip(), tex)
 
 
 def _paren_num(s: str) -> str:
