@@ -250,7 +250,7 @@ def _block(b, small: bool = False, pause: bool = False) -> str:
         under = ""
         if b.caption:
             under = (f"{{\\small {b.caption}\\par}}\n" if small else f"{b.caption}\n\n")
-        return ("\\begin{minipage}{\\linewidth}\n\\begin{center}\n" + b.tex
+        return ("\\noindent\\begin{minipage}{\\linewidth}\n\\begin{center}\n" + b.tex
                 + "\n\\end{center}\n" + under + "\\end{minipage}\n\n")
     if not small and len(b.head) <= 3 and b.align is None:  # a long narrow table: halves
         b = _fold(b, max(14, math.ceil(len(b.rows) / 2)))
