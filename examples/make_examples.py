@@ -29,12 +29,13 @@ def mazur_net():
 
 
 EXAMPLES = {
-    # Mazur's worked example, every step with its numbers (9 digits, as he prints them)
-    "mazur_2-2-2": lambda: sb.notes(mazur_net(), wrt=["w5", "w1"], at=MAZUR, digits=9,
+    # Mazur's worked example as a lesson: every parameter, each step with its numbers (9 digits,
+    # as he prints them), the step and the loss after it
+    "mazur_2-2-2": lambda: sb.notes(mazur_net(), wrt="all", at=MAZUR, digits=9,
                                     title="Backpropagation, step by step: Mazur's 2-2-2 "
                                           "network"),
-    # the same as a Beamer deck, revealed step by step
-    "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5"], at=MAZUR, digits=9,
+    # the same as a Beamer deck, revealed equation by equation (4 digits)
+    "mazur_2-2-2_slides": lambda: sb.notes(mazur_net(), wrt=["w5", "w1"], at=MAZUR,
                                            slides=True),
     # the lecture notes' 2-2-1 net with a generic activation a(.), in English and in Korean
     "net_2-2-1_generic": lambda: sb.notes(
@@ -44,14 +45,29 @@ EXAMPLES = {
         at={"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
             "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6},
         lang="ko", title="2-2-1 신경망의 역전파 (시그모이드)"),
-    # the lecture notes' (x + y) z circuit
+    # the lecture notes' (x + y) z circuit, each gate's rule where it is used
     "circuit_xyz": lambda: sb.notes(sb.parse_graph("q = x + y\nf = q*z", name="circuit"),
                                         at={"x": -2, "y": 5, "z": -4}),
+    # f(x, y) = 2x + 3xy + y^3 of the lecture notes: a lesson on partial derivatives
+    "function_2x_3xy_y3": lambda: sb.notes(sb.parse_graph("f = 2*x + 3*x*y + y**3"),
+                                         at={"x": 1, "y": 2}),
+    # a 2-3-2 tanh net with softmax cross-entropy, every parameter
+    "softmax_2-3-2": lambda: sb.notes(softmax_net(), wrt="all", at=SOFTMAX_POINT),
 }
+
+
+def softmax_net():
+    return sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+
+
+SOFTMAX_POINT = {"x1": 0.5, "x2": -0.2, "w1_11": 0.1, "w1_12": -0.3, "w1_21": 0.4,
+                 "w1_22": 0.2, "w1_31": -0.4, "w1_32": 0.3, "b1_1": -0.1, "b1_2": 0.0,
+                 "b1_3": 0.2, "w2_11": -0.2, "w2_12": 0.5, "w2_13": 0.1, "w2_21": -0.3,
+                 "w2_22": 0.4, "w2_23": 0.3, "b2_1": -0.4, "b2_2": 0.3, "t1": 1, "t2": 0}
 
 # the pictures the README shows: one page each, readable at the README's width
 PAGES = {"mazur_2-2-2": (1, 1), "net_2-2-1_generic": (1, 1), "net_2-2-1_ko": (1, 1),
-         "circuit_xyz": (1, 1)}
+         "circuit_xyz": (1, 1), "function_2x_3xy_y3": (1, 1), "softmax_2-3-2": (1, 1)}
 
 
 def grid(pngs: list[Path], out: Path, cols: int) -> None:
@@ -74,7 +90,7 @@ def pictures(name: str, pdf: Path, tmp: Path) -> None:
                            encoding="utf-8")
         pdf = sb.compile_pdf(handout).path
         page = 1
-        while "Along the path" not in subprocess.run(  # the first frame of the chain rule
+        while "the deltas" not in subprocess.run(  # the first frame of the deltas
                 ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                 capture_output=True, text=True, check=True).stdout:
             page += 1
@@ -102,6 +118,15 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 pictures(name, pdf.path, Path(tmp))
         print("wrote", tex.name, pdf.path.name, f"{name}.png")
+    # a problem set of three variants and its answer key
+    ps = sb.exercises(sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), n=3, seed=1)
+    for name, answers in (("exercises_2-2-1", False), ("exercises_2-2-1_key", True)):
+        tex = HERE / f"{name}.tex"
+        sb.write_notes(ps.tex(answers=answers), tex, force=True)
+        pdf = sb.compile_pdf(tex, force=True)
+        if pdf.overfull:
+            print("overfull lines in", name, pdf.overfull[:2])
+        print("wrote", tex.name, pdf.path.name)
     # drawings: the (x + y) z circuit and Mazur's network, as a slide shows them
     circuit = sb.parse_graph("q = x + y\nf = q*z", name="circuit")
     sb.draw(circuit, at={"x": -2, "y": 5, "z": -4}, highlight="x",

@@ -101,10 +101,12 @@ from .numeric import (
 )
 from .render import (
     Notes,
+    ProblemSet,
     Size,
     SizeTable,
     compare_sizes,
     draw,
+    exercises,
     latex,
     notes,
     size,
@@ -147,6 +149,7 @@ __all__ = [
     "OutputFileError",
     "ParseError",
     "Path",
+    "ProblemSet",
     "Program",
     "ProgramSymbol",
     "Run",
@@ -174,6 +177,7 @@ __all__ = [
     "estimate_chain_size",
     "estimate_expanded_size",
     "estimate_multiplied_out",
+    "exercises",
     "expanded",
     "gelu",
     "generic_activation",

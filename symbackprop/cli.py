@@ -288,6 +288,28 @@ def cmd_train(args, out=None) -> int:
     return 130 if run.interrupted else 0
 
 
+def cmd_exercises(args, out=None) -> int:
+    from .io import check_writable, compile_pdf, write_text
+    from .render.exercises import exercises
+    out = sys.stdout if out is None else out
+    files = [args.output] + ([args.answers] if args.answers else [])
+    for f in files:
+        if args.pdf and Path(f).suffix.lower() != ".tex":
+            raise InvalidValueError(f"--pdf writes the PDF beside the LaTeX source, so {f!r} "
+                                    "must be a .tex file")
+        path = check_writable(f, args.force)
+        if args.pdf:
+            check_writable(path.with_suffix(".pdf"), args.force)
+    g = graph_from_args(args)
+    ps = exercises(g, n=args.variants, seed=args.seed, lang=args.lang, digits=args.digits)
+    for f, answers in zip(files, (False, True), strict=False):
+        path = write_text(f, ps.tex(answers=answers), force=args.force)
+        print(f"wrote {path}", file=out)
+        if args.pdf:
+            print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
+    return 0
+
+
 def cmd_notes(args, out=None) -> int:
     from .io import check_writable, compile_pdf, write_text
     from .render.notes import notes
@@ -321,11 +343,13 @@ def cmd_notes(args, out=None) -> int:
                  title_tex=args.title_tex, slides=args.slides)
     if not args.output:
         out.write(text)
-        return 0
-    path = write_text(args.output, text, force=args.force)
-    print(f"wrote {path}", file=out)
-    if args.pdf:
-        print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
+    else:
+        path = write_text(args.output, text, force=args.force)
+        print(f"wrote {path}", file=out)
+        if args.pdf:
+            print(f"wrote {compile_pdf(path, force=args.force)}", file=out)
+    for remark in text.remarks:  # for the user, never in the students' text
+        print(f"symbackprop notes: {remark}", file=sys.stderr)
     return 0
 
 
@@ -437,8 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a point giving every leaf, e.g. x1=0.05,x2=0.1,t=0.01,w1=0.15,...: "
                         "adds the table of values and gradients and the update")
     n.add_argument("--lr", type=float, default=0.5, help="learning rate of the update (0.5)")
-    n.add_argument("--digits", type=int, default=6,
-                   help="significant digits of the numbers (default: 6)")
+    n.add_argument("--digits", type=int, default=None,
+                   help="significant digits of the numbers (default: 6, and 4 on slides)")
     n.add_argument("--lang", default="en", choices=list(LANGUAGES),
                    help="language of the text: en or ko (default: en)")
     n.add_argument("--title", default=None,
@@ -456,6 +480,27 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--budget", type=float, default=None,
                    help="largest expression (and total notes size) to build")
     n.set_defaults(func=cmd_notes)
+
+    x = sub.add_parser("exercises", parents=[common],
+                       help="write a problem set (one page per variant) and its answer key",
+                       description="Exercises on a network or graph: each variant at its own "
+                                   "random point, drawn from --seed; the key has worked "
+                                   "solutions.")
+    add_network_options(x, activation="sigmoid")
+    x.add_argument("--variants", type=int, default=3, metavar="N",
+                   help="problems, one page each (default: 3)")
+    x.add_argument("--seed", type=int, default=1, help="random seed of the points (default: 1)")
+    x.add_argument("--digits", type=int, default=4,
+                   help="significant digits of the answers (default: 4)")
+    x.add_argument("--lang", default="en", choices=list(LANGUAGES),
+                   help="language of the text: en or ko (default: en)")
+    x.add_argument("-o", "--output", metavar="FILE.tex", required=True,
+                   help="the problem sheet (LaTeX)")
+    x.add_argument("--answers", metavar="FILE.tex", default=None,
+                   help="also write the answer key with worked solutions")
+    x.add_argument("--pdf", action="store_true", help="also run pdflatex on each file")
+    x.add_argument("--force", action="store_true", help="overwrite existing files")
+    x.set_defaults(func=cmd_exercises)
 
     z = sub.add_parser("sizes", parents=[common],
                        help="how the forms grow with depth and width",

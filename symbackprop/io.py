@@ -312,15 +312,18 @@ def compile_pdf(tex_path: PathLike, timeout: float = 120, force: bool = False) -
         shutil.copyfile(tex_path, Path(tmp) / name)
         cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                "-output-directory=.", name]
-        try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                 cwd=tmp, stdin=subprocess.DEVNULL, check=False,
-                                 encoding="utf-8", errors="replace", env=_tex_env())
-        except subprocess.TimeoutExpired:
-            raise ExternalToolError(f"pdflatex took longer than {timeout} s") from None
         log_path = Path(tmp) / "notes.log"
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() \
-            else res.stdout
+        for _ in range(3):  # again while equation numbers referred to are not yet known
+            try:
+                res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                     cwd=tmp, stdin=subprocess.DEVNULL, check=False,
+                                     encoding="utf-8", errors="replace", env=_tex_env())
+            except subprocess.TimeoutExpired:
+                raise ExternalToolError(f"pdflatex took longer than {timeout} s") from None
+            log = log_path.read_text(encoding="utf-8", errors="replace") \
+                if log_path.exists() else res.stdout
+            if res.returncode != 0 or "Rerun to get cross-references right" not in log:
+                break
         pdf = Path(tmp) / "notes.pdf"
         if res.returncode != 0 or not pdf.exists():
             missing = _MISSING.search(log)

@@ -78,7 +78,8 @@ def test_chain_program_graph_latex_and_repr():
     assert shown.startswith(r"$\textbf{Backpropagation through the graph of } f$")
     for piece in (r"$\textbf{Forward pass}$",
                   "\\begin{align*}\nq &= x + y \\\\\nf &= q z\n\\end{align*}",
-                  "\\delta_{q} &= z \\\\\n\\frac{\\partial f}{\\partial x} &= \\delta_{q}"):
+                  "\\delta_{q} &= \\delta_{f} \\cdot z",
+                  "\\frac{\\partial f}{\\partial x} &= \\delta_{q} \\cdot 1"):
         assert piece in shown, piece
     for article in (r"\documentclass", r"\section", r"\begin{document}", r"\usepackage"):
         assert article not in shown
@@ -98,11 +99,11 @@ def test_notes_sections_seed004():
     tex = sb.notes(net, wrt=["w1"])
     assert tex.startswith(r"\documentclass")
     for piece in (r"\subsection*{Forward pass}", r"h_{1} &= w_{1} x_{1} + w_{2} x_{2} + b_{1}",
-                  r"\paragraph{Chain rule.} One path leads from $w_{1}$ to $E$",
+                  r"The chain rule for $w_{1}$, in full. One path leads from $w_{1}$ to $E$",
                   (r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
                    r"\frac{\partial a(y)}{\partial y}"),
                   r"\frac{\partial a(h_{1})}{\partial h_{1}} &= a'(h_{1})",
-                  r"\paragraph{Fully substituted.}", r"\subsection*{Matrix form}",
+                  "Written out in the inputs and parameters", r"\subsection*{Matrix form}",
                   r"\odot"):
         assert piece in tex, piece
     assert r"a(h_{1}) &= a(h_{1})" not in tex  # no tautologies
@@ -111,9 +112,9 @@ def test_notes_sections_seed004():
 def test_notes_with_a_point_has_table_and_update():
     net = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
     tex = sb.notes(net, wrt=["w5"], at=MAZUR, lr=0.5)
-    assert r"$w_{5}$ & $0.4$ & $0.082167$ \\" in tex  # Mazur: dE/dw5 = 0.082167041
-    assert r"w_{5} &\leftarrow w_{5} - \eta \frac{\partial E}{\partial w_{5}} = 0.4 - 0.5 " \
-           r"\cdot 0.082167 = 0.358916" in tex
+    # Mazur: dE/dw5 = 0.082167041, w5+ = 0.4 - 0.5 * 0.082167041 = 0.35891648
+    assert r"$w_{5}$ & $0.4$ & $0.082167$ & $0.358916$ \\" in tex
+    assert r"\theta &\leftarrow \theta - \eta \frac{\partial E}{\partial \theta}" in tex
 
 
 def test_notes_missing_leaf_is_a_clear_error():
@@ -162,7 +163,7 @@ DOCS = [
     ("staged-graph", lambda: sb.notes(sb.parse_graph(
         "# params: w b\n# targets: t\nz = w*x + b\nh = tanh(z)\ns = exp(h) + sqrt(1 + z**2)\n"
         "E = (t - s)**2/2"), at={"x": 0.5, "w": -1.5, "b": 0.25, "t": 1})),
-    ("fragment", lambda: "\\documentclass{article}\\usepackage{amsmath,amssymb,booktabs}"
+    ("fragment", lambda: "\\documentclass{article}\\usepackage{amsmath,amssymb,booktabs,tikz}"
                          "\\begin{document}" + sb.notes(sb.mlp([1, 1, 1]), standalone=False)
                          + "\\end{document}"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -756,7 +757,9 @@ def test_D24_verify_estimates_its_cost_and_refuses(layers):
 def test_D24_notes_on_big_nets(capsys):
     code, out, _ = cli(capsys, "notes", "--net", "16-16-16-1")
     assert code == 0 and out.rstrip().endswith("\\end{document}")
-    assert out.count("\\subsection*{The derivative") == 6  # one weight and one bias per layer
+    # one weight and one bias per layer, each as a delta times an input
+    assert len(re.findall(r"^\\frac\{\\partial E\}\{\\partial .*?\} &= \\delta", out,
+                          re.MULTILINE)) == 6
     cli_error(capsys, "notes", "--net", "16-16-16-1", "--wrt", "all", message="--wrt NAME")
 
 

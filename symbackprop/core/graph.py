@@ -264,6 +264,8 @@ class Graph(LatexRepr):
         self._nodes: dict[str, Node] = {}
         self._output: sp.Symbol | None = None
         self.meta: dict[str, dict[str, Any]] = {}
+        # a node's sum as the text format wrote it, term by term (printed in that order)
+        self.source_terms: dict[str, tuple[sp.Expr, ...]] = {}
         self._version = 0
         self._structure: dict[str, Any] = {}
 

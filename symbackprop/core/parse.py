@@ -159,6 +159,7 @@ class _Builder:
         self.lines = lines
         self.symbols = symbols
         self.used: list[str] = []
+        self.terms: list[sp.Expr] | None = None  # the top-level sum's terms, in source order
 
     def name(self, n: str, node: ast.AST) -> sp.Symbol:
         long = _too_long(n)
@@ -278,6 +279,8 @@ class _Builder:
                 raise _err("division by zero", at, self.lines)
             parts.append(v if not flip else -v if additive else 1 / v)
         self.check_constants(parts, additive, node)
+        if additive and depth == 1 and self.terms is None:
+            self.terms = list(parts)
         if len(parts) > MAX_DEPTH:
             return sp.Add(*parts) if additive else sp.Mul(*parts)
         out = parts[0]
@@ -397,6 +400,7 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
 
     symbols: dict[str, sp.Symbol] = {}
     defs: dict[str, tuple[sp.Expr, list[str], ast.AST]] = {}
+    terms: dict[str, list[sp.Expr]] = {}
     order: list[str] = []
     for stmt in tree.body:
         if not isinstance(stmt, ast.Assign):
@@ -423,6 +427,8 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         except RecursionError:
             raise _err("the expression is nested too deeply", stmt, lines) from None
         defs[tname] = (expr, builder.used, stmt)
+        if builder.terms is not None and len(builder.terms) <= MAX_DEPTH:
+            terms[tname] = builder.terms
         order.append(tname)
     if not defs:
         raise ParseError("no assignment found; write one 'name = expression' per line")
@@ -451,6 +457,10 @@ def parse_graph(text: str, name: str | None = None) -> Graph:
         expr, _, stmt = defs[n]  # type: ignore[assignment]  # a statement node
         try:
             g.node(n, expr.xreplace({s: g.symbol(s.name) for s in expr.free_symbols}))
+            if n in terms:  # the sum's terms as written, for printing in the source order
+                g.source_terms[n] = tuple(t.xreplace({s: g.symbol(s.name)
+                                                      for s in t.free_symbols})
+                                          for t in terms[n])
         except SymbackpropError as e:
             raise _err(str(e), stmt, lines) from None
     out = output_name[0] if output_name else order[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .draw import draw
+from .exercises import Problem, ProblemSet, exercises
 from .notes import Notes, notes, write_notes
 from .printer import SymbackpropLatexPrinter, latex
 from .sizes import Size, SizeTable, compare_sizes, size, size_study, size_study_rows
@@ -10,12 +11,15 @@ from .text import TextPrinter, format_number, inline, text
 
 __all__ = [
     "Notes",
+    "Problem",
+    "ProblemSet",
     "Size",
     "SizeTable",
     "SymbackpropLatexPrinter",
     "TextPrinter",
     "compare_sizes",
     "draw",
+    "exercises",
     "format_number",
     "inline",
     "latex",

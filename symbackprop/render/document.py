@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from .layout import extent, width
 from .printer import name_latex
 
-__all__ = ["Document", "Math", "Part", "Table", "Text", "article", "mathjax", "slides",
-           "tex_text"]
+__all__ = ["Document", "Figure", "Math", "Part", "Table", "Text", "article", "mathjax",
+           "slides", "tex_text"]
 
 
 @dataclass
@@ -41,16 +41,30 @@ class Math:
 
 @dataclass
 class Table:
-    """A table: header cells, rows of cells (inline math), an optional note under it."""
+    """A table: header cells, rows of cells (inline math), an optional note under it;
+    ``align`` the columns' alignment (default: the first left, the rest right)."""
 
     head: list[str]
     rows: list[list[str]]
     note: str | None = None
+    align: str | None = None
+
+
+@dataclass
+class Figure:
+    """A TikZ picture (``tikzpicture``), centred, its height in points and the sentence under
+    it (kept with it on every page and frame)."""
+
+    tex: str
+    height: float = 100.0
+    caption: str | None = None
 
 
 @dataclass
 class Part:
-    """A heading (level 1: section, 2: subsection, 3: a run-in paragraph) and its blocks."""
+    """A heading (level 1: section, 2: subsection, 3: a run-in paragraph) and its blocks.
+
+    A level-1 part without a title is a closing remark."""
 
     title: str
     level: int
@@ -135,10 +149,22 @@ ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2cm]{geometry}
 %(korean)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
-\allowdisplaybreaks
+%(tikz)s\allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{4pt}
+\AtBeginDocument{\setlength{\abovedisplayskip}{4pt plus 2pt}%%
+  \setlength{\belowdisplayskip}{4pt plus 2pt}%%
+  \setlength{\abovedisplayshortskip}{2pt plus 2pt}%%
+  \setlength{\belowdisplayshortskip}{4pt plus 2pt}}
+%(needspace)s"""
+
+NEEDSPACE = r"""% a heading, or a sentence, and the display it introduces start on the same page
+\makeatletter
+\providecommand{\needspace}[1]{\begingroup\setlength{\dimen@}{#1}%
+  \vskip\z@\@plus\dimen@\penalty -100\vskip\z@\@plus -\dimen@
+  \vskip\dimen@\penalty 9999\vskip -\dimen@\vskip\z@skip\endgroup}
+\makeatother
 """
 
 FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
@@ -150,49 +176,146 @@ def _needs_korean(doc: Document, text: str) -> bool:
                                               text + (doc.title_text or "")))
 
 
-def _math(rows: list[str]) -> str:
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+def _math(rows: list[str], pause: bool = False) -> str:
+    """An ``align*``: a continuation row never begins a page (``\\*`` before it); with
+    ``pause`` (slides) each new equation is revealed by itself."""
+    out = []
+    run = 0  # continuation rows so far in this equation
+    for i, r in enumerate(rows):
+        if i:
+            cont = r.lstrip().startswith("&")
+            run = run + 1 if cont else 0
+            # a long equation may still break, but never before its first two continuations
+            keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
+            out.append(" \\\\*\n" if keep else " \\\\\n")
+            if pause and not cont:
+                out.append("\\pause\n")
+        out.append(r)
+    return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n"
+
+
+def _equation_length(rows: list[str], i: int) -> int:
+    """Rows of the equation that row ``i`` belongs to (its first row and continuations)."""
+    start = i
+    while start > 0 and rows[start].lstrip().startswith("&"):
+        start -= 1
+    end = i + 1
+    while end < len(rows) and rows[end].lstrip().startswith("&"):
+        end += 1
+    return end - start
+
+
+def _fold(t: Table, most: int) -> Table:
+    """A long table as column groups side by side, each at most ``most`` rows (one frame)."""
+    n = len(t.rows)
+    if n <= most:
+        return t
+    groups = math.ceil(n / most)
+    per = math.ceil(n / groups)
+    width = len(t.head)
+    rows = []
+    for i in range(per):
+        row: list[str] = []
+        for g in range(groups):
+            k = g * per + i
+            row += t.rows[k] if k < n else [""] * width
+        rows.append(row)
+    align = (t.align or "l" + "r" * (width - 1)) * groups
+    return Table(t.head * groups, rows, t.note, align)
 
 
 def _table(t: Table, small: bool = False) -> str:
-    cols = "l" + "r" * (len(t.head) - 1)
-    out = ["\\begin{center}", "\\small" if small else "", f"\\begin{{tabular}}{{{cols}}}",
+    cols = t.align or "l" + "r" * (len(t.head) - 1)
+    size = "\\small" if small else ""
+    if small and len(t.head) > 4:
+        size = "\\footnotesize\\setlength{\\tabcolsep}{4pt}"
+    # a table wider than a frame is scaled down to it (Beamer loads graphicx)
+    fit = "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%"
+    out = ["\\begin{center}", size, fit if small else "",
+           f"\\begin{{tabular}}{{{cols}}}",
            "\\toprule", " & ".join(t.head) + " \\\\", "\\midrule"]
     out += [" & ".join(r) + " \\\\" for r in t.rows]
-    out += ["\\bottomrule", "\\end{tabular}", "\\end{center}"]
+    out += ["\\bottomrule", "\\end{tabular}}" if small else "\\end{tabular}", "\\end{center}"]
     if t.note:
         out.append(f"{{\\small {t.note}}}")
     return "\n".join(ln for ln in out if ln) + "\n"
 
 
-def _block(b, small: bool = False) -> str:
+def _block(b, small: bool = False, pause: bool = False) -> str:
     if isinstance(b, Text):
         return b.tex + "\n\n"
     if isinstance(b, Math):
-        return _math(b.rows)
+        return _math(b.rows, pause)
+    if isinstance(b, Figure):
+        under = ""
+        if b.caption:
+            under = (f"{{\\small {b.caption}\\par}}\n" if small else f"{b.caption}\n\n")
+        return ("\\noindent\\begin{minipage}{\\linewidth}\n\\begin{center}\n" + b.tex
+                + "\n\\end{center}\n" + under + "\\end{minipage}\n\n")
+    if not small and len(b.head) <= 3 and b.align is None:  # a long narrow table: halves
+        b = _fold(b, max(14, math.ceil(len(b.rows) / 2)))
     return _table(b, small)
+
+
+_NEED = "\\needspace{%d\\baselineskip}\n"
+
+
+def _need(blocks: list, i: int) -> int:
+    """Lines a sentence needs on its page: itself and the start of the display it
+    introduces (0 for anything else)."""
+    b = blocks[i]
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if isinstance(b, Text) and isinstance(nxt, Math):
+        return 3 + min(len(nxt.rows), 3)
+    return 0
+
+
+def _blocks(blocks: list, start: int = 0) -> list[str]:
+    """Blocks of the article: a sentence is kept on the page of the display it introduces."""
+    out = []
+    for i, b in enumerate(blocks):
+        if i >= start and _need(blocks, i):
+            out.append(_NEED % _need(blocks, i))
+        out.append(_block(b))
+    return out
+
+
+def _korean_emphasis(text: str) -> str:
+    """Hangul has no italic: emphasis is bold in Korean text."""
+    return text.replace("\\emph{", "\\textbf{")
 
 
 def article(doc: Document, standalone: bool = True) -> str:
     """The document as a LaTeX article (or a fragment for ``\\input``)."""
     body = [f"\\section*{{{_title(doc)}}}\n"]
     for part in doc.parts:
-        if part.level == 1:
+        if part.level <= 2:
             if part.title:  # a part without a title is a closing remark, not a section
-                body.append(f"\\subsection*{{{part.title}}}\n")
-            body += [_block(b) for b in part.blocks]
+                # the heading, its lead-in and the start of its display on one page
+                head = "subsection" if part.level == 1 else "subsubsection"
+                first = _need(part.blocks, 0) + 3 if part.blocks else 0
+                body.append(_NEED % max(8, first) + f"\\{head}*{{{part.title}}}\n")
+                body += _blocks(part.blocks, start=1)
+            else:
+                body += _blocks(part.blocks)
         else:
             first, *rest = part.blocks or [Text("")]
+            body.append(_NEED % 6)
             if isinstance(first, Text):
                 body.append(f"\\paragraph{{{part.title}.}} {first.tex}\n\n")
             else:
                 body.append(f"\\paragraph{{{part.title}.}}\n" + _block(first))
-            body += [_block(b) for b in rest]
+            body += _blocks(rest)
     text = "".join(body)
+    if doc.lang == "ko":
+        text = _korean_emphasis(text)
     korean = _needs_korean(doc, text)
+    tikz = "\\begin{tikzpicture}" in text
     if not standalone:
-        return FRAGMENT_HEAD % (", kotex" if korean else "") + text
-    pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else ""}
+        needs = (", kotex" if korean else "") + (", tikz" if tikz else "")
+        return FRAGMENT_HEAD % needs + NEEDSPACE + text
+    pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else "",
+                     "tikz": "\\usepackage{tikz}\n" if tikz else "", "needspace": NEEDSPACE}
     return pre + "\\begin{document}\n" + text + "\\end{document}\n"
 
 
@@ -201,6 +324,7 @@ def article(doc: Document, standalone: bool = True) -> str:
 BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
 %(korean)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
+%(tikz)s\setlength{\emergencystretch}{3em}
 \usefonttheme{professionalfonts}
 \setbeamertemplate{navigation symbols}{}
 \setbeamertemplate{footline}{\hfill\insertframenumber\hspace{1em}\vspace{0.6em}}
@@ -300,8 +424,22 @@ def _halve(grp: list[str], limit: float) -> list[list[str]]:
             cuts = [i for i in cuts if not grp[i].lstrip().startswith(r"&\qquad")]
         if cuts:
             best = min(cuts, key=lambda i: max(sum(heights[:i]), total - sum(heights[:i])))
-            return _halve(grp[:best], limit) + _halve(grp[best:], limit)
+            rest = [_restate(grp[0], grp[best]), *grp[best + 1:]]
+            return _halve(grp[:best], limit) + _halve(rest, limit)
     return [grp]
+
+
+def _restate(first: str, row: str) -> str:
+    """The row a cut equation goes on with, led by its left-hand side again, so that no frame
+    begins with "=" or "+": ``\\delta &= ...`` or ``\\delta &= \\dots + ...``."""
+    lhs = first.split("&", 1)[0].strip()
+    r = row.lstrip()
+    if not lhs or not r.startswith("&"):
+        return row
+    if r.startswith("&="):
+        return f"{lhs} {r}"
+    body = re.sub(r"^&\\q?quad\s*", "", r)
+    return f"{lhs} &= \\dots {body}"
 
 
 def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
@@ -324,7 +462,7 @@ def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
                     h += rows[j]
                     j += 1
                 last = j >= len(b.rows)
-                chunk = Table(b.head, b.rows[i:j], b.note if last else None)
+                chunk = Table(b.head, b.rows[i:j], b.note if last else None, b.align)
                 items.append(("table", chunk, h + (note if last else 0.0)))
                 before, i = 0.0, max(j, i + 1)
         elif isinstance(b, Math):
@@ -334,6 +472,9 @@ def _items(blocks: list, room: float) -> list[tuple[str, object, float]]:
                 continue
             for grp in _groups(b.rows, room - fixed - before):
                 items.append(("math", grp, sum(_row_height(r) for r in grp)))
+        elif isinstance(b, Figure):
+            items.append(("figure", b, b.height + 12.0 + (
+                _text_height(b.caption) * 11 / 12 if b.caption else 0.0)))
         else:
             items.append(("text", b, _text_height(b.tex)))
     return items
@@ -407,21 +548,29 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
     """
     out = []
     room = _room(f"{title} ({cont})")
+    blocks = [_fold(b, 9) if isinstance(b, Table) and b.align is None else b for b in blocks]
     for n, fr in enumerate(_partition(_items(blocks, room), room)):
         parts: list[str] = []
         rows: list[str] = []
+        glue: list[str] = []  # what joins each part to the one before it
+        prev = None
         for kind, piece, _ in fr:
             if kind == "math":
+                if not rows:
+                    glue.append("\n" if prev == "text" else "\n\\pause\n")
                 rows += piece
+                prev = kind
                 continue
             if rows:
-                parts.append(_math(rows).rstrip("\n"))
+                parts.append(_math(rows, pause=True).rstrip("\n"))
                 rows = []
+            glue.append("\n" if prev == "text" else "\n\\pause\n")
             parts.append(_block(piece, small=True).rstrip("\n"))
+            prev = kind
         if rows:
-            parts.append(_math(rows).rstrip("\n"))
+            parts.append(_math(rows, pause=True).rstrip("\n"))
         head = title if n == 0 else f"{title} ({cont})"
-        body = "\n\\pause\n".join(parts)
+        body = parts[0] + "".join(g + p for g, p in zip(glue[1:], parts[1:], strict=True))
         option = "[shrink]" if _load(fr) > room - FRAME_RISK else ""
         out.append(f"\\begin{{frame}}{option}{{{head}}}\n{body}\n\\end{{frame}}\n")
     return out
@@ -432,17 +581,26 @@ def slides(doc: Document, cont: str = "continued") -> str:
     out = [f"\\title{{{_title(doc, pdf_string=True)}}}\n\\date{{}}\n\\begin{{document}}\n",
            "\\begin{frame}\n\\titlepage\n\\end{frame}\n"]
     section = ""
-    for part in doc.parts:
+    carried: list = []  # a section's lead-in sentences, shown with its first subsection
+    for i, part in enumerate(doc.parts):
+        nxt = doc.parts[i + 1] if i + 1 < len(doc.parts) else None
         if part.level == 1:
             section = part.title
-            if part.blocks:
+            if part.blocks and all(isinstance(b, Text) for b in part.blocks) \
+                    and nxt is not None and nxt.level > 1:
+                carried = list(part.blocks)  # never a frame of sentences alone
+            elif part.blocks:
                 out += _frames(part.title, part.blocks, cont)
             continue
         title = f"{section}: {part.title}" if section else part.title
-        out += _frames(title, part.blocks, cont)
+        out += _frames(title, carried + part.blocks, cont)
+        carried = []
     out.append("\\end{document}\n")
     text = "".join(out)
-    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if _needs_korean(doc, text) else ""}
+    if doc.lang == "ko":
+        text = _korean_emphasis(text)
+    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if _needs_korean(doc, text) else "",
+                    "tikz": "\\usepackage{tikz}\n" if "\\begin{tikzpicture}" in text else ""}
     return pre + text
 
 
@@ -501,9 +659,12 @@ def mathjax(doc: Document) -> str:
             out.append(_bold(part.title))
         for b in part.blocks:
             if isinstance(b, Text):
-                out.append(_plain(b.tex))
+                out.append(_unref(_plain(b.tex)))
+            elif isinstance(b, Figure):  # MathJax draws no TikZ: the PDF has the figure
+                continue
             elif isinstance(b, Math):
-                out.append("\\begin{align*}\n" + " \\\\\n".join(b.rows) + "\n\\end{align*}")
+                rows = [re.sub(r"\\label\{[^{}]*\}", "", r) for r in b.rows]
+                out.append("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}")
             else:
                 cols = "l" + "r" * (len(b.head) - 1)
                 head = " & ".join(_cell(h) for h in b.head)
@@ -513,6 +674,11 @@ def mathjax(doc: Document) -> str:
                 if b.note:
                     out.append(_plain(b.note))
     return "\n\n".join(out)
+
+
+def _unref(tex: str) -> str:
+    """``\\eqref{sb:eq3}`` as ``(3)``: the notebook shows the numbers, not the links."""
+    return re.sub(r"\\eqref\{sb:eq(\d+)\}", r"(\1)", tex)
 
 
 def _cell(c: str) -> str:

@@ -1,22 +1,26 @@
 r"""Lecture notes: a derivation of backpropagation a lecturer can hand to students unchanged.
 
 :func:`notes` writes, as LaTeX that compiles first time (an article, a fragment for
-``\input``, or a Beamer deck with ``slides=True``), in English or Korean (``lang="ko"``):
+``\input``, or a Beamer deck with ``slides=True``), in English or Korean (``lang="ko"``), a
+lesson in the order a lecturer teaches it:
 
-* the network and the forward pass, in a lecturer's notation and order (weighted sums in
-  source order with the bias last, the loss as :math:`\frac12 (t - \hat y)^2`), with the numbers
-  of every step when a point is given;
-* the delta of each neuron, defined where it first appears;
-* for each chosen variable: the chain rule in Leibniz form (one path per line), each local
-  derivative in its textbook form with its value, the product along the path with its numbers
-  (Mazur's "0.74136507 × 0.186815602 × 0.593269992 = 0.082167041"), the same derivative with
-  the deltas as backpropagation computes it, the fully substituted form (left out, with its
-  size, only when it would take more than a page), and the gradient-descent update;
-* for networks, the matrix form (Nielsen's BP1–BP4), entry by entry for small nets.
+* for a network: a notation table (one name per quantity), the network and a TikZ figure of
+  it (the point's values and deltas, the derived weight's path highlighted), the forward pass
+  with the numbers of every step, the deltas layer by layer from the output down (each once,
+  with its numbers), then the gradients layer by layer: the chain rule in full (Leibniz form,
+  each local derivative with its value, the product along each path with its numbers,
+  Mazur's "0.74136507 × 0.186815602 × 0.593269992 = 0.082167041", and the substituted form
+  where it fits) once for a weight per layer, and every asked gradient as a delta times an
+  input; the step of gradient descent (every parameter, its gradient and new value, and the
+  loss after it), the table of values, and the matrix form (Nielsen's BP1–BP4);
+* for a circuit: its figure, the forward pass, the backward pass node by node with each
+  gate's rule (add distributes, multiply swaps, max routes), the chain rule in full once and a
+  central-difference check; a function of one node reads as a lesson on partial derivatives.
 
-Without ``wrt`` it derives the first weight and the first bias of each layer, and says how to
-ask for others. Lines are broken by their printed width, never leaving an operator or a single
-factor alone; the output is the same bytes on every run.
+Equations are numbered and referred to; what is for the tool's user (how to ask for more, what
+was left out and why) is in :attr:`Notes.remarks`, never in the students' text. Lines are broken
+by their printed width, never leaving an operator or a single factor alone, and a continuation
+line never begins a page; the output is the same bytes on every run.
 
 Examples
 ========
@@ -24,7 +28,7 @@ Examples
 >>> g = sb.parse_graph("q = x + y\nf = q*z")
 >>> tex = sb.notes(g, wrt=["x"], at={"x": -2, "y": 5, "z": -4}, standalone=False)
 >>> print(tex.splitlines()[0])
-% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs})
+% symbackprop lecture notes (needs \usepackage{amsmath,amssymb,booktabs}, tikz)
 >>> r"&= z \cdot 1 = (-4) \cdot 1 = -4" in tex
 True
 """
@@ -32,6 +36,7 @@ True
 from __future__ import annotations
 
 import numbers
+import re
 from pathlib import Path
 
 import sympy as sp
@@ -43,7 +48,6 @@ from ..core.errors import (
     InvalidValueError,
     NoNumericFormError,
 )
-from ..core.functions import logsumexp
 from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
 from ..core.progress import progress
@@ -65,7 +69,8 @@ from ..derive.estimate import budget_value, check_budget
 from ..derive.matrix import reads_beyond
 from ..io import compile_pdf, write_text
 from . import document as doc_
-from .document import Document, Math, Part, Table, Text, tex_text
+from .document import Document, Figure, Math, Part, Table, Text, tex_text
+from .figure import circuit_tikz, network_tikz
 from .layout import Breaker, width
 from .phrases import LANGUAGES, phrase
 from .printer import SymbackpropLatexPrinter, untypeset_character
@@ -76,8 +81,8 @@ __all__ = ["Notes", "compile_pdf", "notes", "write_notes"]
 
 WIDTH = 60          # printed characters a display line may take in an article (A4, 2 cm, 11 pt)
 SLIDE_WIDTH = 50    # the same on a 16:9 Beamer frame
-MAX_LINES = 40      # a derivative longer than this is left out, with its size
-MAX_SLIDE_LINES = 7  # the same on a slide
+MAX_EXPANDED_LINES = 6  # a substituted derivative longer than this is left out
+MAX_SLIDE_LINES = 4  # the same on a slide
 MAX_PATHS = 12      # paths written out one by one; more are summarised
 MAX_EXPLICIT = 4    # widest layer whose matrices are written out entry by entry
 MAX_TABLE = 80      # most rows in the table of values
@@ -90,6 +95,8 @@ class Notes(str):
     """The LaTeX text of lecture notes (a ``str``), shown rendered in notebooks."""
 
     document: Document | None = None
+    remarks: tuple[str, ...] = ()
+    """What was left out or could be asked for: for the tool's user, never in the text."""
 
     def _repr_latex_(self) -> str:
         if self.document is not None:
@@ -129,7 +136,7 @@ def default_wrt(g: Graph) -> list[sp.Symbol]:
     return list(g.param_symbols or g.leaf_symbols)
 
 
-class _Writer:
+class LessonWriter:
     """Builds the parts of one document."""
 
     def __init__(self, g: Graph, at: Point | None, digits: int, lang: str, lr,
@@ -141,13 +148,19 @@ class _Writer:
         self.lr = to_number(lr)
         self.slides = slides
         self.limit = SLIDE_WIDTH if slides else WIDTH
-        self.p = SymbackpropLatexPrinter({"graph": g})
+        hints = _term_hints(g)
+        self.p = SymbackpropLatexPrinter({"graph": g, "term_order": hints})
         self.br = Breaker(self.p, self.limit)
+        # a circuit's deltas show every factor: delta_q \cdot 1, not delta_q 1
+        self.bdot = Breaker(SymbackpropLatexPrinter({"graph": g, "mul_symbol": "dot",
+                                                     "term_order": hints}), self.limit)
         self.E = g.output
         self.Etex = self.p._print(self.E)
         self.prog = backprop(g)
         self.net = g if isinstance(g, Network) else None
         self.explained: set[str] = set()
+        self.remarks: list[str] = []   # for the tool's user: never printed in the document
+        self.eqno = 0
         self.point = None
         self.num: dict[sp.Symbol, str] = {}
         if at is not None:
@@ -165,7 +178,9 @@ class _Writer:
             for st in self.prog.steps:
                 if st.kind != "forward":
                     self.num[st.target] = self.fmt(self.grads[st.of])
-        self.pn = SymbackpropLatexPrinter({"graph": g, "values": self.num, "mul_symbol": "dot"})
+            self.num[delta_symbol(g, self.E)] = "1"
+        self.pn = SymbackpropLatexPrinter({"graph": g, "values": self.num, "mul_symbol": "dot",
+                                           "term_order": hints})
         self.brn = Breaker(self.pn, self.limit)
 
     # ---- small helpers ---------------------------------------------------------------------
@@ -181,35 +196,52 @@ class _Writer:
     def frac(self, a, b) -> str:
         return self.p._print(sp.Derivative(a, b, evaluate=False))
 
-    def rows(self, lhs: str, expr: sp.Expr, extra: list | None = None) -> list[str]:
+    def tag(self) -> str:
+        """The next equation number (with a label to refer to it, in the article)."""
+        self.eqno += 1
+        if self.slides:  # Beamer typesets a frame once per overlay: no labels there
+            return f" \\tag{{{self.eqno}}}"
+        return f" \\tag{{{self.eqno}}}\\label{{sb:eq{self.eqno}}}"
+
+    def ref(self, n: int) -> str:
+        return f"({n})" if self.slides else f"\\eqref{{sb:eq{n}}}"
+
+    def rows(self, lhs: str, expr: sp.Expr, extra: list | None = None,
+             br: Breaker | None = None) -> list[str]:
         """``lhs &= expr`` broken into lines, then ``= extra`` pieces: an expression printed
         with its numbers (broken like the first), or a number; each placed on the last line
-        if it fits, else on lines of its own."""
+        if it fits, else on lines of its own. A piece that prints as the one before it (an
+        expression that is already a number) is left out: no ``x = x``."""
         limit = self.limit - width(lhs) - 2
-        lines = self.br.lines(expr, limit)
-        out = [f"{lhs} &= {lines[0]}"] + [f"&\\quad {_lead(ln)}" for ln in lines[1:]]
+        lines = (br or self.br).lines(expr, limit)
+        out = [f"{lhs} &= {lines[0]}"] + [_continued(ln) for ln in lines[1:]]
+        before = " ".join(lines)
         for piece in extra or []:
-            pieces = self.brn.lines(piece, self.limit - 6) if isinstance(piece, sp.Basic) \
-                else [piece]
+            pieces = [_tidy(x, i > 0) for i, x in
+                      enumerate(self.brn.lines(piece, self.limit - 6))] \
+                if isinstance(piece, sp.Basic) else [piece]
+            if " ".join(pieces) == before:
+                continue
+            before = " ".join(pieces)
             last = out[-1]
             body = last.split("&", 1)[1]
             if len(pieces) == 1 and width(body + " = " + pieces[0]) <= self.limit - 2:
                 out[-1] = f"{last} = {pieces[0]}"
             else:
                 out.append(f"&= {pieces[0]}")
-                out += [f"&\\quad {_lead(ln)}" for ln in pieces[1:]]
+                out += [_continued(ln) for ln in pieces[1:]]
         return out
 
     def numbers(self, expr: sp.Expr) -> str | None:
         """The expression with every symbol replaced by its number (None without a point)."""
         if self.point is None:
             return None
-        return self.pn._print(expr)
+        return _tidy(self.pn._print(expr))
 
     def value(self, expr: sp.Expr) -> str | None:
         if self.point is None:
             return None
-        env = {**self.values, **{s: v for s, v in self._program_values().items()}}
+        env = {**self.values, **self._program_values(), delta_symbol(self.g, self.E): 1}
         return self.fmt(expr.xreplace(env))
 
     def _program_values(self) -> dict[sp.Symbol, sp.Expr]:
@@ -230,6 +262,54 @@ class _Writer:
         if v is not None and v != self.tex(expr):
             out.append(v)
         return out
+
+    def span(self, syms) -> str:
+        """Symbols as a short list: ``x_1, x_2`` or ``w_1, \\dots, w_8``."""
+        syms = list(syms)
+        if len(syms) > 3:
+            return f"{self.tex(syms[0])}, \\dots, {self.tex(syms[-1])}"
+        return ", ".join(self.tex(s) for s in syms)
+
+    # ---- notation -----------------------------------------------------------------------------
+    def notation_part(self) -> Part:
+        """One name per quantity, first: the table a lecturer puts on the board."""
+        net, rows = self.net, []
+        if net is not None:
+            zs = [z for layer in net.preactivations for z in layer]
+            rows.append([f"${self.span(net.input_symbols)}$", self.t("n_inputs")])
+            ws = [w for W in net.weights for w in W]
+            bs = [b for B in net.biases for b in B]
+            rows.append([f"${self.span(ws)}$", self.t("n_weights")])
+            rows.append([f"${self.span(bs)}$", self.t("n_biases")])
+            rows.append([f"${self.span(zs)}$", self.t("n_pre")])
+            acts = [h for layer in net.activations[:-1] for h in layer]
+            if acts and acts[0] not in zs:
+                rows.append([f"${self.span(acts)}$", self.t("n_act")])
+            z = sp.Symbol("z", real=True)
+            if not net.activation_entry.is_identity:
+                fn = self.tex(net.activation_entry(z))
+                if net.naming != "textbook" and not fn.startswith("a("):  # one function, a = sigma
+                    fn = f"a(z) = {fn}"
+                rows.append([f"${fn}$", self.t("n_fn")])
+            rows.append([f"${self.span(net.predictions)}$", self.t("n_pred")])
+            ts = net.target_symbols
+            rows.append([f"${self.span(ts)}$", self.t("n_target" if len(ts) == 1
+                                                      else "n_targets")])
+            rows.append([f"${self.Etex}$", self.t("n_loss")])
+            rows.append([f"${self.tex(delta_symbol(self.g, zs[0]))}$",
+                         self.t("n_delta", E=self.Etex, z=self.tex(zs[0]))])
+        else:
+            leaves = [s for s in self.g.leaf_symbols if self.g.reaches_output(s)]
+            rows.append([f"${self.span(leaves)}$", self.t("n_leaves")])
+            inner = [n.symbol for n in self.g.nodes if n.symbol != self.E]
+            if inner:
+                rows.append([f"${self.span(inner)}$", self.t("n_nodes")])
+            rows.append([f"${self.Etex}$", self.t("n_output")])
+            rows.append(["$\\delta_v$", self.t("n_delta_graph", E=self.Etex)])
+        if self.point is not None and self.g.param_symbols:
+            rows.append(["$\\eta$", self.t("n_lr")])
+        return Part(self.t("notation"), 1, [Table([self.t("col_symbol"), self.t("col_meaning")],
+                                                  rows, align="ll")])
 
     # ---- the network --------------------------------------------------------------------------
     def activation_rows(self, entry) -> list[str]:
@@ -256,45 +336,63 @@ class _Writer:
             return self.t("generic")
         return f"${self.tex(f)}$"
 
-    def network_part(self) -> Part | None:
+    def figure(self, highlight=(), compact: bool = False) -> Figure | None:
+        def short(v) -> str:  # a figure holds a few digits; the text has them all
+            return format_number(v, digits=min(self.digits, 4), latex=True)
+
+        values = grads = None
+        if self.point is not None:
+            values = {s: short(v) for s, v in self.values.items()}
+            grads = {s: short(self.grads[s]) for s in self.g.symbols if s in self.grads}
+        if self.net is not None:
+            made = network_tikz(self.net, self.tex, values, grads, highlight, self.slides,
+                                compact)
+        else:
+            made = circuit_tikz(self.g, self.tex, values, grads, self.slides)
+        if made is None:
+            self.remarks.append("the network is too wide for a legible figure; it is left out "
+                                "of the notes")
+            return None
+        return Figure(*made)
+
+    def network_part(self, highlight=()) -> Part | None:
         net = self.net
         if net is None:
             return None
         inputs = "$" + ", ".join(self.tex(s) for s in net.input_symbols) + "$"
         targets = "$" + ", ".join(self.tex(s) for s in net.target_symbols) + "$"
-        blocks = [Text(self.t("network_intro", inputs=inputs, targets=targets,
+        one_target = len(net.target_symbols) == 1
+        blocks = [Text(self.t("network_intro_1" if one_target else "network_intro",
+                              inputs=inputs, targets=targets,
                               layers=net.depth, s="" if net.depth == 1 else "s"))]
+        fig = self.figure(highlight)
+        if fig is not None:
+            fig.caption = self.t("figure_caption_at" if self.point is not None
+                                 else "figure_caption")
+            blocks.append(fig)
         out_e = net.output_entry
         hidden = net.activation_entry
         same = out_e is not None and out_e.name == hidden.name and net.depth > 1
         rows: list[str] = []
+        words = []
         if net.depth > 1:
             key = "activation_both" if same else "hidden_activation"
-            blocks.append(Text(self.t(key, what=self.activation_words(hidden))))
+            words.append(self.t(key, what=self.activation_words(hidden)))
             rows += self.activation_rows(hidden)
             self.explained.add(hidden.name)
         if not same:
             if out_e is not None:
-                blocks.append(Text(self.t("output_activation",
-                                          what=self.activation_words(out_e))))
-                orows = self.activation_rows(out_e)
+                words.append(self.t("output_activation", what=self.activation_words(out_e)))
+                rows += self.activation_rows(out_e)
                 self.explained.add(out_e.name)
             else:  # a loss on the logits: the prediction it implies
                 p0 = net.predictions[0]
-                preds = [self.tex(p) for p in net.predictions]
-                if len(preds) > 3:
-                    preds = [preds[0], "\\dots", preds[-1]]
-                blocks.append(Text(self.t("output_activation", what=(
-                    f"${', '.join(preds)}$ ({tex_text(str(net.loss_entry.output))})"))))
-                orows = [f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}"]
-                # the log-sum-exp, which the written-out derivatives use, defined where the
-                # prediction that needs it is
-                for lse in sorted(net.definition(p0).expr.atoms(logsumexp), key=str):
-                    orows.append(f"{self.tex(lse)} &= {self.tex(as_sympy(lse))}")
-            if rows and orows:
-                blocks.append(Math(rows))
-                rows = []
-            rows += orows
+                soft = net.loss_entry.output == "softmax"
+                name = self.t("name_softmax") if soft else tex_text(str(net.loss_entry.output))
+                words.append(self.t("output_softmax" if soft else "output_activation",
+                                    what=f"${self.span(net.predictions)}$ ({name})"))
+                rows.append(f"{self.tex(p0)} &= {self.tex(net.definition(p0).expr)}")
+        blocks.append(Text(" ".join(words)))
         if rows:
             blocks.append(Math(rows))
         return Part(self.t("network"), 1, blocks)
@@ -308,7 +406,7 @@ class _Writer:
             return net.loss_entry.textbook(net.predictions, net.target_symbols)
         return expr
 
-    def forward_part(self) -> Part:
+    def forward_part(self, figure: bool = False) -> Part:
         rows = []
         for n in self.g.nodes:
             lhs = self.tex(n.symbol)
@@ -317,80 +415,129 @@ class _Writer:
             if lhs.replace(" ", "") == rhs.replace(" ", ""):  # a(h_1) := a(h_1): no news
                 continue
             rows += self.rows(lhs, expr, self.steps_with_numbers(expr))
-        intro = self.t("forward_intro_at" if self.point is not None else "forward_intro")
-        blocks = [Text(intro), Math(rows), *self.delta_blocks()]
+        key = "forward_intro_at" if self.point is not None else "forward_intro"
+        if self.net is None:
+            key = key.replace("forward_intro", "forward_graph")
+        blocks = []
+        if figure and len(self.g.nodes) > 1:  # a function of one node needs no circuit
+            fig = self.figure()
+            if fig is not None:
+                fig.caption = self.t("circuit_caption_at" if self.point is not None
+                                     else "circuit_caption")
+                blocks.append(fig)
+        blocks += [Text(self.t(key, E=self.Etex)), Math(rows)]
         return Part(self.t("forward"), 1, blocks)
 
-    def delta_blocks(self) -> list:
-        """Where δ first appears: what it is, with the deltas of the last and first layer."""
-        if self.net is None:
-            return [Text(self.t("delta_graph", E=self.Etex))]
-        rows = []
-        for layer in (self.net.preactivations[-1], self.net.preactivations[0]):
-            z = layer[0]
-            row = f"{self.tex(delta_symbol(self.g, z))} &= {self.frac(self.E, z)}"
-            if row not in rows:
-                rows.append(row)
-        return [Text(self.t("delta_net", E=self.Etex)), Math(rows),
-                Text(self.t("delta_net_after"))]
+    # ---- the deltas, layer by layer ---------------------------------------------------------
+    def needed(self, variables) -> set:
+        """Pre-activations whose deltas the asked gradients use (directly or through others)."""
+        need: set = set()
+        todo = [self.delta_display(v) for v in variables
+                if v != self.E and self.g.reaches_output(v)]
+        while todo:
+            e = todo.pop()
+            for d in e.atoms(ProgramSymbol):
+                node = self.g.symbol(d.of)
+                if node not in need and node != self.E:
+                    need.add(node)
+                    todo.append(self.delta_display(node))
+        return need
 
-    # ---- values ---------------------------------------------------------------------------------
-    def values_part(self) -> Part | None:
-        if self.point is None:
-            return None
-        syms = self.g.symbols
-        if len(syms) > MAX_TABLE:
-            return Part(self.t("values"), 1, [Text(self.t("table_left_out", n=len(syms)))])
-        reach = set(self.g.ancestors(self.E)) | {self.E}
-        rows = []
-        missing = False
-        for s in syms:
-            g_cell = f"${self.fmt(self.grads[s])}$" if s in reach or self.g.is_leaf(s) else "---"
-            missing |= g_cell == "---"
-            rows.append([f"${self.tex(s)}$", f"${self.num[s]}$", g_cell])
-        head = [self.t("col_symbol"), self.t("col_value"),
-                f"$\\partial {self.Etex}/\\partial(\\cdot)$"]
-        note = self.t("not_reached") if missing else None
-        return Part(self.t("values"), 1, [Text(self.t("values_intro", E=self.Etex)),
-                                          Table(head, rows, note)])
+    def deltas_part(self, variables) -> list[Part]:
+        net, E = self.net, self.Etex
+        need = self.needed(variables)
+        zL = net.preactivations[-1][0]
+        self.delta_eq = self.eqno + 1
+        define = [f"{self.tex(delta_symbol(self.g, zL))} &= {self.frac(self.E, zL)}"
+                  + self.tag()]
+        blocks = [Text(self.t("delta_net", E=E)), Math(define),
+                  Text(self.t("delta_net_after"))]
+        self.layer_eq: dict[int, int] = {}
+        for l in range(net.depth, 0, -1):
+            zs = [z for z in net.preactivations[l - 1] if z in need]
+            if not zs:
+                continue
+            rows = []
+            for z in zs:
+                e = self.delta_display(z)
+                r = self.rows(self.tex(delta_symbol(self.g, z)), e, self.steps_with_numbers(e))
+                if z == zs[0]:
+                    r[0] += self.tag()
+                    self.layer_eq[l] = self.eqno
+                rows += r
+            if l == net.depth:
+                key = ("delta_output_logits" if net.loss_entry.from_logits else
+                       "delta_output_linear" if net.output_entry is None
+                       or net.output_entry.is_identity else "delta_output")
+                intro = self.t(key, E=E)
+            else:
+                intro = self.t("delta_hidden", l=l, up=self.ref(self.layer_eq.get(l + 1,
+                                                                                  self.delta_eq)))
+            title = self.t("output_layer") if l == net.depth else self.t("hidden_layer", l=l)
+            blocks.append(Part(title, 2, [Text(intro), Math(rows)]))
+        return _sections(self.t("deltas"), blocks)
 
-    # ---- one derivative ---------------------------------------------------------------------------
-    def derivative_parts(self, v: sp.Symbol) -> list[Part]:
+    # ---- the gradients, layer by layer ----------------------------------------------------
+    def layer_of(self, v) -> int | None:
+        """The layer of a weight or bias (None for anything else)."""
+        meta = self.g.meta.get(v.name, {})
+        return meta.get("layer") if meta.get("role") in ("weight", "bias") else None
+
+    def gradients_part(self, variables) -> list[Part]:
+        net = self.net
+        blocks: list = [Text(self.t("gradients_intro", E=self.Etex))]
+        for l in range(net.depth, 0, -1):
+            vs = [v for v in variables if self.layer_of(v) == l]
+            if not vs:
+                continue
+            title = self.t("output_layer") if l == net.depth else self.t("hidden_layer", l=l)
+            sub: list = []
+            rep = next((v for v in vs if self.g.meta[v.name].get("role") == "weight"), vs[0])
+            chain_blocks, n = self.chain_blocks(rep)
+            sub += chain_blocks
+            rows = []
+            for v in vs:
+                e = self.delta_display(v)
+                rows += self.rows(self.frac(self.E, v), e, self.steps_with_numbers(e))
+            key = "with_delta_one" if len(vs) == 1 else "with_delta_intro"
+            sub.append(Text(self.t(key, eq=self.ref(self.layer_eq.get(l, self.delta_eq)),
+                                   n=n)))
+            sub.append(Math(rows))
+            blocks.append(Part(title, 2, sub))
+        others = [v for v in variables if self.layer_of(v) is None]
+        for v in others:  # an input, a hidden node or the loss itself: its own chain rule
+            title = f"${self.frac(self.E, v)}$"
+            if v == self.E:
+                sub = [Text(self.t("chain_self", v=self.tex(v),
+                                   d=self.frac(self.E, v)))]
+            else:
+                sub, _ = self.chain_blocks(v)
+                e = self.delta_display(v)
+                sub = [*sub, Math(self.rows(self.frac(self.E, v), e,
+                                            self.steps_with_numbers(e)))]
+            blocks.append(Part(title, 2, sub))
+        return _sections(self.t("gradients"), blocks)
+
+    def chain_blocks(self, v: sp.Symbol) -> tuple[list, int]:
+        """The chain rule in full for one variable: Leibniz form, local derivatives with
+        their values, the product along each path with its numbers, and the substituted form
+        where it fits; the number of its first equation."""
         d = self.frac(self.E, v)
-        head = Part(self.t("derivative", d=f"\\partial {self.Etex}/\\partial {self.tex(v)}"), 1)
         n = count_paths(self.g, v)
         vt = self.tex(v)
         if n == 0:
-            head.blocks.append(Text(self.t("chain_none", v=vt, E=self.Etex, d=d)))
-            return [head]
-        if v == self.g.output:  # no path to walk, no delta: d(output)/d(output) = 1
-            head.blocks.append(Text(self.t("chain_self", v=vt, d=d)))
-            return [head]
-        parts = [head]
-        if n > MAX_PATHS:
-            parts.append(Part(self.t("chain"), 3, [Text(self.t(
-                "chain_too_many", n=f"{n:,}", v=vt, E=self.Etex))]))
-        else:
+            return [Text(self.t("chain_none", v=vt, E=self.Etex, d=d))], self.eqno
+        c = None
+        if n <= MAX_PATHS:
             try:
                 c = chain(self.g, v, budget=self.budget)
             except ExpressionTooLargeError:
                 c = None
-            if c is not None:
-                parts += self.chain_parts(v, c)
-            else:
-                parts.append(Part(self.t("chain"), 3, [Text(self.t(
-                    "chain_too_many", n=f"{n:,}", v=vt, E=self.Etex))]))
-        parts.append(self.delta_part(v))
-        parts.append(self.expanded_part(v))
-        if self.point is not None and self.g.kind(v) == "param":
-            parts.append(self.update_part(v))
-        return parts
-
-    def chain_parts(self, v: sp.Symbol, c) -> list[Part]:
-        d = self.frac(self.E, v)
-        n = len(c.paths)
-        intro = self.t("chain_one" if n == 1 else "chain_many", n=n, v=self.tex(v),
-                       E=self.Etex)
+        if c is None:
+            self.remarks.append(f"{v.name}: {n:,} paths to the loss, too many to write the "
+                                "chain rule out; the deltas give the gradient")
+            return [Text(self.t("chain_too_many", n=f"{n:,}", v=vt, E=self.Etex))], self.eqno
+        blocks: list = []
         rows = []
         for i, path in enumerate(c.paths):
             items = [self.frac(f.child, f.parent) for f in path.factors]
@@ -398,8 +545,13 @@ class _Writer:
             first = ("" if i == 0 else "{}+ ") + lines[0]
             rows.append(f"{d} &= {first}" if i == 0 else f"&\\quad {first}")
             rows += [f"&\\qquad {{}}\\cdot {ln}" for ln in lines[1:]]
-        parts = [Part(self.t("chain"), 3, [Text(intro), Math(rows)])]
-        # the local derivatives, each with its value
+        rows[0] += self.tag()
+        first_eq = self.eqno
+        key = "chain_one" if len(c.paths) == 1 else "chain_many"
+        blocks += [Text(self.t("chain_full", v=vt) + " " + self.t(key, n=len(c.paths), v=vt,
+                                                                 E=self.Etex)), Math(rows)]
+        # the local derivatives, each with its value (the ones the deltas above hold are
+        # still written: this is the one place the whole chain is shown)
         notes: list[Text] = []
         lrows = []
         for f in c.factors:
@@ -410,13 +562,8 @@ class _Writer:
             lrows += self.rows(self.frac(f.child, f.parent), f.local,
                                self.steps_with_numbers(f.local))
         intro = self.t("local_intro_at" if self.point is not None else "local_intro")
-        parts.append(Part(self.t("local"), 3, [Text(intro), *notes, Math(lrows)]))
+        blocks += [Text(intro), *notes, Math(lrows)]
         # multiplied along each path (with the numbers: Mazur's line)
-        key = "product_intro" if n == 1 else "product_intro_many"
-        if self.point is not None:
-            key += "_at"
-        # in a network the factor 1 of a bias adds nothing; in a circuit (seed 001) it is the
-        # add gate's local gradient, the point of the lesson
         shown = [[f for f in path.factors if self.net is None or f.local != 1] or
                  list(path.factors[:1]) for path in c.paths]
         prows = []
@@ -431,23 +578,31 @@ class _Writer:
             for factors in shown:
                 vals = [self._paren(self.value(f.local)) for f in factors]
                 nums.append(" \\cdot ".join(vals))
-            joined = " + ".join(nums) if n > 1 else nums[0]
+            joined = _tidy(" + ".join(nums) if len(nums) > 1 else nums[0])
             total = self.fmt(self.grads[v])
             last = prows[-1].split("&", 1)[1]
-            if width(f"{last} = {joined} = {total}") <= self.limit - 2:
-                prows[-1] += f" = {joined} = {total}"
+            tail = f" = {total}" if joined != total else ""
+            if width(f"{last} = {joined}{tail}") <= self.limit - 2:
+                prows[-1] += f" = {joined}{tail}"
             elif width(joined) <= self.limit - 8:
-                prows.append(f"&= {joined} = {total}")
+                prows.append(f"&= {joined}{tail}")
             else:
                 for i, pn in enumerate(nums):
                     for j, ln in enumerate(_pack(pn.split(" \\cdot "), " \\cdot ",
                                                  self.limit - 10)):
                         lead = ("&= " if i == 0 and j == 0 else
                                 "&\\quad {}+ " if j == 0 else "&\\qquad {}\\cdot ")
+                        neg = re.match(rf"\((-)({_NUM})\)(?!\^)", ln)
+                        if i and j == 0 and neg:  # a new path with a negative first factor
+                            lead, ln = "&\\quad {}- ", neg.group(2) + ln[neg.end():]
                         prows.append(lead + ln)
                 prows.append(f"&= {total}")
-        parts.append(Part(self.t("product"), 3, [Text(self.t(key)), Math(prows)]))
-        return parts
+        key = "product_intro" if len(c.paths) == 1 else "product_intro_many"
+        if self.point is not None:
+            key += "_at"
+        blocks += [Text(self.t(key)), Math(prows)]
+        blocks += self.expanded_blocks(v)
+        return blocks, first_eq
 
     def _paren(self, s: str) -> str:
         return f"({s})" if s.startswith("-") else s
@@ -469,6 +624,41 @@ class _Writer:
         formula = ", ".join(f"${r.replace('&', '')}$" for r in rows)
         return self.t("activation_note", what=f"${self.tex(f)}$", formula=formula)
 
+    def expanded_blocks(self, v: sp.Symbol) -> list:
+        """The derivative written out in the leaves, where it fits a few lines (else left
+        out, with the reason told to the user, not to the students)."""
+        d = self.frac(self.E, v)
+        est = estimate_expanded_size(self.g, v)
+        max_lines = MAX_SLIDE_LINES if self.slides else MAX_EXPANDED_LINES
+        why = None
+        rows = None
+        if est > min(self.budget, MAX_PRINTED_TREE * 1.15):
+            why = f"about {est:,} nodes"
+        else:
+            try:
+                e = expanded(self.g, v, budget=self.budget)
+            except (ExpressionTooLargeError, InvalidValueError):
+                e = None
+                why = f"about {est:,} nodes"
+            if e is not None:
+                s = size(e)
+                if s.tree > MAX_PRINTED_TREE:
+                    why = f"{s.tree:,} nodes"
+                else:
+                    rows = self.rows(d, e)
+                    if len(rows) > max_lines or any(
+                            width(r.split("&", 1)[-1]) > self.limit + 2 for r in rows):
+                        why = f"{s.tree:,} nodes, {len(rows)} lines"
+                        rows = None
+                    elif self.net is None and len(self.g.nodes) == 1:
+                        rows = None  # a function of one node: the same as above
+        if rows is None:
+            if why is not None:
+                self.remarks.append(f"{v.name}: the fully substituted derivative ({why}) is "
+                                    "too long for the page and is left out")
+            return []
+        return [Text(self.t("expanded_intro")), Math(rows)]
+
     # ---- the same derivative with the deltas ---------------------------------------------------
     def kept(self, node: sp.Symbol) -> bool:
         """Whether a node's delta is shown by name (every node of a graph; the neurons' of a
@@ -480,19 +670,22 @@ class _Writer:
     def delta_display(self, node: sp.Symbol) -> sp.Expr:
         """∂E/∂node as backpropagation sums it: Σ over the node's children of (the child's
         delta, or its own sum when the child is not a neuron) × (the local derivative), kept
-        in that order for printing."""
+        in that order for printing. In a circuit every factor is shown, δ_f and 1 included
+        (the gate's rule is the lesson)."""
         terms = []
         for c in self.g.children(node):
             if not self.g.reaches_output(c):
                 continue
-            if c == self.E:
+            if c == self.E and self.net is not None:
                 A = sp.S.One
             elif self.kept(c):
                 A = delta_symbol(self.g, c)
             else:
                 A = self.delta_display(c)
             B = local_partial(self.g, c, node)
-            if A == 1:
+            if self.net is None:
+                terms.append(sp.Mul(A, B, evaluate=False))
+            elif A == 1:
                 terms.append(B)
             elif B == 1:
                 terms.append(A)
@@ -502,73 +695,167 @@ class _Writer:
             return sp.S.Zero
         return terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
 
-    def delta_part(self, v: sp.Symbol) -> Part:
-        shown: list[sp.Symbol] = []  # nodes whose delta is written, found from v upward
-        exprs: dict[sp.Symbol, sp.Expr] = {v: self.delta_display(v)}
-        todo = [v]
-        while todo:
-            s = todo.pop()
-            for d in exprs[s].atoms(ProgramSymbol):
-                node = self.g.symbol(d.of)
-                if node not in exprs:
-                    exprs[node] = self.delta_display(node)
-                    shown.append(node)
-                    todo.append(node)
-        order = [n.symbol for n in reversed(self.g.nodes) if n.symbol in shown]
+    # ---- circuits and functions -----------------------------------------------------------------
+    def gate_rule(self, child: sp.Symbol, node: sp.Symbol) -> str | None:
+        """The rule of the gate ``child`` that sends the gradient back to ``node``."""
+        c = self.g.definition(child)
+        ins = list(c.expr.free_symbols)
+        if c.op == "add" and c.expr == sp.Add(*ins):
+            return self.t("rule_add")
+        if c.op == "mul" and c.expr == sp.Mul(*ins) and len(ins) == 2:
+            return self.t("rule_mul")
+        if c.op in ("max", "min"):
+            return self.t("rule_max")
+        return None
+
+    def backward_part(self, variables) -> Part:
+        """A circuit's backward pass: each node's delta once, from the output down, with the
+        rule of the gate it passes through; then every asked gradient."""
+        E = self.Etex
+        blocks: list = [Text(self.t("backward_intro", E=E)),
+                        Math([f"\\delta_{{{E}}} &= \\frac{{\\partial {E}}}{{\\partial {E}}} = 1"
+                              + self.tag()])]
+        nodes = [n.symbol for n in reversed(self.g.nodes)
+                 if n.symbol != self.E and self.g.reaches_output(n.symbol)]
+        said: set[str] = set()
+        for s in [*nodes, *variables]:
+            rules = []
+            for c in self.g.children(s):
+                r = self.gate_rule(c, s)
+                if r and r not in rules and r not in said:  # each rule where first used
+                    rules.append(r)
+                    said.add(r)
+            e = self.delta_display(s)
+            lhs = self.frac(self.E, s) if s in variables else self.tex(delta_symbol(self.g, s))
+            rows = self.rows(lhs, e, self.steps_with_numbers(e), br=self.bdot)
+            if rules:
+                blocks.append(Text(" ".join(rules)))
+            blocks.append(Math(rows))
+        return Part(self.t("backward"), 1, _merge_math(blocks))
+
+    def partials_part(self, variables) -> Part:
+        """A function of a few variables: each partial derivative term by term, holding the
+        others fixed."""
+        node = self.g.definition(self.E)
+        terms = self.g.source_terms.get(self.E.name)
+        blocks: list = []
+        for v in variables:
+            others = [s for s in self.g.leaf_symbols if s != v and self.g.reaches_output(s)]
+            d = self.frac(self.E, v)
+            e = local_partial(self.g, self.E, v)
+            blocks.append(Text(self.t("partial_intro", v=self.tex(v), others=", ".join(
+                f"${self.tex(s)}$" for s in others) or "---")))
+            rows = []
+            if terms and len(terms) > 1:
+                each = [f"\\frac{{\\partial}}{{\\partial {self.tex(v)}}}"
+                        f"\\left({self.tex(t)}\\right)" for t in terms]
+                rows.append(f"{d} &= " + " + ".join(each))
+                parts = [sp.diff(t, v) for t in terms]
+                shown = " + ".join(self.tex(p) for p in parts).replace("+ -", "- ")
+                rows.append(f"&= {shown}")
+                kept = [p for p in parts if p != 0]
+                rest = sp.Add(*kept, evaluate=False) if len(kept) > 1 else \
+                    (kept[0] if kept else sp.S.Zero)
+                if 0 in parts:
+                    rows += [r.replace(f"{d} &=", "&=", 1) if i == 0 else r
+                             for i, r in enumerate(self.rows(d, rest,
+                                                             self.steps_with_numbers(rest)))]
+                else:
+                    rows[-1:] = [r.replace(f"{d} &=", "&=", 1) if i == 0 else r
+                                 for i, r in enumerate(self.rows(d, rest,
+                                                                 self.steps_with_numbers(rest)))]
+            else:
+                rows += self.rows(d, e, self.steps_with_numbers(e))
+            rows[0] += self.tag()
+            blocks.append(Math(rows))
+        del node
+        return Part(self.t("partials"), 1, _merge_math(blocks))
+
+    def check_part(self, variables) -> Part | None:
+        """Each gradient against central differences with h = 1e-4 (no calculus needed)."""
+        if self.point is None:
+            return None
+        h = 1e-4
+        E = self.Etex
         rows = []
-        for node in [*order, v]:
-            lhs = self.frac(self.E, v) if node == v else self.tex(delta_symbol(self.g, node))
-            e = exprs[node]
-            rows += self.rows(lhs, e, self.steps_with_numbers(e))
-        return Part(self.t("with_delta"), 3, [Text(self.t("with_delta_intro")), Math(rows)])
+        for v in variables:
+            if self.g.kind(v) == "node":
+                continue
+            plus = self.g.evaluate({**self.point, v: self.point[v] + h})[self.E]
+            minus = self.g.evaluate({**self.point, v: self.point[v] - h})[self.E]
+            cd = (float(plus) - float(minus)) / (2 * h)
+            long = max(self.digits + 4, 10)
+            fp = format_number(float(plus), digits=long, latex=True)
+            fm = format_number(float(minus), digits=long, latex=True)
+            vt = self.tex(v)
+            args = [s for s in self.g.leaf_symbols if self.g.reaches_output(s)]
+            if len(args) <= 3:  # f(x + h, y): every argument, the moved one moved
+                plus_args = ", ".join(f"{vt} + h" if s == v else self.tex(s) for s in args)
+                minus_args = ", ".join(f"{vt} - h" if s == v else self.tex(s) for s in args)
+            else:  # E(w + h): the others stay as they are
+                plus_args, minus_args = f"{vt} + h", f"{vt} - h"
+            lhs = f"\\frac{{{E}({plus_args}) - {E}({minus_args})}}{{2h}}"
+            rows.append(f"{lhs} &= \\frac{{{fp} - {_paren_num(fm)}}}{{2 \\cdot 10^{{-4}}}} "
+                        f"= {self.fmt(cd)}")
+            if width(rows[-1]) > self.limit:
+                rows[-1:] = [f"{lhs} &= \\frac{{{fp} - {_paren_num(fm)}}}{{2 \\cdot 10^{{-4}}}}",
+                             f"&= {self.fmt(cd)}"]
+        if not rows:
+            return None
+        return Part(self.t("check"), 1, [Text(self.t("check_intro", E=E)), Math(rows)])
 
-    # ---- fully substituted -----------------------------------------------------------------------
-    def expanded_part(self, v: sp.Symbol) -> Part:
-        d = self.frac(self.E, v)
-        est = estimate_expanded_size(self.g, v)
-        # the estimate is at most ~10% high: past the printable size nothing is built
-        if est > min(self.budget, MAX_PRINTED_TREE * 1.15):
-            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
-                                                            n=f"{est:,}"))])
-        try:
-            e = expanded(self.g, v, budget=self.budget)
-        except ExpressionTooLargeError:
-            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
-                                                            n=f"{est:,}"))])
-        except InvalidValueError:  # too deep to build
-            return Part(self.t("expanded"), 3, [Text(self.t("expanded_too_large",
-                                                            n=f"{est:,}"))])
-        s = size(e)
-        if s.tree > 3_000:
-            rows = None
-        else:
-            rows = self.rows(d, e)
-        max_lines = MAX_SLIDE_LINES if self.slides else MAX_LINES
-        if rows is None or len(rows) > max_lines or any(
-                width(r.split("&", 1)[-1]) > self.limit + 2 for r in rows):
-            chars = len(self.tex(e)) if s.tree <= 20_000 else s.tree * 4
-            return Part(self.t("expanded"), 3, [Text(self.t(
-                "expanded_too_long", n=f"{s.tree:,}", chars=f"{chars:,}", lines=max_lines))])
-        return Part(self.t("expanded"), 3, [Text(self.t("expanded_intro", n=f"{s.tree:,}",
-                                                        s="" if s.tree == 1 else "s")),
-                                            Math(rows)])
+    # ---- values ---------------------------------------------------------------------------------
+    def values_part(self) -> Part | None:
+        if self.point is None:
+            return None
+        syms = self.g.symbols
+        if len(syms) > MAX_TABLE:
+            self.remarks.append(f"the table of all {len(syms):,} values is left out (more "
+                                f"than {MAX_TABLE} rows); sb.backprop(g).evaluate(point) "
+                                "gives them")
+            return None
+        reach = set(self.g.ancestors(self.E)) | {self.E}
+        shown = self.loss_display()
+        rows = []
+        for s in syms:
+            if s in reach or self.g.is_leaf(s):
+                g_cell = f"${self.fmt(self.grads[s])}$"
+            elif s in shown.free_symbols:  # dE/d(yhat) of the loss as displayed
+                g_cell = f"${self.fmt(sp.diff(shown, s).xreplace(self.values))}$"
+            else:
+                g_cell = "---"
+            rows.append([f"${self.tex(s)}$", f"${self.num[s]}$", g_cell])
+        head = [self.t("col_symbol"), self.t("col_value"),
+                f"$\\partial {self.Etex}/\\partial(\\cdot)$"]
+        return Part(self.t("values"), 1, [Text(self.t("values_intro", E=self.Etex)),
+                                          Table(head, rows)])
 
-    # ---- the update --------------------------------------------------------------------------------
-    def update_part(self, v: sp.Symbol) -> Part:
-        d = self.frac(self.E, v)
-        val, grad = self.point[v], self.grads[v]
-        new = val - self.lr * grad
-        w = self.tex(v)
-        rows = [f"{d} &= {self.fmt(grad)}",
-                (f"{w} &\\leftarrow {w} - \\eta {d} = {self.fmt(val)} - {self.fmt(self.lr)} "
-                 f"\\cdot {self._paren(self.fmt(grad))} = {self.fmt(new)}")]
-        if width(rows[1]) > self.limit:
-            rows[1:] = [f"{w} &\\leftarrow {w} - \\eta {d}",
-                        (f"&= {self.fmt(val)} - {self.fmt(self.lr)} \\cdot "
-                        f"{self._paren(self.fmt(grad))} = {self.fmt(new)}")]
-        return Part(self.t("update"), 3, [Text(self.t("update_intro", lr=self.fmt(self.lr))),
-                                          Math(rows)])
-
+    # ---- the step -------------------------------------------------------------------------------
+    def step_part(self) -> Part | None:
+        params = list(self.g.param_symbols)
+        if self.point is None or not params:
+            return None
+        E, eta = self.Etex, self.fmt(self.lr)
+        new = {p: sp.N(self.point[p] - self.lr * self.grads[p], 30) for p in params}
+        rule = (f"\\theta &\\leftarrow \\theta - \\eta \\frac{{\\partial {E}}}"
+                f"{{\\partial \\theta}}" + self.tag())
+        rows = [[f"${self.tex(p)}$", f"${self.fmt(self.point[p])}$",
+                 f"${self.fmt(self.grads[p])}$", f"${self.fmt(new[p])}$"] for p in params]
+        head = [self.t("col_param"), self.t("col_value"),
+                f"$\\partial {E}/\\partial\\theta$", self.t("col_new")]
+        before = self.values[self.E]
+        after = self.g.evaluate({**self.point, **new})[self.E]
+        blocks = [Text(self.t("step_intro", lr=eta)), Math([rule]),
+                  Text(self.t("step_all", eq=self.ref(self.eqno))), Table(head, rows)]
+        text = self.t("step_after", E=E, before=self.fmt(before), after=self.fmt(after))
+        if self.net is not None:
+            weights = {p: v for p, v in new.items()
+                       if self.g.meta.get(p.name, {}).get("role") == "weight"}
+            if len(weights) < len(new):
+                w_only = self.g.evaluate({**self.point, **weights})[self.E]
+                text += " " + self.t("step_weights_only", E=E, after=self.fmt(w_only))
+        blocks.append(Text(text))
+        return Part(self.t("step"), 1, blocks)
     # ---- the matrix form ------------------------------------------------------------------------
     # vectors of the matrix form, in the letters the forward pass used
     def vz(self, l) -> str:
@@ -708,20 +995,103 @@ class _Writer:
         return blocks
 
     # ---- the whole document ---------------------------------------------------------------------
-    def parts(self, variables: list[sp.Symbol], others: bool) -> list[Part]:
-        out = [p for p in (self.network_part(), self.forward_part(), self.values_part()) if p]
+    def parts(self, variables: list[sp.Symbol]) -> list[Part]:
+        if self.net is not None:
+            return self.network_lesson(variables)
+        return self.graph_lesson(variables)
+
+    def network_lesson(self, variables: list[sp.Symbol]) -> list[Part]:
+        """Notation, the network and its figure, the forward pass, the deltas from the output
+        down, the gradients layer by layer, the step, the values, the matrix form."""
+        first = [v for v in variables if self.layer_of(v) == 1
+                 and self.g.meta[v.name].get("role") == "weight"][:1]
+        out = [self.notation_part(), self.network_part(highlight=first), self.forward_part()]
         with progress(len(variables), "writing notes") as bar:
-            for v in variables:
-                out += self.derivative_parts(v)
-                bar.update(1)
-        if others:  # the command line's syntax, with two names that need no escaping
-            names = [s.name for s in self.g.param_symbols[1:] if s.name.isascii()][:2]
-            example = " ".join(names).replace("_", "\\_") or "NAME"
-            out.append(Part("", 1, [Text(self.t("others", example=example))]))
-        m = self.matrix_part()
-        if m is not None:
-            out.append(m)
+            out += self.deltas_part(variables)
+            out += self.gradients_part(variables)
+            bar.update(len(variables))
+        out += [p for p in (self.step_part(), self.values_part(), self.matrix_section()) if p]
         return out
+
+    def graph_lesson(self, variables: list[sp.Symbol]) -> list[Part]:
+        """A function of a few variables (one node) as a lesson on partial derivatives; a
+        circuit as gates passing gradients back, each gate's rule named where it is used."""
+        variables = [v for v in variables if v != self.E]
+        out = [self.forward_part(figure=True)]
+        if len(self.g.nodes) == 1:
+            out.append(self.partials_part(variables))
+        else:
+            out.append(self.backward_part(variables))
+            reps = [v for v in variables if count_paths(self.g, v) > 0][:1]
+            for v in reps:
+                blocks, _ = self.chain_blocks(v)
+                out.append(Part(self.t("chain_title", d=f"\\partial {self.Etex}/\\partial "
+                                                           f"{self.tex(v)}"), 1, blocks))
+        out += [p for p in (self.check_part(variables), self.values_part(), self.step_part())
+                if p]
+        return out
+
+    def matrix_section(self) -> Part | None:
+        """The matrix form's section (the seam where the matrix-level derivation plugs in)."""
+        return self.matrix_part()
+
+
+def _sections(title: str, blocks: list) -> list[Part]:
+    """A section: its opening blocks, then its subsections (Parts among the blocks)."""
+    head = [b for b in blocks if not isinstance(b, Part)]
+    return [Part(title, 1, head), *[b for b in blocks if isinstance(b, Part)]]
+
+
+def _merge_math(blocks: list) -> list:
+    """Consecutive displays as one (one ``align*``, no gap between equations)."""
+    out: list = []
+    for b in blocks:
+        if isinstance(b, Math) and out and isinstance(out[-1], Math):
+            out[-1] = Math(out[-1].rows + b.rows)
+        else:
+            out.append(b)
+    return out
+
+
+_NUM = r"\d+(?:\.\d+)?(?: \\times 10\^\{-?\d+\})?"
+
+
+def _tidy(tex: str, continued: bool = False) -> str:
+    r"""A form with its numbers as a lecturer writes it: ``\tanh(-0.55)``, not
+    ``\tanh((-0.55))``; ``e^{-0.07}``; ``- 0.1`` for ``+ (-0.1)`` in a sum.
+
+    >>> _tidy(r"\tanh((-0.55)) + (-0.1) - (-0.2) \cdot 3 + e^{(-0.07)}")
+    '\\tanh(-0.55) - 0.1 + 0.2 \\cdot 3 + e^{-0.07}'
+    """
+    tex = re.sub(rf"\(\((-{_NUM})\)\)", r"(\1)", tex)
+    tex = re.sub(rf"\\left\(\((-{_NUM})\)\\right\)", r"(\1)", tex)
+    tex = re.sub(rf"\^\{{\((-{_NUM})\)\}}", r"^{\1}", tex)
+    tex = re.sub(rf"\\left\(({_NUM})\\right\)(?!\^)", r"\1", tex)  # (1) \cdot y: 1 \cdot y
+
+    def flip(m: re.Match) -> str:
+        return (" - " if m.group(1) == "+" else " + ") + m.group(2)
+    tex = re.sub(rf"(?<=\S) ([+-]) \(-({_NUM})\)(?!\^)", flip, tex)
+    # a continuation line's first term: its sign is binary too (``continued``)
+    start = r"^([+-]) " if continued else r"^(\+) "
+    return re.sub(rf"{start}\(-({_NUM})\)(?!\^)", lambda m: flip(m).lstrip(), tex)
+
+
+def _paren_num(s: str) -> str:
+    return f"({s})" if s.startswith("-") else s
+
+
+def _term_hints(g: Graph) -> list[list[sp.Expr]]:
+    """Orders of sums as the user wrote them: each node's terms, and the terms of its partial
+    derivatives (2x + 3xy + y^3 gives 2 + 3y for x)."""
+    hints = []
+    for name, terms in g.source_terms.items():
+        if name not in g:
+            continue
+        hints.append(list(terms))
+        for s in sorted({a for t in terms for a in t.free_symbols}, key=lambda a: a.name):
+            ds = [sp.diff(t, s) for t in terms]
+            hints.append([d for d in ds if d != 0])
+    return hints
 
 
 def _is_real_number(v: sp.Expr) -> bool:
@@ -738,6 +1108,14 @@ def _prime(name: str) -> str:
         return "\\tanh'(z)"
     i = name.find("(")
     return name[:i] + "'" + name[i:] if i > 0 else name + "'"
+
+
+def _continued(line: str) -> str:
+    """A continuation row: a new term of a sum at the outer indent with its sign, anything
+    else (the rest of a product, of a term) indented further."""
+    if line.startswith(("+", "-")):
+        return f"&\\quad {_lead(line)}"
+    return f"&\\qquad {_lead(line)}"
 
 
 def _lead(line: str) -> str:
@@ -780,14 +1158,14 @@ def estimate_notes_cost(g: Graph, variables: list[sp.Symbol]) -> int:
 
 def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
           standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
-          digits: int = 6, lang: str = "en", slides: bool = False,
+          digits: int | None = None, lang: str = "en", slides: bool = False,
           budget: float | None = None, title_tex: str | None = None) -> Notes:
     r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (see the module docstring).
 
     ``wrt``: variables (names or Symbols), ``"all"`` for every parameter, or None for the
     first weight and bias of each layer. ``at`` (leaf -> number) adds numbers to every step, the
     table of values and gradients and the gradient-descent update with learning rate ``lr``;
-    ``digits`` significant digits. ``lang``: ``"en"`` or ``"ko"``. ``slides=True`` gives a
+    ``digits`` significant digits (default 6, and 4 on slides). ``lang``: ``"en"`` or ``"ko"``. ``slides=True`` gives a
     Beamer deck. ``standalone=False`` gives a fragment for ``\input`` (it needs amsmath,
     amssymb and booktabs, and kotex for Korean).
 
@@ -800,6 +1178,8 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     """
     if not isinstance(graph, Graph):
         raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
+    if digits is None:
+        digits = 4 if slides is True else 6
     _check_options(digits, lang, lr, title, title_tex, slides)
     for s in graph.symbols:
         bad = untypeset_character(s.name)
@@ -822,17 +1202,24 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
                  estimate_notes_cost(g, variables), NOTES_BUDGET if budget_given is None
                  else budget_given, "ask for fewer with wrt=[...] (--wrt NAME ...), or pass a "
                  "larger budget= (--budget N)")
-    w = _Writer(g, at, digits, lang, lr, budget, slides)
+    w = LessonWriter(g, at, digits, lang, lr, budget, slides)
+    parts = w.parts(variables)
+    if others:  # for the user, not the students: how to ask for the rest
+        names = [s.name for s in g.param_symbols if s not in variables][:2]
+        w.remarks.insert(0, "only the first weight and the first bias of each layer are "
+                         f"derived; ask for others with wrt=[...] (--wrt {' '.join(names)}) "
+                         "or for every parameter with wrt='all' (--wrt all)")
     if title_tex is None:
         title_tex = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
                      if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
-    document = Document(title_tex, lang, w.parts(variables, others), title_text=title)
+    document = Document(title_tex, lang, parts, title_text=title)
     if slides:
         text = doc_.slides(document, cont=phrase(lang, "continued"))
     else:
         text = doc_.article(document, standalone=standalone)
     out = Notes(text)
     out.document = document
+    out.remarks = tuple(w.remarks)
     return out
 
 

@@ -66,7 +66,7 @@ class SymbackpropLatexPrinter(LatexPrinter):
     """
 
     _default_settings: ClassVar[dict] = {**LatexPrinter._default_settings, "graph": None,
-                                         "values": None}
+                                         "values": None, "term_order": None}
 
     def __init__(self, settings=None):
         settings = dict(settings or {})
@@ -259,6 +259,15 @@ class SymbackpropLatexPrinter(LatexPrinter):
             terms = list(expr.args)
         else:
             terms = sorted(self._as_ordered_terms(expr, order=order), key=self._rank)
+            for hint in self._settings["term_order"] or ():  # as the user wrote the sum
+                if len(terms) > 1 and all(t in hint for t in terms):
+                    terms = sorted(terms, key=hint.index)
+                    break
+        if self._settings["values"] is not None:  # zero terms are left out of the numbers
+            kept = [t for t in terms if not self._zero_valued(t)]
+            if not kept:
+                return "0"
+            terms = kept
         tex = ""
         for i, term in enumerate(terms):
             if i == 0:
@@ -275,6 +284,12 @@ class SymbackpropLatexPrinter(LatexPrinter):
                 term_tex = f"\\left({term_tex}\\right)"
             tex += term_tex
         return tex
+
+    def _zero_valued(self, term: sp.Expr) -> bool:
+        """Whether a term prints as a product with the number 0 in it (t = 0 in t log y)."""
+        values = self._settings["values"]
+        return any(isinstance(f, sp.Symbol) and values.get(f) == "0"
+                   for f in sp.Mul.make_args(term))
 
     def _factor_rank(self, f: sp.Expr) -> float:
         """A product's order in a textbook: weights, deltas, sums of deltas, the error
