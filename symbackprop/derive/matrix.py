@@ -611,13 +611,15 @@ class MatrixForm(LatexRepr):
         """A matrix expression as plain text (⊙ for the entrywise product)."""
         return _Text(self).print(expr)
 
-    def tex(self, expr, printer=None) -> str:
+    def tex(self, expr, printer=None, breakable: bool = False) -> str:
         """A matrix expression as LaTeX, with the network's names
-        (:math:`W^{(l)}`, :math:`\\boldsymbol{\\delta}^{(l)}`, :math:`\\odot`)."""
+        (:math:`W^{(l)}`, :math:`\\boldsymbol{\\delta}^{(l)}`, :math:`\\odot`).
+        ``breakable``: parentheses as ``\\bigl( \\bigr)``, which (unlike ``\\left(``) may be
+        split over the lines of an ``align``."""
         if printer is None:
             from sympy.printing.latex import LatexPrinter
             printer = LatexPrinter()
-        return _Tex(self, printer).print(expr)
+        return _Tex(self, printer, breakable).print(expr)
 
     def _sympystr(self, printer) -> str:
         shape = "-".join(map(str, self.net.layers))
@@ -802,13 +804,14 @@ class _Text:
 
 
 class _Tex(_Text):
-    def __init__(self, mf: MatrixForm, printer):
+    def __init__(self, mf: MatrixForm, printer, breakable: bool = False):
         super().__init__(mf)
         self.printer = printer
+        self.open, self.close = ("\\bigl(", "\\bigr)") if breakable else ("\\left(", "\\right)")
 
     def wrap(self, e) -> str:
         text = self.print(e)
-        return f"\\left({text}\\right)" if isinstance(e, _COMPOUND) else text
+        return f"{self.open}{text}{self.close}" if isinstance(e, _COMPOUND) else text
 
     def scalar(self, c) -> str:
         if c == TOTAL:
@@ -863,14 +866,14 @@ class _Tex(_Text):
                 return inner[:-1] + "\\top}"  # W^{(2)\top}
             if isinstance(e.arg, sp.MatrixSymbol) and not inner.endswith(")"):
                 return f"{inner}^{{\\top}}"
-            return f"\\left({inner}\\right)^{{\\top}}"
+            return f"{self.open}{inner}{self.close}^{{\\top}}"
         if isinstance(e, Apply) and e.name == "f":
             marker = sp.Symbol("UARG")
             body = self.printer._print(e.function(marker))
             return f"\\left[{body}\\right]_{{\\mathrm{{UARG}} = {self.print(e.arg)}}}".replace(
                 "UARG", "u")
         if isinstance(e, (Apply, VectorMap)):
-            return f"{self.function(e.name)}\\left({self.print(e.arg)}\\right)"
+            return f"{self.function(e.name)}{self.open}{self.print(e.arg)}{self.close}"
         if isinstance(e, sp.MatMul):
             coeff, mats = _split(e)
             body = " ".join(self.wrap(m) for m in mats)
@@ -879,7 +882,7 @@ class _Tex(_Text):
             if coeff == -1:
                 return f"-{body}"
             c = self.scalar(coeff)
-            return f"\\left({c}\\right) {body}" if coeff.is_Add else f"{c} {body}"
+            return f"{self.open}{c}{self.close} {body}" if coeff.is_Add else f"{c} {body}"
         if isinstance(e, sp.HadamardProduct):
             return " \\odot ".join(self.wrap(a) for a in e.args)
         return super().print(e)

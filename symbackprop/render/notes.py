@@ -875,6 +875,11 @@ class LessonWriter:
         return f"\\boldsymbol{{\\delta}}^{{({l})}}"
 
     def matrix_part(self) -> Part | None:
+        """The matrix form, from the matrix derivation (:func:`~symbackprop.matrix_form`): the
+        four equations with the network's own output delta (BP1 as derived: ŷ − t for a loss
+        on the logits or an identity output), every matrix with its dimensions, each layer's
+        equations, ∂E/∂W⁽¹⁾ with every delta substituted where it fits, and, at a point, the
+        deltas and gradients as numbers."""
         net = self.net
         if net is None:
             return None
@@ -894,27 +899,15 @@ class LessonWriter:
             reads = ", ".join(f"${self.tex(s)}$" for s in sorted(extra, key=lambda s: s.name))
             return Part(self.t("matrix"), 1, [Text(self.t("matrix_none", node=f"${self.tex(node)}$",
                                                             reads=reads))])
+        mf = matrix_form(net)
         extra_text = []
-        if net.loss_entry.from_logits:
+        if net.loss_entry.name == "softmax_ce":
             yhat = "\\hat{y}" if net.n_outputs == 1 else "\\hat{\\boldsymbol{y}}"
             t = "t" if net.n_outputs == 1 else "\\boldsymbol{t}"
-            zs, ts = net.preactivations[-1], net.target_symbols
-            grads = [local_partial(net, net.output, z) for z in zs]
-            total = sp.Add(*ts)
-            if all(g == p - tj for g, p, tj in zip(grads, net.predictions, ts, strict=True)):
-                out = f"{yhat} - {t}"
-            elif all(g == total * p - tj for g, p, tj in zip(grads, net.predictions, ts,
-                                                                strict=True)):
-                # softmax cross-entropy for any targets: (sum of the targets) yhat - t
-                out = f"\\Bigl(\\sum_k t_k\\Bigr) {yhat} - {t}"
-                extra_text.append(Text(self.t("matrix_sum_t", yhat=f"${yhat} - {t}$")))
-            else:
-                out = None
-            tail = f" = {out}" if out else ""
-            rows.append(f"{d(L)} &= \\frac{{\\partial {E}}}{{\\partial {z(L)}}}{tail} "
-                        "\\tag{BP1}")
-        else:
-            rows.append(f"{d(L)} &= \\nabla_{{{h(L)}}} {E} \\odot a'({z(L)}) \\tag{{BP1}}")
+            extra_text.append(Text(self.t("matrix_sum_t", yhat=f"${yhat} - {t}$")))
+        # BP1 as the derivation gives it for this network's loss and output
+        bp1 = mf.tex(mf.delta(L), self.p)
+        rows.append(f"{mf.tex(mf.delta_matrices[-1], self.p)} &= {bp1} \\tag{{BP1}}")
         rows.append(f"{d('l')} &= \\bigl((W^{{(l+1)}})^{{\\top}} {d('l+1')}\\bigr) \\odot a'({zl}) "
                     "\\tag{BP2}")
         rows.append(f"\\frac{{\\partial {E}}}{{\\partial {b}^{{(l)}}}} &= {d('l')} \\tag{{BP3}}")
@@ -922,11 +915,64 @@ class LessonWriter:
                     f"\\bigl({hl1}\\bigr)^{{\\top}} \\tag{{BP4}}")
         blocks = [Text(self.t("matrix_intro", shape="-".join(map(str, net.layers)))),
                   Math(rows), *extra_text,
-                  Text(self.t("matrix_vectors", vectors=self.matrix_vectors()))]
+                  Text(self.t("matrix_vectors", vectors=self.matrix_vectors())),
+                  Text(self.t("matrix_dimensions", dims=self.matrix_dimensions(mf)))]
+        blocks += self.matrix_layers(mf)
         blocks += self.matrix_direct()
-        if max(net.layers) <= MAX_EXPLICIT:
+        if self.point is not None and max(net.layers) <= MAX_EXPLICIT:
+            blocks += self.matrix_numbers(mf)
+        elif max(net.layers) <= MAX_EXPLICIT:
             blocks += self.matrix_entries()
         return Part(self.t("matrix"), 1, blocks)
+
+    def matrix_dimensions(self, mf) -> str:
+        """Every weight matrix and delta with its dimensions, as the derivation has them."""
+        out = []
+        for l in range(1, self.net.depth + 1):
+            n_out, n_in = (int(k) for k in mf.symbols.W[l - 1].shape)
+            delta = mf.tex(mf.delta_matrices[l - 1], self.p)
+            out.append(f"$W^{{({l})}} \\in \\mathbb{{R}}^{{{n_out}\\times {n_in}}}$, "
+                       f"${delta} \\in \\mathbb{{R}}^{{{n_out}}}$")
+        return "; ".join(out)
+
+    def matrix_layers(self, mf) -> list:
+        """Each layer's delta and weight gradient as the derivation writes them, from the
+        output down, and ∂E/∂W⁽¹⁾ with every delta and layer substituted where it fits."""
+        E = self.Etex
+        rows = []
+        for l in range(self.net.depth, 0, -1):
+            delta = mf.tex(mf.delta_matrices[l - 1], self.p)
+            if l < self.net.depth:
+                rows.append(f"{delta} &= {mf.tex(mf.delta(l), self.p)}")
+            rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}} &= "
+                        f"{mf.tex(mf.grad(l), self.p)}")
+        blocks = [Text(self.t("matrix_layers")), Math(rows)]
+        full = mf.tex(mf.grad(1, expanded=True), self.p, breakable=True)
+        lhs = f"\\frac{{\\partial {E}}}{{\\partial W^{{(1)}}}}"
+        lines = _break_at_odot(full, self.limit - width(lhs) - 4)
+        if lines is not None and len(lines) <= MATRIX_LINES:
+            rows = [f"{lhs} &= {lines[0]}", *(f"&\\qquad {ln}" for ln in lines[1:])]
+            blocks += [Text(self.t("matrix_expanded")), Math(rows)]
+        else:
+            self.remarks.append(f"the expanded matrix form of ∂{self.E.name}/∂W(1) does not "
+                                f"fit {MATRIX_LINES} lines, so the notes leave it out")
+        return blocks
+
+    def matrix_numbers(self, mf) -> list:
+        """The deltas and weight gradients at the point, as vectors and matrices of numbers."""
+        at = mf.at(self.point)
+        E = self.Etex
+        rows = []
+        for l in range(self.net.depth, 0, -1):
+            delta = mf.tex(mf.delta_matrices[l - 1], self.p)
+            dv = at[mf.delta_matrices[l - 1]]
+            col = (_pmatrix([[self.fmt(v)] for v in dv]) if len(dv) > 1 else self.fmt(dv[0]))
+            rows.append(f"{delta} &= {col}")
+            gw = at[("grad", l)]
+            mat = _pmatrix([[self.fmt(gw[r, c]) for c in range(gw.cols)]
+                            for r in range(gw.rows)])
+            rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}} &= {mat}")
+        return [Text(self.t("matrix_at")), Math(rows)]
 
     def matrix_direct(self) -> list:
         """Where the loss reads a parameter or hidden node itself (an L2 term), the equations
@@ -1108,6 +1154,27 @@ def _prime(name: str) -> str:
         return "\\tanh'(z)"
     i = name.find("(")
     return name[:i] + "'" + name[i:] if i > 0 else name + "'"
+
+
+MATRIX_LINES = 4
+"""Most lines the expanded matrix form of ∂E/∂W⁽¹⁾ may take in the notes."""
+
+
+def _break_at_odot(tex: str, limit: float) -> list[str] | None:
+    """A breakable matrix expression as lines of at most ``limit`` printed characters,
+    broken before its ``\\odot`` and binary ``+``/``-`` signs; None if a piece is too wide."""
+    cuts = [i for i in range(len(tex)) if tex.startswith((" \\odot ", " + ", " - "), i)]
+    lines, start, current = [], 0, ""
+    for i in [*cuts, len(tex)]:
+        piece = tex[start:i]
+        if current and width(current + piece) > limit:
+            lines.append(current.strip())
+            current = piece.strip()
+        else:
+            current += piece
+        start = i
+    lines.append(current.strip())
+    return None if any(width(ln) > limit for ln in lines) else lines
 
 
 def _continued(line: str) -> str:

@@ -135,6 +135,11 @@ EN = {
                     "entry), Nielsen's four equations of backpropagation:",
     "matrix_vectors": "Here {vectors}.",
     "matrix_explicit": "Layer by layer, with the deltas of the layer above as symbols:",
+    "matrix_dimensions": "The sizes: {dims}.",
+    "matrix_layers": "For this network, from the output down:",
+    "matrix_expanded": "With every delta and every layer substituted, one matrix expression "
+                       "in the weights, the biases, the input and the target:",
+    "matrix_at": "At the point of these notes:",
     "matrix_sum_t": "For targets that sum to 1 (one-hot labels) this is {yhat}.",
     "matrix_direct": "The loss also reads {names} itself, so its partial derivative there is "
                      "added to the equations above:",
@@ -277,6 +282,11 @@ KO = {
                     "신경망, $\\odot$는 성분별 곱):",
     "matrix_vectors": "여기서 {vectors}.",
     "matrix_explicit": "층별로, 위층의 델타를 기호로 둔 행렬:",
+    "matrix_dimensions": "각 행렬의 크기: {dims}.",
+    "matrix_layers": "이 신경망에서는 출력층부터 차례로 다음과 같습니다.",
+    "matrix_expanded": "델타와 모든 층을 대입하면, 가중치와 편향, 입력, 목표값만으로 된 하나의 "
+                       "행렬 식이 됩니다.",
+    "matrix_at": "이 노트의 점에서 값은 다음과 같습니다.",
     "matrix_sum_t": "목표값의 합이 1이면(원-핫 레이블) 이 식은 {yhat}입니다.",
     "matrix_direct": "손실 함수가 {names}을(를) 직접 쓰므로, 그 편미분을 위 식에 더합니다:",
     "matrix_none": "여기서 {node}이(가) {reads}을(를) 직접 쓰므로 Nielsen의 네 식은 그대로 "
