@@ -37,8 +37,8 @@ from .core.parse import read_graph
 from .core.registry import ACTIVATIONS, LOSSES
 from .derive import DEFAULT_BUDGET, backprop, chain, expanded
 from .render.phrases import LANGUAGES
+from .render.plain import TextPrinter, format_number, inline
 from .render.sizes import STUDY_BUDGET
-from .render.text import TextPrinter, format_number, inline
 
 __all__ = ["main"]
 
@@ -235,7 +235,7 @@ def _print_matrix_form(g: Graph, args, out) -> int:
 
 def cmd_train(args, out=None) -> int:
     from .numeric.datasets import load
-    from .numeric.train import check_options, train
+    from .numeric.training import check_options, train
     out = sys.stdout if out is None else out
     if args.graph:
         raise InvalidValueError("train needs a network (--net ...); staged graphs have no data")
@@ -290,7 +290,7 @@ def cmd_train(args, out=None) -> int:
 
 def cmd_exercises(args, out=None) -> int:
     from .io import check_writable, compile_pdf, write_text
-    from .render.exercises import exercises
+    from .render.problems import exercises
     out = sys.stdout if out is None else out
     files = [args.output] + ([args.answers] if args.answers else [])
     for f in files:
@@ -312,7 +312,7 @@ def cmd_exercises(args, out=None) -> int:
 
 def cmd_notes(args, out=None) -> int:
     from .io import check_writable, compile_pdf, write_text
-    from .render.notes import notes
+    from .render.lesson import notes
     out = sys.stdout if out is None else out
     budget = None if args.budget is None else _budget(args.budget)
     if args.pdf and not args.output:
@@ -521,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .numeric.backend import BACKENDS
     from .numeric.datasets import DATASETS
-    from .numeric.train import OPTIMIZERS
+    from .numeric.training import OPTIMIZERS
     t = sub.add_parser("train", parents=[common],
                        help="train a small net with the compiled gradients",
                        description="Train a network by gradient descent on a built-in data set.")

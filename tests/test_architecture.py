@@ -171,3 +171,18 @@ def test_the_core_never_imports_the_renderers():
     bad = [f"{m} -> {t}" for m, ts in edges.items() if m.startswith("symbackprop.core")
            for t in ts if not t.startswith("symbackprop.core")]
     assert not bad, bad
+
+
+def test_no_module_is_hidden_behind_a_function_of_its_name():
+    # `symbackprop.numeric.compile` once named both a module and the function its package
+    # exports, so the module could not be reached by attribute; every module keeps its own name
+    import importlib
+    import pkgutil
+    import types
+    hidden = []
+    for m in pkgutil.walk_packages(sb.__path__, "symbackprop."):
+        parent, _, leaf = m.name.rpartition(".")
+        attr = getattr(importlib.import_module(parent), leaf, None)
+        if attr is not None and not isinstance(attr, types.ModuleType):
+            hidden.append(m.name)
+    assert not hidden, hidden

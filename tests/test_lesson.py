@@ -19,7 +19,7 @@ import pytest
 
 import symbackprop as sb
 from symbackprop.cli import main
-from symbackprop.render.text import format_number
+from symbackprop.render.plain import format_number
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")

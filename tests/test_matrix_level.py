@@ -257,7 +257,7 @@ def test_verify_checks_the_matrix_form_as_a_fourth_form(monkeypatch):
     assert report["w1_11"].forms == ("expanded", "chain", "backprop", "matrix")
     assert report["b2_2"].forms[-1] == "matrix" and report["x1"].forms[-1] == "backprop"
     import importlib
-    verify_module = importlib.import_module("symbackprop.derive.verify")
+    verify_module = importlib.import_module("symbackprop.derive.verification")
     real = verify_module._MatrixEntries.get
 
     def off_by_one(self, v, budget):  # a matrix form that is wrong for one weight

@@ -21,7 +21,7 @@ from symbackprop import datasets
 from symbackprop.core.network import MAX_PARAMS
 from symbackprop.numeric.arguments import as_real_array
 from symbackprop.numeric.check import central_differences
-from symbackprop.numeric.train import init_params
+from symbackprop.numeric.training import init_params
 from symbackprop.render.plot import plot_size_study, save_loss_curve
 
 NET = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")

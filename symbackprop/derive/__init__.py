@@ -9,8 +9,7 @@
 
 from __future__ import annotations
 
-from .backprop import DELTA_NAME, GRAD_NAME, Program, Step, backprop, delta_symbol, grad_symbol
-from .chain import Chain, Factor, Path, chain
+from .chains import Chain, Factor, Path, chain
 from .estimate import (
     DEFAULT_BUDGET,
     count_paths,
@@ -18,11 +17,12 @@ from .estimate import (
     estimate_expanded_size,
     estimate_multiplied_out,
 )
-from .expanded import expanded
+from .expansion import expanded
 from .local import bind_derivatives, full_substitution, local_partial
 from .matrix import MatrixForm, matrix_form
 from .measure import dag_size, tree_size
-from .verify import Agreement, verify
+from .program import DELTA_NAME, GRAD_NAME, Program, Step, backprop, delta_symbol, grad_symbol
+from .verification import Agreement, verify
 
 __all__ = [
     "DEFAULT_BUDGET",

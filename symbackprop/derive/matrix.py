@@ -77,8 +77,8 @@ from ..core.graph import Graph, LatexRepr, in_graph
 from ..core.network import MAX_PARAMS, LayerSymbols, Network
 from ..core.registry import Activation
 from ..core.rows import rowsum
-from .backprop import delta_symbol
 from .local import full_substitution, local_partial
+from .program import delta_symbol
 
 __all__ = ["Apply", "LayerFunction", "MatrixForm", "VectorMap", "matrix_form", "matrix_form_obstacle",
            "reads_beyond"]
@@ -587,7 +587,7 @@ class MatrixForm(LatexRepr):
         """The value of every matrix and vector (forward, deltas, gradients) at a point (a
         mapping from the leaves' names or Symbols to numbers), for nets with a scalar graph.
         Keys: the matrix symbols, and ``("grad", l)`` / ``("grad_b", l)`` for the gradients."""
-        from .backprop import backprop
+        from .program import backprop
         values = dict(self.net.evaluate(point))  # the forward pass
         grads = backprop(self.net).evaluate(point)  # each symbol's gradient: a node's delta
         for zs, ds in zip(self.z, self.delta_symbols, strict=True):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from . import datasets, jax_backend, loops  # noqa: F401 - the JAX and numba backends register themselves
 from .backend import BACKENDS, Backend, register_backend
 from .check import GradientCheck, central_differences, check_gradient, numerical_gradient
-from .compile import Compiled, compile
-from .train import OPTIMIZERS, Run, init_params, train
+from .compiled import Compiled, compile
+from .training import OPTIMIZERS, Run, init_params, train
 
 __all__ = [
     "BACKENDS",

@@ -55,7 +55,7 @@ class Backend:
     # ---- building ----------------------------------------------------------------------------
     def build(self, graph: Graph, path: str) -> dict[str, Any]:
         """The compiled functions and their sources, as keywords of
-        :class:`~symbackprop.numeric.compile.Compiled`."""
+        :class:`~symbackprop.numeric.compiled.Compiled`."""
         built, chosen, reason = None, "scalar", ""
         if path == "scalar":
             reason = "path='scalar' was asked for"

@@ -29,7 +29,7 @@ from ..core.graph import Graph
 from ..core.types import Point
 from .arguments import as_real_array
 from .codegen import NumPyCodePrinter, assignments, build, code_name, namespace
-from .compile import Compiled
+from .compiled import Compiled
 
 __all__ = ["GradientCheck", "central_differences", "check_gradient", "numerical_gradient"]
 
@@ -152,7 +152,7 @@ def check_gradient(f: Compiled | Graph, theta: ArrayLike, X: ArrayLike, T: Array
     >>> c.max_rel_error < 1e-6
     True
     """
-    from .compile import compile
+    from .compiled import compile
     if not isinstance(f, Compiled):
         f = compile(f)
     theta, X, T = f.check(theta, X, T)

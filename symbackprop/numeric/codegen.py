@@ -50,7 +50,7 @@ def code_name(s: sp.Symbol) -> str:
     User names are kept, except those Python or the generated code already uses (keywords,
     builtins, module names), which become ``_v_<name>``. The program's own variables keep the
     names the printed program gives them (``delta_z1_1``, ``dL_dw1_11``), which never equal a
-    symbol of the graph (:func:`~symbackprop.derive.backprop.delta_symbol`). User names never
+    symbol of the graph (:func:`~symbackprop.derive.program.delta_symbol`). User names never
     start with ``_``, so no user name can reach a generated one.
     """
     if s.name in _RESERVED or keyword.iskeyword(s.name):

@@ -1,6 +1,6 @@
 r"""The matrix path's code, read off the matrix derivation: a network's forward pass and
 BP1-BP4 as matmuls over the batch (one example a row), the loss from its registry entry's
-matrix form. :func:`~symbackprop.numeric.compile.compile` and the numba backend build on it.
+matrix form. :func:`~symbackprop.numeric.compiled.compile` and the numba backend build on it.
 """
 
 from __future__ import annotations

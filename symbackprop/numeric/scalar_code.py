@@ -1,5 +1,5 @@
 """The scalar path's code: one line per step of the backprop program, each symbol a vector
-over the batch (any Graph). :func:`~symbackprop.numeric.compile.compile` and the numba
+over the batch (any Graph). :func:`~symbackprop.numeric.compiled.compile` and the numba
 backend build on it."""
 
 from __future__ import annotations

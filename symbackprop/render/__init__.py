@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .draw import draw
-from .exercises import Problem, ProblemSet, exercises
-from .notes import Notes, notes, write_notes
+from .drawing import draw
+from .lesson import Notes, notes, write_notes
+from .plain import TextPrinter, format_number, inline, text
 from .printer import SymbackpropLatexPrinter, latex
+from .problems import Problem, ProblemSet, exercises
 from .sizes import Size, SizeTable, compare_sizes, size, size_study, size_study_rows
-from .text import TextPrinter, format_number, inline, text
 
 __all__ = [
     "Notes",

@@ -26,17 +26,17 @@ from ..core.errors import (
 from ..core.graph import MAX_FORM_DEPTH, Graph, require_graph
 from ..core.progress import progress as show_progress
 from ..core.types import Variables
-from .backprop import backprop
-from .chain import chain
+from .chains import chain
 from .estimate import (
     budget_value,
     check_budget,
     estimate_chain_size,
     estimate_expanded_size,
 )
-from .expanded import expanded
+from .expansion import expanded
 from .local import substituted_depths
 from .measure import dag_postorder, tree_size
+from .program import backprop
 
 __all__ = ["VERIFY_BUDGET", "Agreement", "estimate_verify_cost", "verify"]
 

@@ -73,9 +73,9 @@ from .document import Document, Figure, Math, Part, Table, Text, tex_text
 from .figure import circuit_tikz, network_tikz
 from .layout import Breaker, width
 from .phrases import LANGUAGES, phrase
+from .plain import format_number
 from .printer import SymbackpropLatexPrinter, untypeset_character
 from .sizes import size
-from .text import format_number
 
 __all__ = ["Notes", "compile_pdf", "notes", "write_notes"]
 

@@ -73,7 +73,7 @@ class ProblemSet:
     def tex(self, answers: bool = False, standalone: bool = True) -> str:
         """The sheet (``answers=False``: one page per problem, no answers on it) or the key
         with worked solutions."""
-        from .notes import LessonWriter
+        from .lesson import LessonWriter
         def t(key: str, **kw) -> str:
             return phrase(self.lang, key, **kw)
         g = self.graph

@@ -35,7 +35,7 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..core.progress import progress as show_progress
 from .arguments import as_count, as_decay_rate, as_positive, as_real_array, as_seed
-from .compile import Compiled, compile
+from .compiled import Compiled, compile
 from .optimizers import CODES, OPTIMIZERS, optimizer_step
 
 __all__ = ["OPTIMIZERS", "Run", "check_options", "init_params", "train"]

@@ -22,9 +22,9 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..core.types import PathLike, Point, SymbolLike
 from ..derive import backprop, local_partial
+from .plain import format_number, inline
 from .plot import check_figsize, check_figure_path, new_figure, save_figure
 from .printer import latex
-from .text import format_number, inline
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
