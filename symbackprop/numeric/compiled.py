@@ -218,7 +218,8 @@ class Compiled:
         with np.errstate(all="ignore"):  # once, for the checks and the call
             if T is None or not self._ready(theta, X, T, silenced=True):
                 theta, X, T = self.check(theta, X, T)
-            return self._result(*self.fast(theta, X, T), silenced=True)
+            loss, grad = self.fast(theta, X, T)
+            return self._result(loss, grad, silenced=True)
 
     @staticmethod
     def _result(loss, grad, silenced: bool = False) -> tuple[float, np.ndarray]:
@@ -245,16 +246,17 @@ class Compiled:
 
     def predict(self, theta, X) -> np.ndarray:
         """Network outputs ŷ for each row of X, shape (batch, n_outputs) (networks only)."""
-        if self.raw_predict is None:
+        fast = self.fast_predict
+        if self.raw_predict is None or fast is None:
             raise InvalidValueError("predict needs a network built by mlp(...)")
         if not self.engine.warns:
             if not self._ready(theta, X):
                 theta, X = self._theta_and_inputs(theta, X)
-            return _finite(self.fast_predict(theta, X), "the prediction")
+            return _finite(fast(theta, X), "the prediction")
         with np.errstate(all="ignore"):
             if not self._ready(theta, X, silenced=True):
                 theta, X = self._theta_and_inputs(theta, X)
-            return _finite(np.asarray(self.fast_predict(theta, X), dtype=float),
+            return _finite(np.asarray(fast(theta, X), dtype=float),
                            "the prediction")
 
     def __repr__(self) -> str:

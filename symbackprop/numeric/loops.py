@@ -170,7 +170,8 @@ class Pace:
                 return w, time.perf_counter()
         cost, last, every = t.cost, t.last, t.every
         way = min(ways, key=cost.__getitem__)
-        if t.current in ways and cost[t.current] <= self.MARGIN * cost[way]:
+        if t.current is not None and t.current in ways \
+                and cost[t.current] <= self.MARGIN * cost[way]:
             way = t.current  # a way is left only for one clearly faster (noise is not)
         t.current = way
         due = [w for w in ways if w != way and t.tick - last[w] >= every.get(w, self.PROBE_MIN)]

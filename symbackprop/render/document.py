@@ -635,7 +635,8 @@ _MATHJAX_TEXT = {"{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#", "%"
 
 def _bold_text(text: str) -> str:
     """A plain-text title as bold MathJax text, every character shown as it is."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
             ch = " "
@@ -668,8 +669,8 @@ def mathjax(doc: Document) -> str:
             else:
                 cols = "l" + "r" * (len(b.head) - 1)
                 head = " & ".join(_cell(h) for h in b.head)
-                rows = " \\\\\n".join(" & ".join(_cell(c) for c in r) for r in b.rows)
-                out.append(f"$$\\begin{{array}}{{{cols}}}\n{head} \\\\ \\hline\n{rows}\n"
+                body = " \\\\\n".join(" & ".join(_cell(c) for c in r) for r in b.rows)
+                out.append(f"$$\\begin{{array}}{{{cols}}}\n{head} \\\\ \\hline\n{body}\n"
                            "\\end{array}$$")
                 if b.note:
                     out.append(_plain(b.note))

@@ -165,7 +165,9 @@ def _matching(s: str, i: int, open_: str, close: str) -> int:
 
 def _split_top(body: str, sep: str) -> list[str]:
     """``body`` split at ``sep`` outside braces and environments."""
-    out, cur, depth, env, i = [], [], 0, 0, 0
+    out: list[str] = []
+    cur: list[str] = []
+    depth = env = i = 0
     while i < len(body):
         if body.startswith("\\begin{", i):
             env += 1

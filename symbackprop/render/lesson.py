@@ -107,7 +107,7 @@ class Notes(str):
 def _check_options(digits, lang, lr, title, title_tex, slides) -> None:
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral):
         raise InputTypeError(f"digits must be an int, not {type(digits).__name__}")
-    if not 1 <= digits <= 30:
+    if not 1 <= int(digits) <= 30:
         raise InvalidValueError(f"digits must be between 1 and 30, not {digits}")
     if lang not in LANGUAGES:
         from ..core.errors import UnknownNameError
@@ -184,6 +184,13 @@ class LessonWriter:
         self.brn = Breaker(self.pn, self.limit)
 
     # ---- small helpers ---------------------------------------------------------------------
+    @property
+    def network(self) -> Network:
+        """The network; only the network's sections ask for it."""
+        if self.net is None:
+            raise InvalidValueError("this part of the notes is written for networks only")
+        return self.net
+
     def t(self, key: str, **kw) -> str:
         return phrase(self.lang, key, **kw)
 
@@ -362,7 +369,7 @@ class LessonWriter:
         inputs = "$" + ", ".join(self.tex(s) for s in net.input_symbols) + "$"
         targets = "$" + ", ".join(self.tex(s) for s in net.target_symbols) + "$"
         one_target = len(net.target_symbols) == 1
-        blocks = [Text(self.t("network_intro_1" if one_target else "network_intro",
+        blocks: list = [Text(self.t("network_intro_1" if one_target else "network_intro",
                               inputs=inputs, targets=targets,
                               layers=net.depth, s="" if net.depth == 1 else "s"))]
         fig = self.figure(highlight)
@@ -418,7 +425,7 @@ class LessonWriter:
         key = "forward_intro_at" if self.point is not None else "forward_intro"
         if self.net is None:
             key = key.replace("forward_intro", "forward_graph")
-        blocks = []
+        blocks: list = []
         if figure and len(self.g.nodes) > 1:  # a function of one node needs no circuit
             fig = self.figure()
             if fig is not None:
@@ -444,13 +451,13 @@ class LessonWriter:
         return need
 
     def deltas_part(self, variables) -> list[Part]:
-        net, E = self.net, self.Etex
+        net, E = self.network, self.Etex
         need = self.needed(variables)
         zL = net.preactivations[-1][0]
         self.delta_eq = self.eqno + 1
         define = [f"{self.tex(delta_symbol(self.g, zL))} &= {self.frac(self.E, zL)}"
                   + self.tag()]
-        blocks = [Text(self.t("delta_net", E=E)), Math(define),
+        blocks: list = [Text(self.t("delta_net", E=E)), Math(define),
                   Text(self.t("delta_net_after"))]
         self.layer_eq: dict[int, int] = {}
         for l in range(net.depth, 0, -1):
@@ -484,7 +491,7 @@ class LessonWriter:
         return meta.get("layer") if meta.get("role") in ("weight", "bias") else None
 
     def gradients_part(self, variables) -> list[Part]:
-        net = self.net
+        net = self.network
         blocks: list = [Text(self.t("gradients_intro", E=self.Etex))]
         for l in range(net.depth, 0, -1):
             vs = [v for v in variables if self.layer_of(v) == l]
@@ -576,7 +583,7 @@ class LessonWriter:
         if self.point is not None:
             nums = []
             for factors in shown:
-                vals = [self._paren(self.value(f.local)) for f in factors]
+                vals = [self._paren(self.value(f.local) or "") for f in factors]
                 nums.append(" \\cdot ".join(vals))
             joined = _tidy(" + ".join(nums) if len(nums) > 1 else nums[0])
             total = self.fmt(self.grads[v])
@@ -845,7 +852,7 @@ class LessonWriter:
                 f"$\\partial {E}/\\partial\\theta$", self.t("col_new")]
         before = self.values[self.E]
         after = self.g.evaluate({**self.point, **new})[self.E]
-        blocks = [Text(self.t("step_intro", lr=eta)), Math([rule]),
+        blocks: list = [Text(self.t("step_intro", lr=eta)), Math([rule]),
                   Text(self.t("step_all", eq=self.ref(self.eqno))), Table(head, rows)]
         text = self.t("step_after", E=E, before=self.fmt(before), after=self.fmt(after))
         if self.net is not None:
@@ -860,13 +867,13 @@ class LessonWriter:
     # vectors of the matrix form, in the letters the forward pass used
     def vz(self, l) -> str:
         """Pre-activations of layer l: z^(l) (textbook) or h^(l), y (seed 004's names)."""
-        if self.net.naming == "textbook":
+        if self.network.naming == "textbook":
             return f"\\boldsymbol{{z}}^{{({l})}}"
-        return "\\boldsymbol{y}" if l == self.net.depth else f"\\boldsymbol{{h}}^{{({l})}}"
+        return "\\boldsymbol{y}" if l == self.network.depth else f"\\boldsymbol{{h}}^{{({l})}}"
 
     def vh(self, l) -> str:
         """Activations of layer l: h^(l) (textbook) or a(h^(l)); the inputs for l = 0."""
-        if self.net.naming == "textbook":
+        if self.network.naming == "textbook":
             return f"\\boldsymbol{{h}}^{{({l})}}"
         return "\\boldsymbol{x}" if l == 0 else f"a({self.vz(l)})"
 
@@ -913,7 +920,7 @@ class LessonWriter:
         rows.append(f"\\frac{{\\partial {E}}}{{\\partial {b}^{{(l)}}}} &= {d('l')} \\tag{{BP3}}")
         rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{(l)}}}} &= {d('l')} "
                     f"\\bigl({hl1}\\bigr)^{{\\top}} \\tag{{BP4}}")
-        blocks = [Text(self.t("matrix_intro", shape="-".join(map(str, net.layers)))),
+        blocks: list = [Text(self.t("matrix_intro", shape="-".join(map(str, net.layers)))),
                   Math(rows), *extra_text,
                   Text(self.t("matrix_vectors", vectors=self.matrix_vectors())),
                   Text(self.t("matrix_dimensions", dims=self.matrix_dimensions(mf)))]
@@ -928,7 +935,7 @@ class LessonWriter:
     def matrix_dimensions(self, mf) -> str:
         """Every weight matrix and delta with its dimensions, as the derivation has them."""
         out = []
-        for l in range(1, self.net.depth + 1):
+        for l in range(1, self.network.depth + 1):
             n_out, n_in = (int(k) for k in mf.symbols.W[l - 1].shape)
             delta = mf.tex(mf.delta_matrices[l - 1], self.p)
             out.append(f"$W^{{({l})}} \\in \\mathbb{{R}}^{{{n_out}\\times {n_in}}}$, "
@@ -940,13 +947,13 @@ class LessonWriter:
         output down, and ∂E/∂W⁽¹⁾ with every delta and layer substituted where it fits."""
         E = self.Etex
         rows = []
-        for l in range(self.net.depth, 0, -1):
+        for l in range(self.network.depth, 0, -1):
             delta = mf.tex(mf.delta_matrices[l - 1], self.p)
-            if l < self.net.depth:
+            if l < self.network.depth:
                 rows.append(f"{delta} &= {mf.tex(mf.delta(l), self.p)}")
             rows.append(f"\\frac{{\\partial {E}}}{{\\partial W^{{({l})}}}} &= "
                         f"{mf.tex(mf.grad(l), self.p)}")
-        blocks = [Text(self.t("matrix_layers")), Math(rows)]
+        blocks: list = [Text(self.t("matrix_layers")), Math(rows)]
         full = mf.tex(mf.grad(1, expanded=True), self.p, breakable=True)
         lhs = f"\\frac{{\\partial {E}}}{{\\partial W^{{(1)}}}}"
         lines = _break_at_odot(full, self.limit - width(lhs) - 4)
@@ -963,7 +970,7 @@ class LessonWriter:
         at = mf.at(self.point)
         E = self.Etex
         rows = []
-        for l in range(self.net.depth, 0, -1):
+        for l in range(self.network.depth, 0, -1):
             delta = mf.tex(mf.delta_matrices[l - 1], self.p)
             dv = at[mf.delta_matrices[l - 1]]
             col = (_pmatrix([[self.fmt(v)] for v in dv]) if len(dv) > 1 else self.fmt(dv[0]))
@@ -977,14 +984,14 @@ class LessonWriter:
     def matrix_direct(self) -> list:
         """Where the loss reads a parameter or hidden node itself (an L2 term), the equations
         gain its partial derivative: each such entry written out in full."""
-        mf = matrix_form(self.net)
+        mf = matrix_form(self.network)
         if not mf.direct:
             return []
         names = ", ".join(f"${self.tex(s)}$" for s in mf.direct)
         E = self.Etex
         rows = []
         for s, d in mf.direct.items():
-            entry = mf.gradient(s) if s in self.net.param_symbols else None
+            entry = mf.gradient(s) if s in self.network.param_symbols else None
             lhs = f"\\frac{{\\partial {E}}}{{\\partial {self.tex(s)}}}"
             if entry is not None:
                 rows.append(f"{lhs} &= {self.tex(entry)}")
@@ -993,7 +1000,7 @@ class LessonWriter:
         return [Text(self.t("matrix_direct", names=names)), Math(rows)]
 
     def matrix_vectors(self) -> str:
-        net = self.net
+        net = self.network
         items = []
         for l in range(1, net.depth + 1):
             zs = ", ".join(self.tex(s) for s in net.preactivations[l - 1])
@@ -1010,10 +1017,10 @@ class LessonWriter:
         return ", ".join(items)
 
     def matrix_entries(self) -> list:
-        mf = matrix_form(self.net)
+        mf = matrix_form(self.network)
         E = self.Etex
-        blocks = [Text(self.t("matrix_explicit"))]
-        for l in range(self.net.depth, 0, -1):
+        blocks: list = [Text(self.t("matrix_explicit"))]
+        for l in range(self.network.depth, 0, -1):
             i = l - 1
             d_entries = [self.tex(e) for e in mf.deltas[i]]
             w_entries = [[self.tex(mf.dW[i][r, c]) for c in range(mf.dW[i].cols)]
@@ -1051,12 +1058,14 @@ class LessonWriter:
         down, the gradients layer by layer, the step, the values, the matrix form."""
         first = [v for v in variables if self.layer_of(v) == 1
                  and self.g.meta[v.name].get("role") == "weight"][:1]
-        out = [self.notation_part(), self.network_part(highlight=first), self.forward_part()]
+        out = [p for p in (self.notation_part(), self.network_part(highlight=first),
+                           self.forward_part()) if p is not None]
         with progress(len(variables), "writing notes") as bar:
             out += self.deltas_part(variables)
             out += self.gradients_part(variables)
             bar.update(len(variables))
-        out += [p for p in (self.step_part(), self.values_part(), self.matrix_section()) if p]
+        out += [p for p in (self.step_part(), self.values_part(), self.matrix_section())
+                if p is not None]
         return out
 
     def graph_lesson(self, variables: list[sp.Symbol]) -> list[Part]:

@@ -240,7 +240,8 @@ class SymbackpropLatexPrinter(LatexPrinter):
     def _rank(self, term: sp.Expr) -> tuple:
         """Sort key of a sum's term: positive first; in a graph, weights by index, bias last."""
         neg = term.could_extract_minus_sign()
-        bias, wkey = 0, ()
+        bias = 0
+        wkey: tuple = ()
         if self._graph is not None:
             for s in sorted(term.free_symbols, key=lambda s: s.name):
                 m = self._meta(s.name)
