@@ -36,6 +36,7 @@ from .core.network import NAMINGS, mlp
 from .core.parse import read_graph
 from .core.registry import ACTIVATIONS, LOSSES
 from .derive import DEFAULT_BUDGET, backprop, chain, expanded
+from .render.formats import FORMATS
 from .render.phrases import LANGUAGES
 from .render.plain import TextPrinter, format_number, inline
 from .render.sizes import STUDY_BUDGET
@@ -321,6 +322,11 @@ def cmd_notes(args, out=None) -> int:
         raise InvalidValueError("--pdf needs a standalone document; leave out --fragment")
     if args.slides and args.fragment:
         raise InvalidValueError("--slides makes a whole Beamer deck; leave out --fragment")
+    if args.format is not None and args.slides and args.format != "slides":
+        raise InvalidValueError(f"--slides asks for --format slides, not {args.format}; give "
+                                "one of the two")
+    if args.pdf and args.format in ("mathjax", "html"):
+        raise InvalidValueError(f"--pdf compiles LaTeX; --format {args.format} is not LaTeX")
     if args.pdf and Path(args.output).suffix.lower() != ".tex":
         stem = Path(args.output).with_suffix("")
         raise InvalidValueError(f"--pdf writes the LaTeX source to -o and the PDF beside it, so "
@@ -340,7 +346,7 @@ def cmd_notes(args, out=None) -> int:
         g.full_point(at, what="--at")
     text = notes(g, wrt=wanted, at=at, standalone=not args.fragment, lr=args.lr,
                  budget=budget, digits=args.digits, lang=args.lang, title=args.title,
-                 title_tex=args.title_tex, slides=args.slides)
+                 title_tex=args.title_tex, slides=args.slides, format=args.format)
     if not args.output:
         out.write(text)
     else:
@@ -470,7 +476,10 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--title-tex", default=None, metavar="LATEX",
                    help="the title as LaTeX, pasted in as it is: trusted input only (pdflatex "
                         "still runs without shell escape and reads no file outside its folder)")
-    n.add_argument("--slides", action="store_true", help="a Beamer slide deck")
+    n.add_argument("--slides", action="store_true", help="a Beamer slide deck (--format slides)")
+    n.add_argument("--format", default=None, choices=list(FORMATS),
+                   help="article (default), slides, mathjax (what a notebook shows) or html "
+                        "(a web page typeset by MathJax)")
     n.add_argument("-o", "--output", metavar="FILE.tex", default=None,
                    help="write to a file (atomically) instead of standard output")
     n.add_argument("--fragment", action="store_true",

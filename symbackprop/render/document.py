@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .layout import extent, width
+from .phrases import LANGUAGES, packages
 from .printer import name_latex
 
 __all__ = ["Document", "Figure", "Math", "Part", "Table", "Text", "article", "mathjax",
@@ -147,7 +148,7 @@ def _title(doc: Document, pdf_string: bool = False) -> str:
 
 ARTICLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2cm]{geometry}
-%(korean)s\usepackage{amsmath,amssymb}
+%(languages)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
 %(tikz)s\allowdisplaybreaks
 \setlength{\emergencystretch}{3em}
@@ -170,10 +171,14 @@ NEEDSPACE = r"""% a heading, or a sentence, and the display it introduces start 
 FRAGMENT_HEAD = ("%% symbackprop lecture notes (needs \\usepackage{amsmath,amssymb,booktabs}%s)\n")
 
 
-def _needs_korean(doc: Document, text: str) -> bool:
-    """Korean text (the language, or Hangul anywhere: a title, a name) needs kotex."""
-    return doc.lang == "ko" or bool(re.search(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]",
-                                              text + (doc.title_text or "")))
+def _languages(doc: Document, text: str) -> tuple[str, ...]:
+    """The packages the document's languages need: its own, and any language whose script
+    appears anywhere (a Korean title or name on English notes needs kotex too)."""
+    return packages(doc.lang, text + (doc.title_text or ""))
+
+
+def _use(pkgs) -> str:
+    return "".join(f"\\usepackage{{{p}}}\n" for p in pkgs)
 
 
 def _math(rows: list[str], pause: bool = False) -> str:
@@ -280,8 +285,8 @@ def _blocks(blocks: list, start: int = 0) -> list[str]:
     return out
 
 
-def _korean_emphasis(text: str) -> str:
-    """Hangul has no italic: emphasis is bold in Korean text."""
+def _bold_emphasis(text: str) -> str:
+    """A script without italic (Hangul): emphasis is bold."""
     return text.replace("\\emph{", "\\textbf{")
 
 
@@ -307,14 +312,14 @@ def article(doc: Document, standalone: bool = True) -> str:
                 body.append(f"\\paragraph{{{part.title}.}}\n" + _block(first))
             body += _blocks(rest)
     text = "".join(body)
-    if doc.lang == "ko":
-        text = _korean_emphasis(text)
-    korean = _needs_korean(doc, text)
+    if LANGUAGES[doc.lang].bold_emphasis:
+        text = _bold_emphasis(text)
+    langs = _languages(doc, text)
     tikz = "\\begin{tikzpicture}" in text
     if not standalone:
-        needs = (", kotex" if korean else "") + (", tikz" if tikz else "")
+        needs = "".join(f", {p}" for p in langs) + (", tikz" if tikz else "")
         return FRAGMENT_HEAD % needs + NEEDSPACE + text
-    pre = ARTICLE % {"korean": "\\usepackage{kotex}\n" if korean else "",
+    pre = ARTICLE % {"languages": _use(langs),
                      "tikz": "\\usepackage{tikz}\n" if tikz else "", "needspace": NEEDSPACE}
     return pre + "\\begin{document}\n" + text + "\\end{document}\n"
 
@@ -322,7 +327,7 @@ def article(doc: Document, standalone: bool = True) -> str:
 # ---- the slides ---------------------------------------------------------------------------------
 
 BEAMER = r"""\documentclass[12pt,aspectratio=169]{beamer}
-%(korean)s\usepackage{amsmath,amssymb}
+%(languages)s\usepackage{amsmath,amssymb}
 \usepackage{booktabs}
 %(tikz)s\setlength{\emergencystretch}{3em}
 \usefonttheme{professionalfonts}
@@ -597,9 +602,9 @@ def slides(doc: Document, cont: str = "continued") -> str:
         carried = []
     out.append("\\end{document}\n")
     text = "".join(out)
-    if doc.lang == "ko":
-        text = _korean_emphasis(text)
-    pre = BEAMER % {"korean": "\\usepackage{kotex}\n" if _needs_korean(doc, text) else "",
+    if LANGUAGES[doc.lang].bold_emphasis:
+        text = _bold_emphasis(text)
+    pre = BEAMER % {"languages": _use(_languages(doc, text)),
                     "tikz": "\\usepackage{tikz}\n" if "\\begin{tikzpicture}" in text else ""}
     return pre + text
 

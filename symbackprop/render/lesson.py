@@ -47,6 +47,7 @@ from ..core.errors import (
     InputTypeError,
     InvalidValueError,
     NoNumericFormError,
+    UnknownNameError,
 )
 from ..core.graph import Graph, ProgramSymbol
 from ..core.network import Network
@@ -71,6 +72,7 @@ from ..io import compile_pdf, write_text
 from . import document as doc_
 from .document import Document, Figure, Math, Part, Table, Text, tex_text
 from .figure import circuit_tikz, network_tikz
+from .formats import FORMATS, SLIDE_WIDTH, WIDTH, Format
 from .layout import Breaker, width
 from .phrases import LANGUAGES, phrase
 from .plain import format_number
@@ -79,8 +81,6 @@ from .sizes import size
 
 __all__ = ["Notes", "compile_pdf", "notes", "write_notes"]
 
-WIDTH = 60          # printed characters a display line may take in an article (A4, 2 cm, 11 pt)
-SLIDE_WIDTH = 50    # the same on a 16:9 Beamer frame
 MAX_EXPANDED_LINES = 6  # a substituted derivative longer than this is left out
 MAX_SLIDE_LINES = 4  # the same on a slide
 MAX_PATHS = 12      # paths written out one by one; more are summarised
@@ -140,14 +140,14 @@ class LessonWriter:
     """Builds the parts of one document."""
 
     def __init__(self, g: Graph, at: Point | None, digits: int, lang: str, lr,
-                 budget: float, slides: bool):
+                 budget: float, slides: bool, limit: int | None = None):
         self.g = g
         self.lang = lang
         self.digits = digits
         self.budget = budget
         self.lr = to_number(lr)
         self.slides = slides
-        self.limit = SLIDE_WIDTH if slides else WIDTH
+        self.limit = limit or (SLIDE_WIDTH if slides else WIDTH)
         hints = _term_hints(g)
         self.p = SymbackpropLatexPrinter({"graph": g, "term_order": hints})
         self.br = Breaker(self.p, self.limit)
@@ -1235,15 +1235,19 @@ def estimate_notes_cost(g: Graph, variables: list[sp.Symbol]) -> int:
 def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
           standalone: bool = True, lr: float | str = 0.5, title: str | None = None,
           digits: int | None = None, lang: str = "en", slides: bool = False,
-          budget: float | None = None, title_tex: str | None = None) -> Notes:
+          budget: float | None = None, title_tex: str | None = None,
+          format: str | None = None) -> Notes:
     r"""LaTeX lecture notes deriving ∂L/∂v for each ``wrt`` (see the module docstring).
 
     ``wrt``: variables (names or Symbols), ``"all"`` for every parameter, or None for the
     first weight and bias of each layer. ``at`` (leaf -> number) adds numbers to every step, the
     table of values and gradients and the gradient-descent update with learning rate ``lr``;
-    ``digits`` significant digits (default 6, and 4 on slides). ``lang``: ``"en"`` or ``"ko"``. ``slides=True`` gives a
-    Beamer deck. ``standalone=False`` gives a fragment for ``\input`` (it needs amsmath,
-    amssymb and booktabs, and kotex for Korean).
+    ``digits`` significant digits (default 6, and 4 on slides). ``lang``: a registered
+    language (``"en"``, ``"ko"``: :data:`~symbackprop.render.phrases.LANGUAGES`). ``format``:
+    ``"article"`` (default), ``"slides"`` (a Beamer deck; ``slides=True`` says the same),
+    ``"mathjax"`` (what a notebook shows) or ``"html"`` (a web page), or any registered one
+    (:data:`~symbackprop.render.formats.FORMATS`). ``standalone=False`` gives an article
+    fragment for ``\input`` (it needs amsmath, amssymb and booktabs, and kotex for Korean).
 
     ``title`` is plain text, printed character for character (``\``, ``$``, ``%``, ``_`` and
     every other TeX special character included). ``title_tex`` is a title in LaTeX, pasted in
@@ -1254,8 +1258,9 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     """
     if not isinstance(graph, Graph):
         raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
+    fmt = _format(format, slides)
     if digits is None:
-        digits = 4 if slides is True else 6
+        digits = 4 if fmt.slides else 6
     _check_options(digits, lang, lr, title, title_tex, slides)
     for s in graph.symbols:
         bad = untypeset_character(s.name)
@@ -1278,7 +1283,7 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
                  estimate_notes_cost(g, variables), NOTES_BUDGET if budget_given is None
                  else budget_given, "ask for fewer with wrt=[...] (--wrt NAME ...), or pass a "
                  "larger budget= (--budget N)")
-    w = LessonWriter(g, at, digits, lang, lr, budget, slides)
+    w = LessonWriter(g, at, digits, lang, lr, budget, fmt.slides, fmt.width)
     parts = w.parts(variables)
     if others:  # for the user, not the students: how to ask for the rest
         names = [s.name for s in g.param_symbols if s not in variables][:2]
@@ -1289,14 +1294,25 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
         title_tex = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
                      if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
     document = Document(title_tex, lang, parts, title_text=title)
-    if slides:
-        text = doc_.slides(document, cont=phrase(lang, "continued"))
-    else:
-        text = doc_.article(document, standalone=standalone)
-    out = Notes(text)
+    out = Notes(fmt.render(document, standalone))
     out.document = document
     out.remarks = tuple(w.remarks)
     return out
+
+
+def _format(name: str | None, slides: bool) -> Format:
+    """The format asked for (``slides=True`` is ``format="slides"``)."""
+    if name is None:
+        return FORMATS["slides" if slides is True else "article"]
+    if not isinstance(name, str):
+        raise InputTypeError(f"format must be a name, one of {', '.join(FORMATS)}; not "
+                             f"{type(name).__name__} {name!r}")
+    if name not in FORMATS:
+        raise UnknownNameError("format", name, FORMATS)
+    if slides is True and name != "slides":
+        raise InvalidValueError(f"slides=True asks for format='slides', not {name!r}; give one "
+                                "of the two")
+    return FORMATS[name]
 
 
 def write_notes(text: str, path: PathLike, force: bool = False) -> Path:

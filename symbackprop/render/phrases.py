@@ -6,7 +6,11 @@ every key and the same placeholders). Sentences are LaTeX text: inline mathemati
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "PHRASES", "phrase"]
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["LANGUAGES", "PHRASES", "Language", "packages", "phrase", "register_language"]
 
 EN = {
     "title_network": "Backpropagation through the {shape} network",
@@ -309,13 +313,62 @@ KO = {
                       "들어가는 가중치의 기울기가 모두 $0$입니다.",
 }
 
-PHRASES = {"en": EN, "ko": KO}
-LANGUAGES = tuple(PHRASES)
+@dataclass(frozen=True)
+class Language:
+    """A language of the notes: its phrases and what its text needs from LaTeX.
+
+    ``phrases`` has every key the English table has. ``packages`` are loaded by the preamble
+    of a document in this language, or of any document whose text has a character of
+    ``script`` (a Korean title on English notes still needs kotex). ``bold_emphasis``: the
+    script has no italic, so emphasis is set in bold.
+    """
+
+    code: str
+    name: str
+    phrases: Mapping[str, str]
+    packages: tuple[str, ...] = ()
+    script: str = ""  # a regular-expression character class, e.g. "[\\uac00-\\ud7a3]"
+    bold_emphasis: bool = False
+
+
+LANGUAGES: dict[str, Language] = {}
+"""Code -> :class:`Language`; ``register_language`` adds one."""
+
+
+def register_language(language: Language, replace: bool = False) -> Language:
+    """Add a language of the notes: a table of phrases (every English key) and its preamble."""
+    from ..core.errors import DuplicateNameError, InvalidValueError
+    if language.code in LANGUAGES and not replace:
+        raise DuplicateNameError(f"the language {language.code!r} is already registered; pass "
+                                 "replace=True to replace it")
+    missing = sorted(set(EN) - set(language.phrases))
+    if missing:
+        raise InvalidValueError(f"the language {language.code!r} has no phrase for "
+                                f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
+    LANGUAGES[language.code] = language
+    return language
+
+
+def packages(lang: str, text: str) -> tuple[str, ...]:
+    """The LaTeX packages a document in ``lang`` with this text needs for its languages."""
+    out: list[str] = []
+    for language in LANGUAGES.values():
+        if language.code == lang or (language.script and re.search(language.script, text)):
+            out += [p for p in language.packages if p not in out]
+    return tuple(out)
 
 
 def phrase(lang: str, key: str, **values) -> str:
     """One sentence of a language, with its placeholders filled."""
     from ..core.errors import UnknownNameError
-    if lang not in PHRASES:
-        raise UnknownNameError("language", lang, PHRASES)
-    return PHRASES[lang][key].format(**values)
+    if lang not in LANGUAGES:
+        raise UnknownNameError("language", lang, LANGUAGES)
+    return LANGUAGES[lang].phrases[key].format(**values)
+
+
+register_language(Language("en", "English", EN))
+register_language(Language("ko", "Korean", KO, packages=("kotex",),
+                           script="[\\u1100-\\u11ff\\u3130-\\u318f\\uac00-\\ud7a3]",
+                           bold_emphasis=True))
+PHRASES = {code: language.phrases for code, language in LANGUAGES.items()}
+"""Code -> phrase table (the built-in languages, as they were registered)."""
