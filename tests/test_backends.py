@@ -166,27 +166,31 @@ def test_jax_equals_numpy(layers, activation, loss, out_act, path):
 
 def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
     net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
-    f = sb.compile(net, backend="jax")
-    rng = np.random.default_rng(8)
-    theta = rng.normal(size=len(f.params))
-    X, T = _data(net, rng, 9)
-    loss, grad = jax.jit(f.raw)(theta, X, T)
-    _close((float(loss), np.asarray(grad)), sb.compile(net)(theta, X, T), 1e-10)
-    # JAX's own differentiation of the generated loss gives the generated gradient
-    auto = jax.grad(f.raw_loss)(jnp.asarray(theta), X, T)
-    assert np.asarray(auto) == pytest.approx(np.asarray(grad), rel=1e-10, abs=1e-14)
-    # a batch of parameter vectors at once
-    thetas = jnp.stack([theta, 0.5 * theta, -theta])
-    losses, grads = jax.vmap(f.raw, in_axes=(0, None, None))(thetas, X, T)
-    assert grads.shape == (3, len(f.params))
-    assert float(losses[1]) == pytest.approx(f.loss(0.5 * theta, X, T), rel=1e-12)
-    # second derivatives: symmetric, and the derivative of the gradient by central differences
-    H = np.asarray(jax.hessian(f.raw_loss)(jnp.asarray(theta), X, T))
-    assert np.allclose(H, H.T, atol=1e-12)
-    e0 = np.zeros_like(theta)
-    e0[0] = 1e-5
-    column = (f(theta + e0, X, T)[1] - f(theta - e0, X, T)[1]) / 2e-5
-    assert H[:, 0] == pytest.approx(column, rel=1e-5, abs=1e-8)
+    # the backend computes in float64 inside its own calls; f.raw, used by hand under JAX's
+    # transformations, does so inside jax.enable_x64 (and the process keeps float32 outside)
+    assert jnp.ones(1).dtype == jnp.float32
+    with jax.enable_x64(True):
+        f = sb.compile(net, backend="jax")
+        rng = np.random.default_rng(8)
+        theta = rng.normal(size=len(f.params))
+        X, T = _data(net, rng, 9)
+        loss, grad = jax.jit(f.raw)(theta, X, T)
+        _close((float(loss), np.asarray(grad)), sb.compile(net)(theta, X, T), 1e-10)
+        # JAX's own differentiation of the generated loss gives the generated gradient
+        auto = jax.grad(f.raw_loss)(jnp.asarray(theta), X, T)
+        assert np.asarray(auto) == pytest.approx(np.asarray(grad), rel=1e-10, abs=1e-14)
+        # a batch of parameter vectors at once
+        thetas = jnp.stack([theta, 0.5 * theta, -theta])
+        losses, grads = jax.vmap(f.raw, in_axes=(0, None, None))(thetas, X, T)
+        assert grads.shape == (3, len(f.params))
+        assert float(losses[1]) == pytest.approx(f.loss(0.5 * theta, X, T), rel=1e-12)
+        # second derivatives: symmetric, and the derivative of the gradient by central differences
+        H = np.asarray(jax.hessian(f.raw_loss)(jnp.asarray(theta), X, T))
+        assert np.allclose(H, H.T, atol=1e-12)
+        e0 = np.zeros_like(theta)
+        e0[0] = 1e-5
+        column = (f(theta + e0, X, T)[1] - f(theta - e0, X, T)[1]) / 2e-5
+        assert H[:, 0] == pytest.approx(column, rel=1e-5, abs=1e-8)
 
 
 @pytest.mark.parametrize(("optimizer", "batch_size", "steps"), [

@@ -161,7 +161,7 @@ def test_the_matrix_form_prints_with_dimensions_as_latex():
     assert r"W^{(3)} \in \mathbb{R}^{10\times 256}" in tex
     assert (r"\boldsymbol{\delta}^{(2)} &= \left(W^{(3)\top} \boldsymbol{\delta}^{(3)}\right) "
             r"\odot \operatorname{ReLU}'\left(\boldsymbol{z}^{(2)}\right)") in tex
-    assert (r"\boldsymbol{\delta}^{(3)} &= \Bigl(\sum_{k} t_{k}\Bigr) \hat{\boldsymbol{y}} - "
+    assert (r"\boldsymbol{\delta}^{(3)} &= \Bigl(\sum_k t_k\Bigr) \hat{\boldsymbol{y}} - "
             r"\boldsymbol{t}") in tex
     assert mf.tex(mf.grad(1)) == r"\boldsymbol{\delta}^{(1)} \boldsymbol{x}^{\top}"
 

@@ -758,7 +758,7 @@ def test_D24_notes_on_big_nets(capsys):
     code, out, _ = cli(capsys, "notes", "--net", "16-16-16-1")
     assert code == 0 and out.rstrip().endswith("\\end{document}")
     # one weight and one bias per layer, each as a delta times an input
-    assert len(re.findall(r"^\\frac\{\\partial E\}\{\\partial .*?\} &= \\delta", out,
+    assert len(re.findall(r"^\\frac\{\\partial E\}\{\\partial [wb]_.*?\} &= \\delta", out,
                           re.MULTILINE)) == 6
     cli_error(capsys, "notes", "--net", "16-16-16-1", "--wrt", "all", message="--wrt NAME")
 

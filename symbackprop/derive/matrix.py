@@ -48,9 +48,9 @@ Examples
 >>> mf = sb.matrix_form(sb.mlp([784, 256, 10], activation="relu", loss="softmax_ce"))
 >>> print(mf.grad(1))
 delta1*x.T
->>> print(mf.delta_equations[0])
+>>> print(mf.text(mf.delta_equations[0]))
 (W2.T*delta2) ⊙ relu'(z1)
->>> print(mf.grad(2, expanded=True))
+>>> print(mf.text(mf.grad(2, expanded=True)))
 (Σt*softmax(W2*relu(W1*x + b1) + b2) - t)*relu(W1*x + b1).T
 >>> mf = sb.matrix_form(sb.mlp([2, 2, 1], activation="sigmoid"))
 >>> mf.deltas[1][0]
@@ -815,7 +815,7 @@ class _Tex(_Text):
 
     def scalar(self, c) -> str:
         if c == TOTAL:
-            return "\\Bigl(\\sum_{k} t_{k}\\Bigr)"
+            return "\\Bigl(\\sum_k t_k\\Bigr)"
         return self.printer._print(c)
 
     def symbol(self, s: sp.MatrixSymbol) -> str:
