@@ -11,7 +11,7 @@ import sympy as sp
 import symbackprop as sb
 from symbackprop.cli import main
 from symbackprop.io import compile_pdf
-from symbackprop.render.lesson import width
+from symbackprop.render.layout import width
 
 PDFLATEX = shutil.which("pdflatex")
 needs_tex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
