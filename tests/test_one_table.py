@@ -96,3 +96,34 @@ def test_the_docs_list_every_registered_name():
     text = (Path(__file__).resolve().parents[1] / "docs" / "networks.md").read_text("utf-8")
     for name in [*sb.ACTIVATIONS, *sb.LOSSES]:
         assert f"`{name}`" in text, name
+
+
+def test_a_backend_is_one_class_and_a_registration():
+    # a backend that runs NumPy's code and counts its calls: everything it does not say
+    # (both paths, the checks, training) comes from Backend
+    from symbackprop.numeric.backend import BACKENDS, NumPyBackend, register_backend
+
+    calls = []
+
+    class Counting(NumPyBackend):
+        name = "counting"
+
+        def fast(self, fn):
+            def run(*args):
+                calls.append(fn.__name__)
+                return fn(*args)
+            return run
+
+    register_backend(Counting())
+    try:
+        net = sb.mlp([2, 3, 1], activation="tanh", loss="bce")
+        f = sb.compile(net, backend="counting")
+        rng = np.random.default_rng(0)
+        X, T = rng.normal(size=(8, 2)), rng.integers(0, 2, size=(8, 1)).astype(float)
+        theta = rng.normal(size=len(f.params))
+        (a, ga), (b, gb) = f(theta, X, T), sb.compile(net)(theta, X, T)
+        assert f.backend == "counting" and a == b and np.array_equal(ga, gb)
+        run = sb.train(f, X, T, steps=5, lr=0.1)
+        assert len(run.history["loss"]) == 5 and calls.count("_grad") >= 6
+    finally:
+        BACKENDS.pop("counting")

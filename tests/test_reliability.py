@@ -908,7 +908,7 @@ def test_the_docs_state_the_limits_the_code_enforces():
     graph, names, network, parse, values, estimate, verify, notes, printer = (
         importlib.import_module(f"symbackprop.{m}") for m in (
             "core.graph", "core.names", "core.network", "core.parse", "core.values",
-            "derive.estimate", "derive.verify", "render.notes", "render.printer"))
+            "derive.estimate", "derive.verification", "render.lesson", "render.printer"))
     text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")  # linked from the README
     table = text[text.index("# Limits and errors"):text.index("Values are finite")]
     for value in (parse.MAX_CHARS, parse.MAX_LINES, graph.MAX_DEPTH, graph.MAX_ARGS,

@@ -76,7 +76,10 @@ FORMATS: dict[str, Format] = {}
 
 def register_format(fmt: Format, replace: bool = False) -> Format:
     """Add a format of the notes."""
-    from ..core.errors import DuplicateNameError
+    from ..core.errors import DuplicateNameError, InputTypeError
+    if not isinstance(fmt, Format):
+        raise InputTypeError(f"register_format takes a Format (its name, width and renderer), "
+                             f"not {type(fmt).__name__}")
     if fmt.name in FORMATS and not replace:
         raise DuplicateNameError(f"the format {fmt.name!r} is already registered; pass "
                                  "replace=True to replace it")

@@ -113,6 +113,9 @@ def _check_options(digits, lang, lr, title, title_tex, slides) -> None:
         raise InputTypeError(f"digits must be an int, not {type(digits).__name__}")
     if not 1 <= int(digits) <= 30:
         raise InvalidValueError(f"digits must be between 1 and 30, not {digits}")
+    if not isinstance(lang, str):
+        raise InputTypeError(f"lang must be a language code, one of {', '.join(LANGUAGES)}; not "
+                             f"{type(lang).__name__}")
     if lang not in LANGUAGES:
         from ..core.errors import UnknownNameError
         raise UnknownNameError("language", lang, LANGUAGES)

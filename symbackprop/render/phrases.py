@@ -337,7 +337,10 @@ LANGUAGES: dict[str, Language] = {}
 
 def register_language(language: Language, replace: bool = False) -> Language:
     """Add a language of the notes: a table of phrases (every English key) and its preamble."""
-    from ..core.errors import DuplicateNameError, InvalidValueError
+    from ..core.errors import DuplicateNameError, InputTypeError, InvalidValueError
+    if not isinstance(language, Language):
+        raise InputTypeError(f"register_language takes a Language (its code, name and phrases), "
+                             f"not {type(language).__name__}")
     if language.code in LANGUAGES and not replace:
         raise DuplicateNameError(f"the language {language.code!r} is already registered; pass "
                                  "replace=True to replace it")
