@@ -86,7 +86,7 @@ from .lesson_parts import (  # noqa: F401 - the limits stay importable from here
     is_real_number,
     term_hints,
 )
-from .phrases import LANGUAGES, phrase
+from .phrases import check_language, phrase
 from .printer import SymbackpropLatexPrinter, untypeset_character
 
 __all__ = ["Notes", "compile_pdf", "notes", "write_notes"]
@@ -113,12 +113,7 @@ def _check_options(digits, lang, lr, title, title_tex, slides) -> None:
         raise InputTypeError(f"digits must be an int, not {type(digits).__name__}")
     if not 1 <= int(digits) <= 30:
         raise InvalidValueError(f"digits must be between 1 and 30, not {digits}")
-    if not isinstance(lang, str):
-        raise InputTypeError(f"lang must be a language code, one of {', '.join(LANGUAGES)}; not "
-                             f"{type(lang).__name__}")
-    if lang not in LANGUAGES:
-        from ..core.errors import UnknownNameError
-        raise UnknownNameError("language", lang, LANGUAGES)
+    check_language(lang)
     if title is not None and not isinstance(title, str):
         raise InputTypeError(f"title must be a str, not {type(title).__name__}")
     if title_tex is not None and not isinstance(title_tex, str):

@@ -10,7 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["LANGUAGES", "PHRASES", "Language", "packages", "phrase", "register_language"]
+__all__ = ["LANGUAGES", "PHRASES", "Language", "check_language", "packages", "phrase",
+           "register_language"]
 
 EN = {
     "title_network": "Backpropagation through the {shape} network",
@@ -359,6 +360,16 @@ def packages(lang: str, text: str) -> tuple[str, ...]:
         if language.code == lang or (language.script and re.search(language.script, text)):
             out += [p for p in language.packages if p not in out]
     return tuple(out)
+
+
+def check_language(lang: object) -> None:
+    """A registered language's code, or a clear error listing them."""
+    from ..core.errors import InputTypeError, UnknownNameError
+    if not isinstance(lang, str):
+        raise InputTypeError(f"lang must be a language code, one of {', '.join(LANGUAGES)}; not "
+                             f"{type(lang).__name__}")
+    if lang not in LANGUAGES:
+        raise UnknownNameError("language", lang, LANGUAGES)
 
 
 def phrase(lang: str, key: str, **values) -> str:

@@ -32,7 +32,7 @@ from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop
 from .document import Document, Math, Part, Text, article
-from .phrases import LANGUAGES, phrase
+from .phrases import check_language, phrase
 
 __all__ = ["H", "Problem", "ProblemSet", "exercises"]
 
@@ -229,12 +229,7 @@ def exercises(graph: Graph, n: int = 3, seed: int = 1, lang: str = "en", digits:
             raise InvalidValueError(f"{name} must be between {lo} and {hi}, not {v}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise InputTypeError(f"seed must be an int, not {type(seed).__name__}")
-    if not isinstance(lang, str):
-        raise InputTypeError(f"lang must be a language code, one of {', '.join(LANGUAGES)}; not "
-                             f"{type(lang).__name__}")
-    if lang not in LANGUAGES:
-        from ..core.errors import UnknownNameError
-        raise UnknownNameError("language", lang, LANGUAGES)
+    check_language(lang)
     g = graph
     prog = backprop(g)
     rng = random.Random(seed)
