@@ -528,10 +528,13 @@ def _softmax_stable(z):
 
 
 def _softmax_ce_matrix(Z, T, m):
-    # each stable step once: the row's largest logit, the shifted logits, their log-sum-exp
-    top, S, lse, P, total = sp.symbols("max shifted lse softmax sum_t", real=True)
-    steps = ((top, rowmax(Z)), (S, Z - top), (lse, rowlogsumexp(S)), (P, sp.exp(S - lse)),
-             (total, rowsum(T)))
+    # each stable step once: the row's largest logit, the shifted logits, their exponentials
+    # and log-sum-exp; the shifted logits are at most 0 and one of them is 0, so the sum of
+    # their exponentials lies in [1, m] and its log needs no second shift
+    top, S, ES, Q, lse, P, total = sp.symbols(
+        "max shifted exp_shifted sum_exp lse softmax sum_t", real=True)
+    steps = ((top, rowmax(Z)), (S, Z - top), (ES, sp.exp(S)), (Q, rowsum(ES)), (lse, sp.log(Q)),
+             (P, ES / Q), (total, rowsum(T)))
     return MatrixLoss(steps, total * lse - rowsum(T * S), total * P - T, P)
 
 
