@@ -60,7 +60,7 @@ from .functions import (
     softplus,
 )
 from .names import canonical_name, check_name
-from .rows import rowlogsumexp, rowmax, rowsum
+from .rows import rowmax, rowsum
 from .types import ActivationLike, LossLike
 
 __all__ = [
