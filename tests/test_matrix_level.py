@@ -267,3 +267,33 @@ def test_verify_checks_the_matrix_form_as_a_fourth_form(monkeypatch):
     monkeypatch.setattr(verify_module._MatrixEntries, "get", off_by_one)
     with pytest.raises(sb.VerificationError, match="matrix forms of ∂L/∂w2_12 disagree"):
         sb.verify(net, wrt=["w2_12"])
+
+
+def test_a_net_changed_after_mlp_is_checked_again_on_every_path():
+    # an L2 node added after the loss: the output is no longer the loss the matrices know
+    for loss, T in (("half_se", np.ones((3, 1))), ("softmax_ce", np.eye(2)[[0, 1, 0]])):
+        net = sb.mlp([2, 3, T.shape[1]], loss=loss)
+        lam = net.params("lam")
+        net.node("R", net.output + lam * net.symbol("w1_11") ** 2)
+        assert not net.plain
+        f = sb.compile(net)
+        assert f.path == "scalar" and "the output is R" in f.reason
+        theta = np.linspace(-0.5, 0.5, len(f.params))
+        X = np.array([[0.3, -0.2], [1.0, 0.5], [-0.7, 0.1]])
+        base = sb.compile(sb.mlp([2, 3, T.shape[1]], loss=loss))
+        k = [p.name for p in f.params]
+        extra = theta[k.index("lam")] * theta[k.index("w1_11")] ** 2
+        assert f(theta, X, T)[0] == pytest.approx(base(theta[:-1], X, T)[0] + extra, rel=1e-12)
+        with pytest.raises(sb.InvalidValueError, match="the output is R"):
+            sb.matrix_form(net)
+
+
+def test_a_stable_form_belongs_to_its_own_class_and_params_index_like_a_tuple():
+    from symbackprop.numeric.codegen import numpy_source
+    z = sp.Symbol("z")
+    assert numpy_source(sb.sigmoid(z)) == "scipy.special.expit(z)"
+    with pytest.raises(sb.NoNumericFormError):  # SymPy's own undefined relu is not ours
+        numpy_source(sp.Function("relu")(z))
+    params = sb.mlp([3, 4, 2]).param_symbols
+    assert params[np.int64(3)] == tuple(params)[3]
+    assert hash(params) == hash(tuple(params)) and {params: 1}[tuple(params)] == 1

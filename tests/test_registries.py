@@ -102,3 +102,11 @@ def test_the_command_line_writes_any_format(tmp_path, capsys):
     assert code == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert main(["notes", "--format", "html", "-o", str(tmp_path / "n.tex"), "--pdf"]) == 2
     assert "is not LaTeX" in capsys.readouterr().err
+
+
+def test_format_options_that_do_not_go_together():
+    g = sb.parse_graph("q = x + y\nf = q*z")
+    with pytest.raises(sb.InvalidValueError, match="standalone=False makes a fragment"):
+        sb.notes(g, format="html", standalone=False)
+    with pytest.raises(sb.InvalidValueError, match="uses zz, which English does not"):
+        register_language(Language("qq", "Broken", {**EN, "title_graph": "{zz}"}))

@@ -37,6 +37,7 @@ in  E
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,16 +106,20 @@ class ParamSymbols(Sequence):
         if isinstance(i, slice):
             return tuple(self[k] for k in range(*i.indices(len(self))))
         n = len(self)
-        if isinstance(i, bool) or not isinstance(i, int) or not -n <= i < n:
+        try:
+            k = operator.index(i)  # an int, or NumPy's
+        except TypeError:
+            raise TypeError(f"parameter indices are integers, not {type(i).__name__}") from None
+        if isinstance(i, bool) or not -n <= k < n:
             raise IndexError(f"parameter index {i!r} out of range for {n} parameters")
-        return sp.Symbol(self._net.parameter_name(i % n), real=True)
+        return sp.Symbol(self._net.parameter_name(k % n), real=True)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and len(other) == len(self) and all(
             a == b for a, b in zip(self, other, strict=True))
 
-    def __hash__(self) -> int:
-        return hash((type(self), id(self._net)))
+    def __hash__(self) -> int:  # as the tuple it equals
+        return hash(tuple(self))
 
     def __repr__(self) -> str:
         shown = ", ".join(s.name for s in self[:4])
@@ -123,7 +128,7 @@ class ParamSymbols(Sequence):
 
 # attributes of Graph (and of Network's scalar view) that the scalar graph makes
 _SCALAR = frozenset({"_symbols", "_kinds", "_nodes", "_output", "meta", "weights", "biases",
-                     "preactivations", "activations", "predictions"})
+                     "preactivations", "activations", "predictions", "source_terms"})
 
 
 class Network(Graph):
@@ -152,7 +157,6 @@ class Network(Graph):
     activation_entry: Activation
     output_entry: Activation | None
     loss_entry: Loss
-    plain: bool
     weights: list[sp.Matrix]
     biases: list[sp.Matrix]
     preactivations: list[sp.Matrix]
@@ -171,6 +175,14 @@ class Network(Graph):
             self._build_scalar()
             return self.__dict__[attr]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    @property
+    def plain(self) -> bool:
+        """Whether the network is still only its matrices and the registry's entries (as
+        :func:`mlp` made it): every activation reads only its pre-activation and the loss only
+        the last layer and the targets. A net changed since (a node added, another output)
+        is not, and every path checks it again on its scalar graph."""
+        return bool(self.__dict__.get("_plain")) and self._version == 0
 
     @property
     def scalar_built(self) -> bool:
@@ -507,7 +519,7 @@ def mlp(layers: str | Sequence[int], activation: ActivationLike = "sigmoid",
     net.output_activation = str(loss_e.output) if out_e is None else out_e.name
     net.loss = loss_e.name
     net.activation_entry, net.output_entry, net.loss_entry = hidden, out_e, loss_e
-    net.plain = _plain(hidden, out_e, loss_e, shape[-1])
+    net.__dict__["_plain"] = _plain(hidden, out_e, loss_e, shape[-1])
     if not net.plain:  # an activation or loss that reads more: its scalar graph says what
         net._build_scalar()
     return net

@@ -181,6 +181,10 @@ def matrix_form_obstacle(net: Network) -> str | None:
     They need every activation (and every prediction of a loss on the logits) to read only
     the pre-activations of its layer, and a loss on the logits not to read its predictions.
     """
+    loss = net.loss_entry.symbol
+    if net.output.name != loss:
+        return (f"the output is {net.output.name}, not the network's loss {loss} (a node was "
+                "added after it)")
     found = reads_beyond(net)
     if found is None:
         return None
@@ -271,7 +275,7 @@ def _convert(expr: sp.Expr, leaves: Mapping[sp.Symbol, object]) -> MatrixExpr | 
             return core if coeff == 1 else sp.MatMul(coeff, core)
     used = [s for s in expr.free_symbols if s in leaves]
     if len(used) == 1 and is_matrix(leaves[used[0]]):
-        return Apply("f", sp.Lambda(_U, expr.xreplace({used[0]: _U})), leaves[used[0]])
+        return Apply("_f", sp.Lambda(_U, expr.xreplace({used[0]: _U})), leaves[used[0]])
     raise _NoForm
 
 
@@ -290,7 +294,6 @@ def _loss_gradient(net: Network, S: LayerSymbols, read: sp.MatrixSymbol):
         leaves: dict[sp.Symbol, object] = {Y: read, T: S.t}
         if form.prediction is not None:
             leaves[form.prediction] = S.h[-1]
-        steps = dict(form.steps)
         try:
             for lhs, rhs in form.steps:
                 if lhs in leaves:
@@ -299,7 +302,6 @@ def _loss_gradient(net: Network, S: LayerSymbols, read: sp.MatrixSymbol):
                     leaves[lhs] = TOTAL
                 elif lhs in form.delta.free_symbols:
                     leaves[lhs] = _convert(rhs, leaves)
-            del steps
             return _convert(form.delta, leaves)
         except _NoForm:
             pass
@@ -423,7 +425,7 @@ def matrix_form(net: Network) -> MatrixForm:
     return MatrixForm(
         net, S, tuple(forward), dsym, tuple(deltas[l] for l in range(1, L + 1)),
         tuple(gW[l] for l in range(1, L + 1)), tuple(gb[l] for l in range(1, L + 1)),
-        gradient, tuple(layers), tuple(rules), direct)
+        gradient, tuple(layers), tuple(rules), direct, net.version)
 
 
 # ---- the result --------------------------------------------------------------------------------
@@ -452,6 +454,7 @@ class MatrixForm(LatexRepr):
     layers: tuple[LayerFunction, ...] = field(repr=False)
     rules: tuple[str, ...] = field(repr=False)
     direct_terms: dict[str, sp.MatrixSymbol] = field(default_factory=dict, repr=False)
+    version: int = field(default=0, repr=False)  # the network's, when this was derived
 
     # ---- on matrices --------------------------------------------------------------------------
     def _layer_index(self, l: int) -> int:
@@ -499,6 +502,9 @@ class MatrixForm(LatexRepr):
     # ---- entry by entry (nets with a scalar graph) --------------------------------------------
     @cached_property
     def _scalar(self) -> SimpleNamespace:
+        if self.net.version != self.version:
+            raise InvalidValueError("the network has changed since this matrix form was "
+                                    "derived; derive it again with sb.matrix_form(net)")
         if self.net.n_params > MAX_PARAMS:
             raise LimitError(
                 f"the scalar entries of the matrix form need the net's scalar graph, built for "
@@ -867,7 +873,7 @@ class _Tex(_Text):
             if isinstance(e.arg, sp.MatrixSymbol) and not inner.endswith(")"):
                 return f"{inner}^{{\\top}}"
             return f"{self.open}{inner}{self.close}^{{\\top}}"
-        if isinstance(e, Apply) and e.name == "f":
+        if isinstance(e, Apply) and e.name == "_f":
             marker = sp.Symbol("UARG")
             body = self.printer._print(e.function(marker))
             return f"\\left[{body}\\right]_{{\\mathrm{{UARG}} = {self.print(e.arg)}}}".replace(

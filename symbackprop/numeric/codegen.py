@@ -84,7 +84,7 @@ class _CodeNames:
     def _print_Function(self, expr):
         # symbackprop's functions: the backend's stable form (numeric/stable.py), or else the
         # function's own SymPy definition, so a registered activation needs no code of its own
-        form = stable_form(type(expr).__name__, self.backend_name)
+        form = stable_form(type(expr), self.backend_name)
         if form is not None:
             return form(self, [self._print(a) for a in expr.args])
         if getattr(expr, "is_generic_activation", False):

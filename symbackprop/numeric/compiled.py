@@ -20,7 +20,8 @@ per-weight expanded formulas. Two paths:
 a network the matrix path cannot express (an activation that reads a parameter) takes the
 scalar path, and ``f.reason`` says why.
 Numerics are stable where the maths allows: sigmoid is ``scipy.special.expit``, softplus and
-the bce loss use ``numpy.logaddexp``, softmax cross-entropy uses ``scipy.special.logsumexp``.
+the bce loss use ``numpy.logaddexp``; softmax cross-entropy shifts the logits by their largest
+value before it exponentiates them (the scalar path calls ``scipy.special.logsumexp``).
 
 Like :func:`sympy.lambdify`, this uses ``exec`` on the generated source; the source is built only
 from the graph's own symbols and SymPy's printers, never from user text, and ``f.source`` shows

@@ -27,9 +27,10 @@ class JaxBackend(Backend):
         import jax
 
         jitted = jax.jit(fn)
+        x64 = _x64()
 
         def run(*args):
-            with jax.enable_x64(True):
+            with x64():
                 return jitted(*args)
 
         run.__wrapped__ = jitted  # type: ignore[attr-defined]  # the jitted function itself
@@ -38,6 +39,16 @@ class JaxBackend(Backend):
     def add_to(self, array: str, index: int, value: str) -> str:
         # JAX's arrays are immutable: a new array with the entry added
         return f"    {array} = {array}.at[{index}].add({value})"
+
+
+def _x64():
+    """JAX's float64 mode as a context manager: ``jax.enable_x64(True)`` (JAX 0.8 and later),
+    ``jax.experimental.enable_x64()`` before."""
+    import jax
+    if hasattr(jax, "enable_x64"):
+        return lambda: jax.enable_x64(True)
+    from jax.experimental import enable_x64
+    return enable_x64
 
 
 register_backend(JaxBackend())

@@ -34,7 +34,7 @@ def stable_forms(g: Graph) -> dict[sp.Symbol, sp.Expr]:
     outputs = list(g.preactivations[-1] if entry.from_logits else g.activations[-1])
     out: dict[sp.Symbol, sp.Expr] = {}
     if entry.stable is not None:
-        out[g.output] = entry.stable(outputs, list(g.target_symbols))
+        out[g.symbol(entry.symbol)] = entry.stable(outputs, list(g.target_symbols))
     if entry.stable_prediction is not None:
         out.update(zip(g.predictions, entry.stable_prediction(outputs), strict=True))
     return out

@@ -116,6 +116,24 @@ STABLE: dict[str, dict[str, Form]] = {
 """Function name -> backend name -> its stable form."""
 
 
-def stable_form(name: str, backend: str) -> Form | None:
-    """The stable form of a function for a backend, or None (print the definition)."""
-    return STABLE.get(name, {}).get(backend)
+def stable_form(cls: type, backend: str) -> Form | None:
+    """The stable form of a function class for a backend, or None (print the definition).
+
+    A form belongs to the class of its name that symbackprop defines (or that the registry
+    holds): another function that happens to share the name (``sympy.Function("relu")``, an
+    activation registered over a built-in one) is printed from its own definition."""
+    forms = STABLE.get(cls.__name__)
+    if forms is None or _owner(cls.__name__) is not cls:
+        return None
+    return forms.get(backend)
+
+
+def _owner(name: str) -> type | None:
+    from ..core import rows
+    from ..core.registry import ACTIVATIONS
+    if name in ("logsumexp", "shifted"):
+        return getattr(functions, name)
+    if hasattr(rows, name):
+        return getattr(rows, name)
+    entry = ACTIVATIONS.get(name)
+    return entry.function if entry is not None and isinstance(entry.function, type) else None

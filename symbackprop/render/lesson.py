@@ -272,6 +272,9 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
     if not isinstance(graph, Graph):
         raise InputTypeError(f"notes needs a Graph or a network, not {type(graph).__name__}")
     fmt = _format(format, slides)
+    if standalone is False and fmt.name != "article":
+        raise InvalidValueError(f"standalone=False makes a fragment of an article for \\input; "
+                                f"format={fmt.name!r} has none")
     if digits is None:
         digits = 4 if fmt.slides else 6
     _check_options(digits, lang, lr, title, title_tex, slides)
@@ -322,7 +325,7 @@ def _format(name: str | None, slides: bool) -> Format:
                              f"{type(name).__name__} {name!r}")
     if name not in FORMATS:
         raise UnknownNameError("format", name, FORMATS)
-    if slides is True and name != "slides":
+    if slides is True and not FORMATS[name].slides:
         raise InvalidValueError(f"slides=True asks for format='slides', not {name!r}; give one "
                                 "of the two")
     return FORMATS[name]

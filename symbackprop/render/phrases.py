@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
+from types import MappingProxyType
 
 __all__ = ["LANGUAGES", "PHRASES", "Language", "check_language", "packages", "phrase",
            "register_language"]
@@ -349,8 +351,15 @@ def register_language(language: Language, replace: bool = False) -> Language:
     if missing:
         raise InvalidValueError(f"the language {language.code!r} has no phrase for "
                                 f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}")
-    LANGUAGES[language.code] = language
-    return language
+    for key, text in language.phrases.items():  # the same placeholders as English
+        want = set(re.findall(r"(?<!\{)\{(\w+)\}", EN.get(key, ""))) - {"s"}
+        have = set(re.findall(r"(?<!\{)\{(\w+)\}", text)) - {"s"}
+        if key in EN and have - want:
+            raise InvalidValueError(f"the language {language.code!r}: the phrase {key!r} uses "
+                                    f"{', '.join(sorted(have - want))}, which English does not")
+    frozen = with_fields(language, phrases=MappingProxyType(dict(language.phrases)))
+    LANGUAGES[language.code] = frozen
+    return frozen
 
 
 def packages(lang: str, text: str) -> tuple[str, ...]:
@@ -363,7 +372,7 @@ def packages(lang: str, text: str) -> tuple[str, ...]:
 
 
 def check_language(lang: object) -> None:
-    """A registered language's code, or a clear error listing them."""
+    """Nothing for a registered language's code; a clear error listing them otherwise."""
     from ..core.errors import InputTypeError, UnknownNameError
     if not isinstance(lang, str):
         raise InputTypeError(f"lang must be a language code, one of {', '.join(LANGUAGES)}; not "
