@@ -77,13 +77,18 @@ class _Functions(Mapping):
     generic ``a`` and ``identity`` aside), read from the registry when a text is parsed, so an
     activation registered at run time can be called by name."""
 
+    _cache: tuple[int, dict] = (-1, {})
+
     def _table(self) -> dict:
         from .registry import ACTIVATIONS
-        out = dict(_MATH)
-        for name, entry in ACTIVATIONS.items():
-            if name not in ("a", "identity") and name not in out:
-                out[name] = entry
-        return out
+        names = list(ACTIVATIONS)  # loads the entry points first, which may register some
+        if self._cache[0] != ACTIVATIONS.version:  # rebuilt only when the registry changed
+            out = dict(_MATH)
+            for name in names:
+                if name not in ("a", "identity") and name not in out:
+                    out[name] = ACTIVATIONS[name]
+            self._cache = (ACTIVATIONS.version, out)
+        return self._cache[1]
 
     def __getitem__(self, name: str):
         return self._table()[name]

@@ -231,6 +231,7 @@ class Registry(Mapping[str, T], Generic[T]):
         self.group = group
         self._entries: dict[str, T] = {}
         self._loaded = group is None
+        self.version = 0  # grows with every change (views of the registry rebuild then)
 
     @property
     def _all(self) -> dict[str, T]:
@@ -304,12 +305,14 @@ class Registry(Mapping[str, T], Generic[T]):
             raise InvalidValueError(f"the {self.what} {entry.name!r} exists; pass replace=True "
                                     "to replace it")
         self._entries[entry.name] = entry
+        self.version += 1
         return entry
 
     def unregister(self, name: str) -> None:
         """Remove an entry added by a user."""
         self[name]
         del self._entries[name]
+        self.version += 1
 
 
 ACTIVATIONS: Registry[Activation] = Registry("activation", group="symbackprop.activations")

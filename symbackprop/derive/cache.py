@@ -1,7 +1,7 @@
 """What has been derived from one version of a graph, computed once and shared.
 
 Every derivation of a graph (local partials, the substitution of nodes into leaves, expanded
-forms, chains, the backprop program) is kept in one :class:`Derivations` object per graph.
+forms, chains, the backprop program, a network's matrix form) is kept in one :class:`Derivations` object per graph.
 When the graph changes (its :attr:`~symbackprop.Graph.version` grows), the next request starts
 a fresh one, so nothing stale is ever handed out.
 """
@@ -33,6 +33,7 @@ class Derivations:
         self.expanded: dict[sp.Symbol, sp.Expr] = {}
         self.chains: dict[sp.Symbol, Any] = {}
         self.program: Any = None
+        self.matrix: Any = None  # a network's matrix form
 
 
 _CACHES: weakref.WeakKeyDictionary[Graph, Derivations] = weakref.WeakKeyDictionary()

@@ -77,6 +77,7 @@ from ..core.graph import Graph, LatexRepr, in_graph
 from ..core.network import MAX_PARAMS, LayerSymbols, Network
 from ..core.registry import Activation
 from ..core.rows import rowsum
+from .cache import derivations
 from .local import full_substitution, local_partial
 from .program import delta_symbol
 
@@ -356,6 +357,13 @@ def matrix_form(net: Network) -> MatrixForm:
     """
     if not isinstance(net, Network):
         raise InvalidValueError("the matrix form needs a network built by mlp(...)")
+    cache = derivations(net)  # derived once per version of the net (notes, compile, verify)
+    if cache.matrix is None:
+        cache.matrix = _derive(net)
+    return cache.matrix
+
+
+def _derive(net: Network) -> MatrixForm:
     obstacle = None if net.plain else matrix_form_obstacle(net)
     if obstacle:
         raise InvalidValueError(f"the matrix form of backpropagation does not hold for this "

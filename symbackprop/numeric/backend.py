@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.errors import InvalidValueError, MissingDependencyError, UnknownNameError
 from ..core.graph import Graph
@@ -25,6 +25,8 @@ from ..core.network import Network
 from .codegen import NumPyCodePrinter, build
 from .matrix_code import NoMatrixPath, matrix_source
 from .scalar_code import scalar_source
+
+T = TypeVar("T")
 
 __all__ = ["BACKENDS", "Backend", "NumPyBackend", "backend", "numpy_matrix", "register_backend"]
 
@@ -53,33 +55,48 @@ class Backend:
                 f"'symbackprop[{self.extra}]'") from None
 
     # ---- building ----------------------------------------------------------------------------
-    def build(self, graph: Graph, path: str) -> dict[str, Any]:
-        """The compiled functions and their sources, as keywords of
-        :class:`~symbackprop.numeric.compiled.Compiled`."""
-        built, chosen, reason = None, "scalar", ""
+    def choose(self, graph: Graph, path: str, matrix: Callable[[], T],
+               scalar: Callable[[], T]) -> tuple[str, str, T]:
+        """``(path taken, why, what its generator made)``: the matrix path for a network when
+        asked or by default (``matrix()`` raises :class:`NoMatrixPath` with the reason when it
+        cannot express the network), the scalar path otherwise. Every backend decides so."""
         if path == "scalar":
-            reason = "path='scalar' was asked for"
-        elif not isinstance(graph, Network):
+            return "scalar", "path='scalar' was asked for", scalar()
+        if not isinstance(graph, Network):
             if path == "matrix":
                 raise InvalidValueError("the matrix path needs a network built by mlp(...); "
                                         "this graph takes path='scalar'")
-            reason = "a graph that is not a network built by mlp(...) takes the scalar path"
-        else:
-            try:
-                built = matrix_source(graph, self)
-                chosen = "matrix"
-                reason = ("path='matrix' was asked for" if path == "matrix"
-                          else "a network built by mlp(...) takes the matrix path")
-            except NoMatrixPath as e:
-                if path == "matrix":
-                    raise InvalidValueError(f"the matrix path cannot compute this network's "
-                                            f"gradient: {e}; use path='scalar' (or 'auto')"
-                                            ) from None
-                reason = (f"the matrix path cannot compute this network's gradient ({e}), so "
-                          "it takes the scalar path")
-        if built is None:
-            built = scalar_source(graph, self)
-        src, fsrc, psrc, ns = built
+            why = "a graph that is not a network built by mlp(...) takes the scalar path"
+            return "scalar", why, scalar()
+        small = self.scalar_first(graph) if path == "auto" else None
+        if small:
+            return "scalar", small, scalar()
+        try:
+            made = matrix()
+        except NoMatrixPath as e:
+            if path == "matrix":
+                raise InvalidValueError(f"the matrix path cannot compute this network's "
+                                        f"gradient: {e}; use path='scalar' (or 'auto')") from None
+            why = (f"the matrix path cannot compute this network's gradient ({e}), so it takes "
+                   "the scalar path")
+            return "scalar", why, scalar()
+        why = "path='matrix' was asked for" if path == "matrix" else self.matrix_reason(graph)
+        return "matrix", why, made
+
+    def scalar_first(self, graph: Network) -> str | None:
+        """Why this backend takes the scalar path for a network by default, or None."""
+        return None
+
+    def matrix_reason(self, graph: Network) -> str:
+        """Why a network takes the matrix path by default."""
+        return "a network built by mlp(...) takes the matrix path"
+
+    def build(self, graph: Graph, path: str) -> dict[str, Any]:
+        """The compiled functions and their sources, as keywords of
+        :class:`~symbackprop.numeric.compiled.Compiled`."""
+        chosen, reason, (src, fsrc, psrc, ns) = self.choose(
+            graph, path, lambda: matrix_source(graph, self),  # type: ignore[arg-type]
+            lambda: scalar_source(graph, self))
         raw = build(src, "_grad", dict(ns))
         raw_loss = build(fsrc, "_loss", dict(ns))
         raw_predict = build(psrc, "_predict", dict(ns)) if psrc else None

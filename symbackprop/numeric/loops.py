@@ -46,7 +46,7 @@ from ..core.rows import ROW_REDUCTIONS, rowmax, rowmin, rowprod, rowsum
 from ..derive import backprop, local_partial
 from .backend import Backend, numpy_matrix, register_backend
 from .codegen import NumbaCodePrinter, assignments, build, code_name, doprint, namespace
-from .matrix_code import direct_reads, loss_form, matrix_obstacle, steps_for
+from .matrix_code import NoMatrixPath, direct_reads, loss_form, matrix_obstacle, steps_for
 from .optimizers import optimizer_step
 from .scalar_code import forward_steps, needed, stable_forms
 
@@ -631,37 +631,17 @@ def _matrix(net: Network):
                     "_checked"], ns
 
 
-def build_numba(graph: Graph, path: str):
+def build_numba(graph: Graph, path: str, be: Backend):
     """(path, reason, source, grad, loss, predict, fast or None) for the numba backend."""
-    from ..core.errors import InvalidValueError
-    network = isinstance(graph, Network)
-    obstacle = matrix_obstacle(graph) if isinstance(graph, Network) else None
-    if path == "matrix":
-        if not network:
-            raise InvalidValueError("the matrix path needs a network built by mlp(...); this "
-                                    "graph takes path='scalar'")
+
+    def matrix():
+        obstacle = matrix_obstacle(graph)  # a Network: choose asks only then
         if obstacle:
-            raise InvalidValueError(f"the matrix path cannot compute this network's gradient: "
-                                    f"{obstacle}; use path='scalar' (or 'auto')")
-        chosen, reason = "matrix", "path='matrix' was asked for"
-    elif path == "scalar":
-        chosen, reason = "scalar", "path='scalar' was asked for"
-    elif not network:
-        chosen, reason = "scalar", ("a graph that is not a network built by mlp(...) takes "
-                                    "the scalar path")
-    elif graph.n_params <= SCALAR_PARAMS:  # type: ignore[attr-defined]  # a Network
-        chosen, reason = "scalar", (f"a network of at most {SCALAR_PARAMS} parameters takes "
-                                    "the scalar loops (the fastest there)")
-    elif obstacle:
-        chosen, reason = "scalar", (f"the matrix path cannot compute this network's gradient "
-                                    f"({obstacle}), so it takes the scalar path")
-    else:
-        chosen, reason = "matrix", (f"a network of more than {SCALAR_PARAMS} parameters takes "
-                                    "the matrix path")
-    if chosen == "matrix" and isinstance(graph, Network):
-        source, names, ns = _matrix(graph)
-    else:
-        source, names, ns = _scalar(graph)
+            raise NoMatrixPath(obstacle)
+        return _matrix(graph)
+
+    chosen, reason, (source, names, ns) = be.choose(graph, path, matrix,
+                                                    lambda: _scalar(graph))
     # _checked's sums of v * 0.0 may be reassociated (vectorised): NaN and inf still show
     fns = _jit(source, names, ("_grad_threads",), ns,
                fast=("_chunk", "_chunk_loss", "_predict", "_checked") if chosen == "matrix"
@@ -739,10 +719,19 @@ class NumbaBackend(Backend):
         return checked_for(raw), (BLAS_EXAMPLES if dispatch is not None else 1 << 62)
 
     def build(self, graph: Graph, path: str) -> dict:
-        chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path)
+        chosen, reason, src, fn, fwd, pred, fast = build_numba(graph, path, self)
         return {"path": chosen, "reason": reason, "source": src, "forward_source": src,
                 "predict_source": src if pred else None, "raw": fn, "raw_loss": fwd,
                 "raw_predict": pred, "dispatch": fast}
+
+    def scalar_first(self, graph: Network) -> str | None:
+        if graph.n_params <= SCALAR_PARAMS:
+            return (f"a network of at most {SCALAR_PARAMS} parameters takes the scalar loops "
+                    "(the fastest there)")
+        return None
+
+    def matrix_reason(self, graph: Network) -> str:
+        return f"a network of more than {SCALAR_PARAMS} parameters takes the matrix path"
 
     def trainer(self, compiled):
         return trainer(compiled)
