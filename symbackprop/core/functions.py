@@ -49,6 +49,7 @@ __all__ = [
     "LEAKY_SLOPE",
     "ActivationDef",
     "elementwise",
+    "function_latex",
     "gelu",
     "generic_activation",
     "leaky_relu",
@@ -185,6 +186,14 @@ ACTIVATION_TABLE: tuple[ActivationDef, ...] = (
 )
 """The activations defined here, one row each (``tanh`` is SymPy's own, ``a`` the generic
 one, ``identity`` the identity; the registry adds them)."""
+
+def function_latex(name: str) -> str:
+    """How a function of the table (or softmax, a loss's prediction) is named in LaTeX."""
+    row = next((r for r in ACTIVATION_TABLE if r.name == name), None)
+    if row is not None:
+        return row.latex
+    return f"\\operatorname{{{name}}}"
+
 
 CLASSES: dict[str, type[sp.Function]] = {}
 """Name -> the SymPy function class made from its row of :data:`ACTIVATION_TABLE`."""

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .errors import LayerSpecError, LimitError, UnknownNameError, UnknownVariableError
+from .functions import function_latex
 from .graph import Graph
 from .registry import Activation, Loss, activation_entry, loss_entry
 from .types import ActivationLike, LossLike
@@ -250,8 +251,7 @@ class Network(Graph):
             rows.append(f"{z} &= {S.tex[S.W[l - 1]]} {S.tex[S.h[l - 1]]} + {S.tex[S.b[l - 1]]}")
             entry = self.output_entry if l == L else self.activation_entry
             if entry is None:  # the prediction of a loss on the logits
-                name = {"softmax": "\\operatorname{softmax}", "sigmoid": "\\sigma"}.get(
-                    self.output_activation, f"\\operatorname{{{self.output_activation}}}")
+                name = function_latex(self.output_activation)
                 rows.append(f"{S.tex[S.h[l]]} &= {name}\\left({z}\\right)")
             elif not entry.is_identity:
                 applied = printer._print(entry(marker)).replace("UARG", z)

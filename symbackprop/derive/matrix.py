@@ -73,6 +73,7 @@ from sympy.core.symbol import Str
 from sympy.matrices.expressions import MatrixExpr
 
 from ..core.errors import InvalidValueError, LimitError
+from ..core.functions import function_latex
 from ..core.graph import Graph, LatexRepr, in_graph
 from ..core.network import MAX_PARAMS, LayerSymbols, Network
 from ..core.registry import Activation
@@ -867,8 +868,7 @@ class _Tex(_Text):
                     head = text[:-len(tail)]
                     break
         if head is None:
-            head = {"softmax": "\\operatorname{softmax}", "sigmoid": "\\sigma"}.get(
-                base, f"\\operatorname{{{base}}}")
+            head = function_latex(base)
         return head + ("'" if prime else "")
 
     def print(self, e) -> str:
