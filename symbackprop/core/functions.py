@@ -303,7 +303,7 @@ def generic_activation(name: str = "a") -> type[sp.Function]:
         raise InputTypeError(f"a generic activation's name is a str, not {type(name).__name__}")
     if name in _GENERIC:
         return _GENERIC[name]
-    base = name.rstrip("'") if isinstance(name, str) else name
+    base = name.rstrip("'")
     check_name(base, "name of an activation")  # it is printed (LaTeX, code): a name only
     order = len(name) - len(base)
 

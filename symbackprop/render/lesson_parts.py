@@ -617,8 +617,8 @@ class GradientsSection(Shared):
 class CircuitSection(Shared):
     """Circuits and functions: gates passing gradients back, partial derivatives, a check."""
 
-    def gate_rule(self, child: sp.Symbol, node: sp.Symbol) -> str | None:
-        """The rule of the gate ``child`` that sends the gradient back to ``node``."""
+    def gate_rule(self, child: sp.Symbol) -> str | None:
+        """The rule by which the gate ``child`` sends its gradient back to its inputs."""
         c = self.g.definition(child)
         ins = list(c.expr.free_symbols)
         if c.op == "add" and c.expr == sp.Add(*ins):
@@ -642,7 +642,7 @@ class CircuitSection(Shared):
         for s in [*nodes, *variables]:
             rules = []
             for c in self.g.children(s):
-                r = self.gate_rule(c, s)
+                r = self.gate_rule(c)
                 if r and r not in rules and r not in said:  # each rule where first used
                     rules.append(r)
                     said.add(r)
