@@ -41,7 +41,7 @@ EXAMPLES = {
     "net_2-2-1_generic": lambda: sb.notes(
         sb.mlp([2, 2, 1], activation="a", naming="sequential"), wrt=["w1", "w5"]),
     "net_2-2-1_ko": lambda: sb.notes(
-        sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"), wrt=["w1"],
+        sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential"),
         at={"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
             "b1": 0.35, "b2": 0.35, "w5": 0.4, "w6": 0.45, "b3": 0.6},
         lang="ko", title="2-2-1 신경망의 역전파 (시그모이드)"),

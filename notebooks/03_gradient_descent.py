@@ -228,7 +228,7 @@ for threshold in (1e-2, 1e-4, 1e-6):
     print(f"threshold {threshold:g}: stopped after {run.steps} steps at w = {run.theta[0]:.8f}")
 
 # %% [markdown]
-# Each hundredfold smaller threshold costs the same number of extra steps: near the minimum the
+# Each hundredfold smaller threshold costs about the same number of extra steps (about 20): near the minimum the
 # distance to it shrinks by the same factor $(1 - 2\eta)$ every step.
 #
 # ## Exercise

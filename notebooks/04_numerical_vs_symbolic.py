@@ -60,7 +60,7 @@ ax.grid(True, which="both", alpha=0.3)
 fig.tight_layout();
 
 # %% [markdown]
-# Right to left: shrinking $h$ first helps (truncation error, $O(h)$ forward, $O(h^2)$
+# Left to right: shrinking $h$ first helps (truncation error, $O(h)$ forward, $O(h^2)$
 # central), then hurts (rounding error, $O(\epsilon/h)$). The central difference is best near
 # $h \approx \epsilon^{1/3} \approx 6 \cdot 10^{-6}$, which `h="auto"` picks.
 

@@ -45,8 +45,8 @@ fig = plot_size_study(rows, title="∂E/∂w for the first weight: expanded grow
                                   "\nbackprop barely")
 
 # %% [markdown]
-# On a log scale a straight line is exponential growth. The expanded derivative (solid) climbs a
-# straight line whose slope grows with the width; the backprop program (dashed) stays nearly
+# On a log scale a straight line is exponential growth. The expanded derivative (solid) climbs
+# nearly straight lines, steeper the wider the net; the backprop program (dashed) stays nearly
 # flat, although it holds every gradient, not one.
 
 # %% [markdown]
@@ -134,7 +134,7 @@ print(f"4 wide, 8 deep: expanded {big['expanded_tree']:.3g} nodes vs backprop "
 # ## Summary
 #
 # * The expanded derivative of a first-layer weight writes out every path to the loss: about
-#   $\text{width}^{\text{depth}}$ of them, so its size grows exponentially with depth.
+#   $\text{width}^{\text{depth}-1}$ of them, so its size grows exponentially with depth.
 # * The chain form is shorter per path but still lists every path.
 # * Backpropagation computes each neuron's delta once and reuses it for every weight below:
 #   its program grows by a constant amount per layer, and holds *all* gradients.

@@ -86,8 +86,11 @@ print("z(2) =", z2.ravel(), " h(2) =", h2v.ravel(), " E =", round(E, 6))
 #    its neuron's delta times what the weight multiplies;
 # 4. $\partial E/\partial b^{(l)} = \delta^{(l)}$.
 #
-# symbackprop derives them for this net, with the deltas kept as symbols
-# ($\delta_y$, $\delta_{h_1}$, $\delta_{h_2}$) so that each line reads as the equation it is:
+# symbackprop derives them for this net on the matrices themselves, with the deltas
+# $\delta^{(2)}$, $\delta^{(1)}$ kept as symbols so that each line reads as the equation it is
+# (the bias gradients are the deltas themselves, equation 4). It writes them in the lecture
+# notes' names: there $\boldsymbol{h}^{(1)}$ is the hidden layer's weighted sums (our $z^{(1)}$),
+# $a(\boldsymbol{h}^{(1)})$ their activations (our $h^{(1)}$) and $y$ the output's weighted sum:
 
 # %%
 display(Math(sb.latex(mf)))

@@ -60,7 +60,7 @@ print(f"train accuracy {run.accuracy(Xtr, Ttr):.1%}, test accuracy {test_acc:.1%
 # ## Where it goes wrong
 #
 # The confusion matrix counts, for each true digit (row), what the net predicted (column): the
-# diagonal holds the correct answers, everything else is a mistake. Beneath it, held-out digits
+# diagonal holds the correct answers, everything else is a mistake. Beside it, held-out digits
 # the net got wrong.
 
 # %%

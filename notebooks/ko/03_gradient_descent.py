@@ -231,7 +231,7 @@ for threshold in (1e-2, 1e-4, 1e-6):
     print(f"threshold {threshold:g}: stopped after {run.steps} steps at w = {run.theta[0]:.8f}")
 
 # %% [markdown]
-# 임계치를 백 배 줄일 때마다 늘어나는 걸음 수는 같습니다. 최솟값 근처에서는 최솟값까지의 거리가
+# 임계치를 백 배 줄일 때마다 늘어나는 걸음 수는 거의 같습니다(약 20걸음). 최솟값 근처에서는 최솟값까지의 거리가
 # 매 걸음 같은 비율 $(1 - 2\eta)$로 줄어들기 때문입니다.
 #
 # ## 연습 문제

@@ -199,6 +199,61 @@ def _math(rows: list[str], pause: bool = False) -> str:
     return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n"
 
 
+def _cells(row: str) -> list[str]:
+    """A display row split at its alignment ``&`` (not at one inside braces or a matrix)."""
+    cells, depth, env, start, i = [], 0, 0, 0, 0
+    while i < len(row):
+        if row.startswith("\\begin{", i):
+            env += 1
+        elif row.startswith("\\end{", i):
+            env -= 1
+        ch = row[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "&" and depth == 0 and env == 0:
+            cells.append(row[start:i])
+            start = i + 1
+        i += 1
+    cells.append(row[start:])
+    return cells
+
+
+_TAG = re.compile(r"\s*\\tag\{[^{}]*\}(?:\\label\{[^{}]*\})?\s*$")
+
+
+def _revealed(row: str, step: int) -> str:
+    """A display row shown from overlay ``step`` on: each cell in ``\\uncover`` (Beamer cannot
+    reveal an ``align`` row with ``\\pause``: amsmath typesets the rows twice), its tag kept
+    outside."""
+    m = _TAG.search(row)
+    tag = m.group(0) if m else ""
+    body = row[:m.start()] if m else row
+    return "&".join(f"\\uncover<{step}->{{{c}}}" if c.strip() else c
+                    for c in _cells(body)) + tag
+
+
+def _slide_math(rows: list[str], step: int) -> tuple[str, int]:
+    """An ``align*`` on a slide whose first equation shows at overlay ``step`` and each
+    further equation (not its continuation rows) one overlay later; the last step used."""
+    out = []
+    run = 0
+    for i, r in enumerate(rows):
+        if i:
+            cont = r.lstrip().startswith("&")
+            run = run + 1 if cont else 0
+            keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
+            out.append(" \\\\*\n" if keep else " \\\\\n")
+            if not cont:
+                step += 1
+        out.append(_revealed(r, step) if step > 1 else r)
+    return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n", step
+
+
 def _equation_length(rows: list[str], i: int) -> int:
     """Rows of the equation that row ``i`` belongs to (its first row and continuations)."""
     start = i
@@ -555,27 +610,35 @@ def _frames(title: str, blocks: list, cont: str) -> list[str]:
     room = _room(f"{title} ({cont})")
     blocks = [_fold(b, 9) if isinstance(b, Table) and b.align is None else b for b in blocks]
     for n, fr in enumerate(_partition(_items(blocks, room), room)):
+        # overlays numbered explicitly: a display, or a block after a display, comes one step
+        # later; a sentence shows with what it introduces
         parts: list[str] = []
         rows: list[str] = []
-        glue: list[str] = []  # what joins each part to the one before it
-        prev = None
+        step, prev = 1, None
+        start = 1
         for kind, piece, _ in fr:
             if kind == "math":
                 if not rows:
-                    glue.append("\n" if prev == "text" else "\n\\pause\n")
+                    if prev is not None and prev != "text":
+                        step += 1
+                    start = step
                 rows += piece
                 prev = kind
                 continue
             if rows:
-                parts.append(_math(rows, pause=True).rstrip("\n"))
+                math, step = _slide_math(rows, start)
+                parts.append(math.rstrip("\n"))
                 rows = []
-            glue.append("\n" if prev == "text" else "\n\\pause\n")
-            parts.append(_block(piece, small=True).rstrip("\n"))
+            if prev is not None and prev != "text":
+                step += 1
+            block = _block(piece, small=True).rstrip("\n")
+            parts.append(block if step == 1 else f"\\uncover<{step}->{{{block}}}")
             prev = kind
         if rows:
-            parts.append(_math(rows, pause=True).rstrip("\n"))
+            math, step = _slide_math(rows, start)
+            parts.append(math.rstrip("\n"))
         head = title if n == 0 else f"{title} ({cont})"
-        body = parts[0] + "".join(g + p for g, p in zip(glue[1:], parts[1:], strict=True))
+        body = "\n".join(parts)
         option = "[shrink]" if _load(fr) > room - FRAME_RISK else ""
         out.append(f"\\begin{{frame}}{option}{{{head}}}\n{body}\n\\end{{frame}}\n")
     return out

@@ -308,7 +308,9 @@ def notes(graph: Graph, wrt: Variables | str = None, at: Point | None = None,
                          "or for every parameter with wrt='all' (--wrt all)")
     if title_tex is None:
         title_tex = (phrase(lang, "title_network", shape="-".join(map(str, g.layers)))
-                     if isinstance(g, Network) else phrase(lang, "title_graph", out=w.Etex))
+                     if isinstance(g, Network) else
+                     phrase(lang, "title_function" if len(g.nodes) == 1 else "title_graph",
+                            out=w.Etex))
     document = Document(title_tex, lang, parts, title_text=title)
     out = Notes(fmt.render(document, standalone))
     out.document = document

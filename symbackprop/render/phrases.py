@@ -18,6 +18,7 @@ __all__ = ["LANGUAGES", "PHRASES", "Language", "check_language", "packages", "ph
 EN = {
     "title_network": "Backpropagation through the {shape} network",
     "title_graph": "Backpropagation through the graph of ${out}$",
+    "title_function": "The partial derivatives of ${out}$",
     "notation": "Notation",
     "col_symbol": "symbol",
     "col_meaning": "meaning",
@@ -173,6 +174,7 @@ EN = {
 KO = {
     "title_network": "{shape} 신경망의 역전파",
     "title_graph": "${out}$ 계산 그래프의 역전파",
+    "title_function": "${out}$의 편미분",
     "notation": "기호",
     "col_symbol": "기호",
     "col_meaning": "뜻",
