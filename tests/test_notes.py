@@ -221,7 +221,8 @@ def test_matrix_form_keeps_bp1_to_bp4_on_one_slide_and_every_layer():
     bp = [body for _, body in frames if "BP1" in body]
     assert len(bp) == 1 and all(f"BP{k}" in bp[0] for k in (2, 3, 4))
     for layer in (1, 2):  # each layer's weight gradient is shown, whatever the frame width
-        assert f"\\partial W^{{({layer})}}}} &= \\begin{{pmatrix}}" in tex
+        shown = re.escape(f"\\partial W^{{({layer})}}}}")
+        assert re.search(shown + r"( \})? ?&(\\uncover<\d+->\{)?= \\begin\{pmatrix\}", tex), layer
     assert "a(\\boldsymbol{h}^{(0)}) = \\boldsymbol{x}" in tex
 
 
@@ -276,10 +277,13 @@ def test_slides_are_a_beamer_deck_with_overlays():
                         re.DOTALL)
     assert len(bodies) == len(frames)
     for body in bodies:  # never a click that shows a lead-in sentence alone
-        first = body.split("\\pause")[0]
-        assert "\\begin{" in first or "\\pause" not in body, body[:200]
-    # a display of several equations is revealed one equation at a time
-    assert any("\\\\\n\\pause\n" in body for body in bodies)
+        first = body.split("\\uncover<2->")[0]
+        assert "\\begin{" in first or "\\uncover" not in body, body[:200]
+        assert "\\pause" not in body  # Beamer counts a \pause inside align twice
+    # a display of several equations is revealed one equation at a time, each cell of a row
+    # uncovered at that equation's own overlay
+    assert any(re.search(r"\\\\\n\\uncover<2->\{[^\n]*\}&\\uncover<2->\{", body)
+               for body in bodies)
 
 
 # ---- Jupyter: what MathJax shows ----------------------------------------------------------------------
