@@ -15,3 +15,13 @@ def cases():
                 layers = [*layers[:-1], 2]
             out.append((layers, act, loss, out_act))
     return out
+
+
+# numba compiles each net's functions once per process (3-5 s a net), keyed by their source:
+# the numba tests of every file share these nets, so that each is compiled once in a run
+NUMBA_SOFTMAX = ([2, 4, 3], "softplus", "softmax_ce", None)
+"""The softmax net of the numba tests: the scalar and the matrix loops, E1's targets that do
+not sum to 1, and the paced big batches."""
+NUMBA_WIDE = ([40, 10, 10], "tanh", "softmax_ce", None)
+"""Ten classes and more than 400 parameters: the matrix path by default, and BLAS for big
+batches."""

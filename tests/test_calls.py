@@ -18,6 +18,8 @@ import pytest
 import symbackprop as sb
 from symbackprop.numeric.arguments import all_finite, as_real_array
 
+from .catalogue import NUMBA_SOFTMAX
+
 NET = sb.mlp([2, 2, 1], activation="sigmoid", naming="sequential")
 THETA = np.array([0.15, 0.2, 0.25, 0.3, 0.35, 0.35, 0.4, 0.45, 0.6])
 RNG = np.random.default_rng(3)
@@ -264,14 +266,15 @@ def test_pace_tries_every_way_then_keeps_the_fastest_and_looks_again(monkeypatch
 def test_every_way_of_a_big_batch_gives_the_numpy_result():
     pytest.importorskip("numba")
     from symbackprop.numeric.loops import PACED_EXAMPLES
-    net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+    layers, act, loss, _ = NUMBA_SOFTMAX  # compiled once for every numba test
+    net = sb.mlp(layers, activation=act, loss=loss)
     f, ref = sb.compile(net, backend="numba"), sb.compile(net)
     pace = f.raw.py_func.__globals__["_pace"]
     assert pace.ways == (0, 1, 2)
     rng = np.random.default_rng(7)
     theta = rng.normal(size=len(f.params))
     X_ = rng.normal(size=(PACED_EXAMPLES + 100, 2))
-    T_ = np.eye(2)[rng.integers(0, 2, len(X_))]
+    T_ = np.eye(3)[rng.integers(0, 3, len(X_))]
     want = ref(theta, X_, T_)
     for _ in range(12):  # every way twice at least
         loss, grad = f(theta, X_, T_)
@@ -288,10 +291,11 @@ def test_numba_training_on_big_batches_equals_numpy():
     numba.objmode, inside compiled code): same run as the NumPy backend's."""
     pytest.importorskip("numba")
     from symbackprop.numeric.loops import PACED_EXAMPLES
-    net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
+    layers, act, loss, _ = NUMBA_SOFTMAX  # compiled once for every numba test
+    net = sb.mlp(layers, activation=act, loss=loss)
     rng = np.random.default_rng(8)
     X_ = rng.normal(size=(PACED_EXAMPLES + 40, 2))
-    T_ = np.eye(2)[(X_[:, 0] * X_[:, 1] > 0).astype(int)]
+    T_ = np.eye(3)[(X_[:, 0] * X_[:, 1] > 0).astype(int)]
     kw = {"lr": 0.5, "steps": 40, "seed": 2}
     run = sb.train(net, X_, T_, backend="numba", **kw)
     ref = sb.train(net, X_, T_, **kw)

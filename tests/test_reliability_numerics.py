@@ -21,6 +21,8 @@ from scipy.special import expit, log_softmax
 import symbackprop as sb
 from symbackprop.derive import full_substitution
 
+from .catalogue import NUMBA_SOFTMAX, NUMBA_WIDE
+
 BACKENDS = ["numpy", "jax", "numba"]
 PATHS = ["scalar", "matrix"]
 
@@ -83,13 +85,14 @@ def compiled(g, backend, path):
 # ---- E1: softmax cross-entropy for targets that do not sum to 1 -------------------------------
 
 TARGETS = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.5]])
-E1_NETS = {"identity-2-3": ([2, 3], "identity"), "tanh-2-4-3": ([2, 4, 3], "tanh")}
+E1_NETS = {"identity-2-3": ([2, 3], "identity"), "softplus-2-4-3": NUMBA_SOFTMAX[:2]}
+HIDDEN = {"identity": lambda z: z, "softplus": lambda z: np.logaddexp(0, z)}
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("net_name", "backend", "path"), [
     (n, b, p) for n in E1_NETS for b in BACKENDS for p in PATHS
-    if b != "numba" or n == "tanh-2-4-3"])  # numba compiles are slow here: one net
+    if b != "numba" or n == "softplus-2-4-3"])  # numba: one net, shared with other tests
 def test_E1_softmax_ce_is_minus_sum_t_log_softmax_for_any_targets(net_name, backend, path):
     layers, act = E1_NETS[net_name]
     net = sb.mlp(layers, activation=act, loss="softmax_ce")
@@ -97,7 +100,7 @@ def test_E1_softmax_ce_is_minus_sum_t_log_softmax_for_any_targets(net_name, back
     rng = np.random.default_rng(1)
     theta = rng.normal(size=len(f.params)) * 2
     X = rng.normal(size=(3, layers[0]))
-    hidden = np.tanh if act == "tanh" else (lambda z: z)
+    hidden = HIDDEN[act]
 
     def oracle(th):
         return softmax_ce(layers, th, X, TARGETS, hidden)
@@ -469,9 +472,8 @@ def test_E13_wide_softmax_nets_take_the_matrix_path_in_well_under_a_second(class
 @pytest.mark.parametrize("backend", ["jax", "numba"])
 def test_E13_jax_and_numba_take_the_matrix_form_too(backend):
     pytest.importorskip(backend)
-    shape = [3, 4, 10]
-    f = sb.compile(sb.mlp(shape, activation="tanh", loss="softmax_ce"), backend=backend,
-                   path="matrix")
+    shape, act, loss, _ = NUMBA_WIDE  # ten classes (the numba tests' shared net)
+    f = sb.compile(sb.mlp(shape, activation=act, loss=loss), backend=backend, path="matrix")
     assert f.path == "matrix"
     if backend == "jax":
         assert f.source.count("jax.numpy.exp(_l_shifted)") == 1
@@ -483,7 +485,7 @@ def test_E13_jax_and_numba_take_the_matrix_form_too(backend):
         assert "z2_10" not in f.source and "t10" not in f.source
     rng = np.random.default_rng(9)
     theta = rng.normal(size=len(f.params))
-    X = rng.normal(size=(6, 3))
+    X = rng.normal(size=(6, shape[0]))
     T = rng.uniform(size=(6, 10))  # targets that do not sum to 1
 
     def oracle(th):
