@@ -576,14 +576,23 @@ class Graph(LatexRepr):
                     f"{MAX_FORM_DEPTH} levels deep (such as sin(sin(...(1/3)))); give the point "
                     "as floats (0.5 rather than 1/2)")
             v = node.expr.xreplace(values)
-            _check_value(v, node.name)
             if v.is_Float:
+                _check_value(v, node.name)
                 approx[node.symbol] = v
             elif v.is_number and not v.is_Rational:
+                # its float, step by step from the children's, is checked to be finite and
+                # real as it is computed; SymPy's assumptions (slow on a deep exact value) are
+                # asked only when it cannot be had, or when the value shows its problem itself
+                obvious = v.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I)
+                if obvious:
+                    _check_value(v, node.name)
                 f = float_value(node.expr, approx, f"the value of {node.name!r} at this point")
                 if f is not None:
                     approx[node.symbol] = f
+                elif not obvious:
+                    _check_value(v, node.name)
             elif v.is_Rational:
+                _check_value(v, node.name)
                 approx[node.symbol] = sp.Float(v, 15)
             values[node.symbol] = v
             if v.args:
