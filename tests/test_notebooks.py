@@ -128,11 +128,9 @@ def test_the_fill_in_cell_waits_for_the_student():
     assert "my_dE_dw5 is None" in sources[fill + 1]
 
 
-_EXECUTED: dict[Path, object] = {}
-
-# Between a notebook and its Korean twin: the user's names, the execution count (numbered from
-# 1 again), the figures and the working directory of the kernel start afresh. Only what Python
-# keeps for itself stays (imported modules, numba's compiled nets): the twin runs the same code.
+# Between two notebooks: the user's names, the execution count (numbered from 1 again), the
+# figures and the working directory of the kernel start afresh. Only what Python keeps for itself
+# stays (imported modules, numba's compiled nets).
 _FRESH = """import os as _os, matplotlib.pyplot as _plt
 _plt.close("all")
 _os.chdir({folder!r})
@@ -140,44 +138,57 @@ get_ipython().reset(new_session=True)
 """
 
 
-def _executed(path: Path, monkeypatch):
-    """The notebook ``path``, executed. Each English notebook runs in a new kernel, as a
-    student starts it; its Korean twin runs next in the same kernel, reset (see ``_FRESH``):
-    the twins' code is the same cell by cell (test above), and the kernel's start-up and
-    imports are paid once per pair."""
-    if path not in _EXECUTED:
-        monkeypatch.setenv("MPLBACKEND", "agg")
+class _Course:
+    """The notebooks, each executed once, one after another in one kernel, reset before each
+    (see ``_FRESH``): a student's fresh kernel but for the modules already imported, and the
+    kernel's start-up and imports paid once. A notebook that fails takes its kernel with it."""
+
+    def __init__(self):
+        self.client = None
+        self.done: dict[Path, object] = {}
         # the kernel imports this checkout's package, whatever its own folder and sys.path
-        root = str(NB_DIR.parent)
-        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-            [root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-        pair = [p for p in (NB_DIR / path.name, KO_DIR / path.name) if p.exists()]
-        client = None
+        self.env = dict(os.environ, MPLBACKEND="agg", PYTHONPATH=os.pathsep.join(
+            [str(NB_DIR.parent), *filter(None, [os.environ.get("PYTHONPATH")])]))
+
+    def run(self, path: Path):
+        if path in self.done:
+            return self.done[path]
+        nb = nbformat.read(path, as_version=4)
         try:
-            for each in pair:
-                nb = nbformat.read(each, as_version=4)
-                if client is None:
-                    client = nbclient.NotebookClient(
-                        nb, timeout=600, kernel_name="python3",
-                        resources={"metadata": {"path": str(each.parent)}})
-                else:
-                    msg = client.kc.execute(_FRESH.format(folder=str(each.parent)),
-                                            store_history=False)
-                    reply = client.wait_for_reply(msg)
-                    assert reply["content"]["status"] == "ok", reply["content"]
-                    client.nb = nb
-                client.execute(cleanup_kc=False)
-                _EXECUTED[each] = nb
-        finally:
-            if client is not None and client.km is not None:
-                client._cleanup_kernel()
-    return _EXECUTED[path]
+            if self.client is None:
+                self.client = nbclient.NotebookClient(
+                    nb, timeout=600, kernel_name="python3",
+                    resources={"metadata": {"path": str(path.parent)}})
+            else:
+                msg = self.client.kc.execute(_FRESH.format(folder=str(path.parent)),
+                                             store_history=False)
+                reply = self.client.wait_for_reply(msg)
+                assert reply["content"]["status"] == "ok", reply["content"]
+                self.client.nb = nb
+            self.client.execute(cleanup_kc=False, env=self.env)
+        except BaseException:
+            self.close()
+            raise
+        self.done[path] = nb
+        return nb
+
+    def close(self):
+        if self.client is not None and self.client.km is not None:
+            self.client._cleanup_kernel()
+        self.client = None
+
+
+@pytest.fixture(scope="module")
+def course():
+    c = _Course()
+    yield c
+    c.close()
 
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", EVERY, ids=IDS)
-def test_notebook_runs(path, monkeypatch):
-    nb = _executed(path, monkeypatch)
+def test_notebook_runs(path, course):
+    nb = course.run(path)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -199,8 +210,8 @@ def test_notebook_runs(path, monkeypatch):
 
 @needs_mathjax
 @pytest.mark.parametrize("path", EVERY, ids=IDS)
-def test_every_maths_output_typesets(path, monkeypatch):
-    nb = _executed(path, monkeypatch)
+def test_every_maths_output_typesets(path, course):
+    nb = course.run(path)
     sources = [o["data"]["text/latex"] for c in nb.cells for o in c.get("outputs", [])
                if "text/latex" in o.get("data", {})]
     sources += [c.source for c in nb.cells if c.cell_type == "markdown"]

@@ -367,7 +367,7 @@ def test_E3_property_no_user_name_meets_a_generated_name_in_text_graphs(names, b
 
 
 @pytest.mark.timeout(300)
-@settings(max_examples=20, derandomize=True, deadline=None, database=None,
+@settings(max_examples=12, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow], phases=[Phase.explicit, Phase.generate])
 @given(naming=st.sampled_from(["sequential", "textbook"]),
        reads=st.lists(st.integers(0, 12), min_size=1, max_size=3, unique=True),

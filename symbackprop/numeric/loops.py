@@ -691,16 +691,24 @@ def _train(_theta, _X, _T, _idx, _lr, _opt, _mom, _b1, _b2, _step0, _vel, _m1, _
 '''
 
 _TRAINERS: dict[str, object] = {}
+_UPDATE: list = []  # the compiled optimizer step: one for every net (it compiles for seconds)
+
+
+def _update():
+    if not _UPDATE:
+        import numba
+        _UPDATE.append(numba.njit(nogil=True, cache=False)(optimizer_step))
+    return _UPDATE[0]
 
 
 def trainer(compiled):
-    """The compiled training loop for a numba-compiled function (made once per source)."""
+    """The compiled training loop for a numba-compiled function (made once per source; the
+    optimizer step in it, once per process)."""
     key = _key(compiled.source)
     if key not in _TRAINERS:
         import numba
         import numpy
-        ns = {"_grad": compiled.raw, "numpy": numpy, "numba": numba,
-              "_update": numba.njit(nogil=True, cache=False)(optimizer_step)}
+        ns = {"_grad": compiled.raw, "numpy": numpy, "numba": numba, "_update": _update()}
         fn = build(TRAIN_SOURCE, "_train", ns)
         _TRAINERS[key] = numba.njit(nogil=True, cache=False)(fn)
     return _TRAINERS[key]
