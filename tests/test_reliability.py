@@ -672,8 +672,9 @@ def test_D19_long_chain_is_linear_in_memory(tmp_path):
     # than float digits
     assert grad_small == pytest.approx(4.0, rel=1e-12)
     assert grad_large == pytest.approx(4.0, rel=1e-12)
-    assert 1.5 < large / small < 2.3, (small, large)  # measured: 1.76; a list of n pointers
-    # kept per node (8 n²/2 bytes) gives 2.64
+    # measured: 1.53 to 1.76 (the fixed part of the peak, about 3 MB, weighs on it); a list of
+    # n pointers kept per node (8 n²/2 bytes) gives 2.64
+    assert 1.3 < large / small < 2.3, (small, large)
 
 
 @pytest.mark.timeout(120)
