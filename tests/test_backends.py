@@ -137,17 +137,42 @@ def test_a_text_format_graph_with_every_function(backend):
     assert sb.check_gradient(f, theta, X, T).ok(rtol=1e-5, atol=1e-7)
 
 
-def test_sympy_functions_of_the_api_compile_with_numba():
+COMPOUND = ("sigmoid", "relu", "leaky_relu", "softplus", "swish", "gelu")
+
+
+def _api_terms(z):
+    """SymPy's own functions, given through the API (the text format has none of them)."""
+    return (sp.Piecewise((z, z > 0), (z / 10, True)) + z * sp.Heaviside(z) + sp.asinh(z)
+            + sp.log(z**2 + 1, 2) + sp.sign(z) * z)
+
+
+def _compound_terms(z):
+    """Each function of the package around a sum (z - 1, not z), weighted differently, so an
+    error in one cannot cancel another's (leaky_relu once printed 0.01*z - 1)."""
+    return sp.Add(*[(k + 1) * (getattr(sb, n)(z - 1) + getattr(sb, n)(2 - 3 * z))
+                    for k, n in enumerate(COMPOUND)])
+
+
+def test_sympy_functions_and_compound_arguments_compile_with_numba():
+    """One graph (numba compiles each for seconds): against the NumPy backend, and against
+    SymPy's exact evaluation of the same expression."""
     g = sb.Graph()
     x = g.inputs("x")
     w = g.params("w")
     z = g.node("z", w * x)
-    g.node("h", sp.Piecewise((z, z > 0), (z / 10, True)) + z * sp.Heaviside(z) + sp.asinh(z)
-           + sp.log(z**2 + 1, 2) + sp.sign(z) * z)
+    g.node("h", _api_terms(z) + _compound_terms(z))
     ref, f = sb.compile(g), sb.compile(g, backend="numba")
-    X = np.array([[1.3], [-0.4], [2.0]])
+    X = np.array([[1.3], [-0.4], [2.0], [-2.0], [0.2]])
+    W, Xs = sp.symbols("W X", real=True)
+    expr = sb.as_sympy(_api_terms(W * Xs) + _compound_terms(W * Xs))
     for theta in (np.array([0.7]), np.array([-1.1])):
         _close(f(theta, X), ref(theta, X), 1e-12)
+        loss, grad = f(theta, X)
+        at = [{W: theta[0], Xs: v} for v in X[:, 0]]
+        assert loss == pytest.approx(float(sum(expr.subs(p).evalf(30) for p in at)) / 5,
+                                     rel=1e-12)
+        assert grad[0] == pytest.approx(
+            float(sum(sp.diff(expr, W).subs(p).evalf(30) for p in at)) / 5, rel=1e-10)
 
 
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES[::3],
