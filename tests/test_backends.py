@@ -22,6 +22,7 @@ jax = pytest.importorskip("jax")
 import jax.numpy as jnp
 
 CASES = cases()
+NUMBA = pytest.param("numba", marks=pytest.mark.slow)  # numba compiles for seconds a net
 
 # numba compiles six functions per net (3-5 s here) and keeps them, keyed by their source, for
 # the rest of the process: its tests use few nets, each activation (hidden or output) and each
@@ -62,6 +63,7 @@ def _close(a, b, rtol):
     assert np.max(np.abs(ga - gb)) <= rtol * scale, np.max(np.abs(ga - gb)) / scale
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), NUMBA_CASES,
                          ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in NUMBA_CASES])
 def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, loss, out_act):
@@ -84,6 +86,7 @@ MATRIX_CASES = [([3, 5, 2], "relu", "half_se", "tanh"), NUMBA_SOFTMAX,
                 ([2, 4, 4, 1], "sigmoid", "bce", None), ([3, 4, 2], "gelu", "huber", "identity")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), MATRIX_CASES,
                          ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in MATRIX_CASES])
 def test_numba_matrix_path(layers, activation, loss, out_act):
@@ -99,6 +102,7 @@ def test_numba_matrix_path(layers, activation, loss, out_act):
         assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.slow
 def test_numba_chooses_the_matrix_path_for_big_nets_and_blas_for_big_batches():
     assert sb.compile(_net(*RELU_NET), backend="numba").path == "scalar"
     big = _net(*NUMBA_WIDE)  # 520 parameters
@@ -125,7 +129,7 @@ E = (t - h*k)**2 / 2
 """
 
 
-@pytest.mark.parametrize("backend", ["numba", "jax"])
+@pytest.mark.parametrize("backend", [NUMBA, "jax"])
 def test_a_text_format_graph_with_every_function(backend):
     g = sb.parse_graph(GRAPH)
     ref = sb.compile(g)
@@ -153,6 +157,7 @@ def _compound_terms(z):
                     for k, n in enumerate(COMPOUND)])
 
 
+@pytest.mark.slow
 def test_sympy_functions_and_compound_arguments_compile_with_numba():
     """One graph (numba compiles each for seconds): against the NumPy backend, and against
     SymPy's exact evaluation of the same expression."""
@@ -189,6 +194,7 @@ def test_jax_equals_numpy(layers, activation, loss, out_act, path):
     assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-10, abs=1e-14)
 
 
+@pytest.mark.slow  # five of JAX's compilations
 def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
     net = sb.mlp([2, 3, 2], activation="tanh", loss="softmax_ce")
     # the backend computes in float64 inside its own calls; f.raw, used by hand under JAX's
@@ -222,7 +228,7 @@ def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
     ("gd", None, 1000), ("momentum", None, 1000), ("gd", 8, 1000), ("momentum", 16, 600),
     ("adam", None, 200), ("adam", 32, 200),
 ])
-@pytest.mark.parametrize("backend", ["numba", "jax"])
+@pytest.mark.parametrize("backend", [NUMBA, "jax"])
 def test_training_is_the_same_on_every_backend(optimizer, batch_size, steps, backend):
     X, T = sb.datasets.two_moons(n=96, seed=2)
     net = _net(*TRAIN_NET)
@@ -238,6 +244,7 @@ def test_training_is_the_same_on_every_backend(optimizer, batch_size, steps, bac
                                                              rel=1e-9, abs=1e-12), key
 
 
+@pytest.mark.slow
 def test_numba_training_detects_divergence_with_the_last_good_parameters():
     X, T = sb.datasets.xor()
     net = _net(*RELU_NET)
@@ -252,6 +259,7 @@ def test_numba_training_detects_divergence_with_the_last_good_parameters():
     assert len(got.value.history["loss"]) == got.value.step - 1
 
 
+@pytest.mark.slow
 def test_numba_training_calls_back_every_step_and_stops():
     X, T = sb.datasets.xor()
     seen = []
@@ -270,6 +278,7 @@ def test_numba_training_calls_back_every_step_and_stops():
     assert stop.steps == 3 and not stop.interrupted
 
 
+@pytest.mark.slow
 def test_compiling_the_same_net_again_is_free():
     from symbackprop.numeric.loops import compile_seconds
     f = sb.compile(_net(*RELU_NET), backend="numba")
@@ -328,6 +337,7 @@ def test_numpy_raw_is_public_and_unchecked():
     assert np.isnan(raw_loss) and np.isnan(raw_grad).any()
 
 
+@pytest.mark.slow
 def test_the_readme_sharding_example_runs_on_two_devices():
     """The backends page's way past one machine, on two (simulated) devices, equals one."""
     import os

@@ -25,7 +25,7 @@ THETA = np.array([0.15, 0.2, 0.25, 0.3, 0.35, 0.35, 0.4, 0.45, 0.6])
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=(5, 2))
 T = RNG.uniform(size=(5, 1))
-BACKENDS = ["numpy", pytest.param("numba", marks=pytest.mark.timeout(300))]
+BACKENDS = ["numpy", pytest.param("numba", marks=[pytest.mark.timeout(300), pytest.mark.slow])]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -262,6 +262,7 @@ def test_pace_tries_every_way_then_keeps_the_fastest_and_looks_again(monkeypatch
     assert 1 not in {call(threads=1) for _ in range(50)}
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_every_way_of_a_big_batch_gives_the_numpy_result():
     pytest.importorskip("numba")
@@ -285,6 +286,7 @@ def test_every_way_of_a_big_batch_gives_the_numpy_result():
     assert set(ran) == ({0, 1, 2} if numba.get_num_threads() > 1 else {0, 2})
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_numba_training_on_big_batches_equals_numpy():
     """The compiled training loop calls the paced gradient (its choice made through

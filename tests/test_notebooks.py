@@ -185,6 +185,7 @@ def course():
     c.close()
 
 
+@pytest.mark.slow  # about two seconds a notebook
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_notebook_runs(path, course):
@@ -208,6 +209,7 @@ def test_notebook_runs(path, course):
             assert not re.match(r"(Text|\[<matplotlib|<matplotlib)", plain), (c.source[:60], plain)
 
 
+@pytest.mark.slow  # each notebook executed first
 @needs_mathjax
 @pytest.mark.parametrize("path", EVERY, ids=IDS)
 def test_every_maths_output_typesets(path, course):

@@ -65,6 +65,7 @@ def test_every_command_runs_from_the_venv():
         assert argv[0] in (".venv/bin/symbackprop", ".venv/bin/python"), argv
 
 
+@pytest.mark.slow  # a dozen processes, each importing the package
 @pytest.mark.timeout(900)
 def test_the_readme_followed_in_order(tmp_path):
     (tmp_path / "examples").symlink_to(ROOT / "examples")  # a clone's files, by their paths
@@ -100,3 +101,12 @@ def test_every_file_named_exists():
 
 def test_no_file_the_repository_does_not_ship():
     assert not re.search(r"seeds?/|\d{3}_[0-9a-f]{16}|seed \d{3}", README)
+
+
+def test_ci_runs_the_readme_test_command_and_the_slow_tier():
+    """What CI runs: the README's test command, then the tests it leaves out (marked slow)."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = next(code for code, _ in _blocks("bash") if ".[test]" in code).strip()
+    lines = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert command in lines
+    assert lines[lines.index(command) + 1:] == [".venv/bin/python -m pytest -q --slow -m slow"]

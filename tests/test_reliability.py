@@ -661,6 +661,7 @@ def _d19_chain(tmp_path, n: int) -> tuple[int, float]:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_D19_long_chain_is_linear_in_memory(tmp_path):
     """derive --form backprop on a chain: twice the nodes take about twice the memory, not four
     times (the quadratic version took 117 s and 12.7 GB on 20,000 nodes, about 32 n² bytes;
@@ -678,6 +679,7 @@ def test_D19_long_chain_is_linear_in_memory(tmp_path):
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_D19_long_chain_compiles():
     lines = ["# params: x", "a0 = x"] + [f"a{i} = a{i - 1}*x + 1" for i in range(1, 5_000)]
     f = sb.compile(sb.parse_graph("\n".join(lines)))
@@ -745,7 +747,8 @@ def test_D23_budget_must_be_a_positive_number(capsys, budget):
 # ---- D24: verify and notes on big nets ----------------------------------------------------------
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("layers", [[8, 8, 8, 1], [16, 16, 16, 1]])
+@pytest.mark.parametrize("layers", [[8, 8, 8, 1],
+                                    pytest.param([16, 16, 16, 1], marks=pytest.mark.slow)])
 def test_D24_verify_estimates_its_cost_and_refuses(layers):
     net = sb.mlp(layers)
     with pytest.raises(sb.ExpressionTooLargeError, match=r"wrt=\[\.\.\.\]"):
@@ -800,6 +803,7 @@ except Exception as e:
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_D26_concurrent_writers_one_wins(tmp_path):
     for attempt in range(3):
         path = tmp_path / f"same{attempt}.tex"
@@ -817,6 +821,7 @@ def test_D26_concurrent_writers_one_wins(tmp_path):
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.slow
 @pytest.mark.parametrize("force", [False, True])
 def test_D27_sigkill_leaves_old_or_new_file_and_no_temporary(tmp_path, force):
     rng = np.random.default_rng(27)

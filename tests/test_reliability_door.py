@@ -294,6 +294,7 @@ def test_E17_arrays_are_copied_only_when_needed():
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow
 def test_E17_numba_takes_read_only_arrays(tmp_path):
     pytest.importorskip("numba")
     np.save(tmp_path / "X.npy", X)

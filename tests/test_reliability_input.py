@@ -227,7 +227,7 @@ def _sin_chain(n: int) -> str:
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("n", [330, 1000])
+@pytest.mark.parametrize("n", [330, pytest.param(1000, marks=pytest.mark.slow)])
 def test_E19_long_chain_derives_or_fails_cleanly(tmp_path, capsys, n):
     g = sb.parse_graph(_sin_chain(n))
     a = [None] + [sp.Symbol(f"a{i}", real=True) for i in range(1, n + 1)]

@@ -27,6 +27,11 @@ BACKENDS = ["numpy", "jax", "numba"]
 PATHS = ["scalar", "matrix"]
 
 
+def slow_numba(cases):
+    """The cases on numba marked slow: numba compiles for seconds a net (run with --slow)."""
+    return [pytest.param(*c, marks=pytest.mark.slow) if "numba" in c else c for c in cases]
+
+
 # ---- oracles -----------------------------------------------------------------------------------
 
 def unpack(layers, theta):
@@ -90,9 +95,9 @@ HIDDEN = {"identity": lambda z: z, "softplus": lambda z: np.logaddexp(0, z)}
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize(("net_name", "backend", "path"), [
+@pytest.mark.parametrize(("net_name", "backend", "path"), slow_numba([
     (n, b, p) for n in E1_NETS for b in BACKENDS for p in PATHS
-    if b != "numba" or n == "softplus-2-4-3"])  # numba: one net, shared with other tests
+    if b != "numba" or n == "softplus-2-4-3"]))  # numba: one net, shared with other tests
 def test_E1_softmax_ce_is_minus_sum_t_log_softmax_for_any_targets(net_name, backend, path):
     layers, act = E1_NETS[net_name]
     net = sb.mlp(layers, activation=act, loss="softmax_ce")
@@ -176,9 +181,9 @@ def sigmoid_l2_oracle(theta, X, T, which):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize(("naming", "name", "backend", "path"), [
+@pytest.mark.parametrize(("naming", "name", "backend", "path"), slow_numba([
     (n, w, b, p) for n, w in [("sequential", "b1"), ("textbook", "w1_11")] for b in BACKENDS
-    for p in PATHS if b != "numba" or n == "sequential"])  # numba: one net
+    for p in PATHS if b != "numba" or n == "sequential"]))  # numba: one net
 def test_E3_a_loss_that_reads_a_parameter_is_right_on_every_path(naming, name, backend, path):
     net = e3_net(naming, name)
     f = compiled(net, backend, path)
@@ -366,6 +371,7 @@ def test_E3_property_no_user_name_meets_a_generated_name_in_text_graphs(names, b
         sb.compile(g, backend=backend, path="matrix")
 
 
+@pytest.mark.slow  # a dozen nets compiled, JAX's among them
 @pytest.mark.timeout(300)
 @settings(max_examples=12, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow], phases=[Phase.explicit, Phase.generate])
@@ -393,6 +399,7 @@ def test_E3_property_a_loss_reading_the_nets_own_names_is_right(naming, reads, o
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.slow
 def test_E3_no_user_name_meets_a_generated_name_in_numba():
     pytest.importorskip("numba")
     names = ["b1", "W1", "theta", "numpy", "T", "X", "Z1", "math", "D1"]
@@ -469,7 +476,7 @@ def test_E13_wide_softmax_nets_take_the_matrix_path_in_well_under_a_second(class
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("backend", ["jax", "numba"])
+@pytest.mark.parametrize("backend", ["jax", pytest.param("numba", marks=pytest.mark.slow)])
 def test_E13_jax_and_numba_take_the_matrix_form_too(backend):
     pytest.importorskip(backend)
     shape, act, loss, _ = NUMBA_WIDE  # ten classes (the numba tests' shared net)

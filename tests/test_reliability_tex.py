@@ -359,6 +359,7 @@ MAZUR = {"x1": 0.05, "x2": 0.1, "t": 0.01, "w1": 0.15, "w2": 0.2, "w3": 0.25, "w
 
 @needs_tex
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_E18_tanh_slides_with_a_point_and_swish_slides_fit(tmp_path, capsys):
     at = ",".join(f"{k}={v}" for k, v in MAZUR.items())
     out = tmp_path / "tanh-cli.tex"
@@ -382,6 +383,7 @@ def test_E18_one_layer_of_weights():
 
 @needs_tex
 @pytest.mark.timeout(150)
+@pytest.mark.slow
 def test_E18_random_small_decks_fit(tmp_path):
     rng = random.Random(18)
     for k in range(3):  # each deck is compiled (two pdflatex runs): a few suffice
