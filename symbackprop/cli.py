@@ -544,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
     t.add_argument("--optimizer", default="gd", choices=OPTIMIZERS, help="default: gd")
     t.add_argument("--backend", default="numpy", choices=sorted(BACKENDS),
-                   help="compiled code: numpy (default), numba or jax (optional extras)")
+                   help="compiled code: numpy (default), numba, jax or torch (optional extras)")
     t.add_argument("--plot", metavar="PNG", default=None, help="save the loss curve")
     t.add_argument("--save", metavar="JSON", default=None,
                    help="save the trained parameters (also after Ctrl-C)")

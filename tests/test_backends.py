@@ -300,8 +300,8 @@ def test_missing_backend_names_its_extra(monkeypatch):
     monkeypatch.setattr(codegen.importlib, "import_module", fake)
     with pytest.raises(MissingDependencyError, match=r"pip install 'symbackprop\[numba\]'"):
         sb.compile(sb.mlp([2, 2, 1]), backend="numba")
-    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numba, numpy"):
-        sb.compile(sb.mlp([2, 2, 1]), backend="torch")
+    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numba, numpy, torch"):
+        sb.compile(sb.mlp([2, 2, 1]), backend="tensorflow")
 
 
 def _xor_221_loss(theta, X, T):

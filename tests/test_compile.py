@@ -139,7 +139,7 @@ def test_shape_errors():
 def test_compile_errors():
     with pytest.raises(sb.NoNumericFormError, match="generic function"):
         sb.compile(sb.mlp([2, 2, 1], activation="a"))
-    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numba, numpy"):
+    with pytest.raises(sb.UnknownNameError, match="valid backends are: jax, numba, numpy, torch"):
         sb.compile(sb.mlp([2, 1]), backend="tensorflow")
     with pytest.raises(sb.SymbackpropError, match="no parameters"):
         sb.compile(sb.parse_graph("f = x*y"))

@@ -355,7 +355,7 @@ def test_E17_numba_takes_read_only_arrays(tmp_path):
     ({"progress": "yes"}, sb.InputTypeError, "progress must be True, False or None"),
     ({"theta0": [1.0, 2.0]}, sb.ShapeError, r"theta0 has shape \(2,\); expected \(9,\)"),
     ({"theta0": np.full(9, 1j)}, sb.InputTypeError, "theta0 holds complex numbers"),
-    ({"backend": "torch"}, sb.UnknownNameError, "valid backends are"),
+    ({"backend": "tensorflow"}, sb.UnknownNameError, "valid backends are"),
 ])
 def test_E22_train_options_are_checked_before_any_step(options, kind, message):
     options = {"steps": 3, **options}
@@ -423,7 +423,7 @@ def test_E22_accuracy_checks_the_shape_of_T():
     (lambda: datasets.load("moons", size=3), sb.InputTypeError, "options are: n, noise, seed"),
     (lambda: datasets.digits(test_size=1.5), sb.InvalidValueError, "test_size must be a"),
     (lambda: sb.compile(NET, backend=["numpy"]), sb.InputTypeError,
-     "backend must be a name, one of jax, numba, numpy; not list"),
+     "backend must be a name, one of jax, numba, numpy, torch; not list"),
     (lambda: sb.compile(NET, path=None), sb.InputTypeError, "path must be a name"),
     (lambda: sb.check_gradient(F, THETA, X, T, h="1e-4"), sb.InvalidValueError,
      "h must be a positive number or 'auto'"),

@@ -1,9 +1,9 @@
-"""Numbers: compiled gradients (NumPy, JAX, numba backends), numerical checks, training,
+"""Numbers: compiled gradients (NumPy, JAX, numba, PyTorch backends), numerical checks, training,
 and small data sets."""
 
 from __future__ import annotations
 
-from . import datasets, jax_backend, loops  # noqa: F401 - the JAX and numba backends register themselves
+from . import datasets, jax_backend, loops, torch_backend  # noqa: F401 - backends register themselves
 from .backend import BACKENDS, Backend, register_backend
 from .check import GradientCheck, central_differences, check_gradient, numerical_gradient
 from .compiled import Compiled, compile

@@ -9,8 +9,8 @@ has one, a compiled training loop (numba). Nothing outside a backend's module as
 backend by its name.
 
 Adding a backend is one module: a subclass and a call of :func:`register_backend`. The built-in
-ones are NumPy (here), JAX (:mod:`symbackprop.numeric.jax_backend`) and numba
-(:mod:`symbackprop.numeric.loops`).
+ones are NumPy (here), JAX (:mod:`symbackprop.numeric.jax_backend`), numba
+(:mod:`symbackprop.numeric.loops`) and PyTorch (:mod:`symbackprop.numeric.torch_backend`).
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..core.errors import NoNumericFormError
 from .stable import stable_form
 
-__all__ = ["JaxCodePrinter", "NumPyCodePrinter", "NumbaCodePrinter", "code_name", "numpy_source"]
+__all__ = ["CodeNames", "JaxCodePrinter", "NumPyCodePrinter", "NumbaCodePrinter", "code_name",
+           "numpy_source"]
 
 _MODULES = frozenset({"numpy", "scipy", "math", "functools", "jax", "numba", "mpmath", "cmath",
                       "symbackprop", "operator"})
@@ -70,7 +71,7 @@ def _balanced(printer, op, args, sign: str) -> str:
             f"{_balanced(printer, op, args[mid:], sign)})")
 
 
-class _CodeNames:
+class CodeNames:
     """Printing rules shared by every backend printer."""
 
     def _print_Symbol(self, expr):
@@ -138,7 +139,7 @@ class _CodeNames:
         return "0.0"
 
 
-class NumPyCodePrinter(_CodeNames, SciPyPrinter):
+class NumPyCodePrinter(CodeNames, SciPyPrinter):
     """Vectorised NumPy/SciPy code."""
 
     backend_name = "numpy"
@@ -153,7 +154,7 @@ class NumPyCodePrinter(_CodeNames, SciPyPrinter):
                 f"{float(h0)!r})")
 
 
-class JaxCodePrinter(_CodeNames, JaxPrinter):
+class JaxCodePrinter(CodeNames, JaxPrinter):
     """Pure ``jax.numpy`` code."""
 
     backend_name = "jax"
@@ -174,7 +175,7 @@ class JaxCodePrinter(_CodeNames, JaxPrinter):
                 f"{float(h0)!r})")
 
 
-class NumbaCodePrinter(_CodeNames, PythonCodePrinter):
+class NumbaCodePrinter(CodeNames, PythonCodePrinter):
     """Scalar Python code (``math``) that numba compiles."""
 
     backend_name = "numba"

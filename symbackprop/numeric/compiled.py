@@ -285,7 +285,8 @@ def compile(graph: Graph, backend: str = "numpy", path: str = "auto") -> Compile
     the matrix path cannot express (an activation that reads a parameter, a loss that reads a
     hidden node: see :func:`matrix_obstacle`); ``f.path`` says which path was taken and
     ``f.reason`` why. ``path="matrix"`` refuses such a network with the reason.
-    ``backend`` is ``"numpy"`` (default), ``"numba"`` or ``"jax"`` (optional extras).
+    ``backend`` is ``"numpy"`` (default), ``"numba"``, ``"jax"`` or ``"torch"`` (optional
+    extras).
     """
     for what, value, valid in (("backend", backend, BACKENDS), ("path", path, PATHS)):
         if not isinstance(value, str):

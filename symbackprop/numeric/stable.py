@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from ..core import functions
 
-__all__ = ["STABLE", "stable_form"]
+__all__ = ["STABLE", "leaky_slope", "stable_form"]
 
 Form = Callable[[object, list[str]], str]
 SQRT_HALF = 0.7071067811865476  # 1/sqrt(2), for the normal CDF through erf
@@ -65,7 +65,7 @@ def _row(numpy: str, jax: str) -> dict[str, Form]:
             "jax": lambda p, a: f"{_m(p, jax)}({a[0]}, axis=1, keepdims=True)"}
 
 
-def _slope() -> str:
+def leaky_slope() -> str:
     """The compiled slope is the derivation's, printed from it when the code is printed."""
     return repr(float(functions.LEAKY_SLOPE))
 
@@ -82,9 +82,10 @@ STABLE: dict[str, dict[str, Form]] = {
         "numba": lambda p, a: f"max({a[0]}, 0.0)",
     },
     "leaky_relu": {
-        "numpy": lambda p, a: f"{_m(p, 'numpy.where')}(({a[0]}) > 0, {a[0]}, {_slope()}*({a[0]}))",
-        "jax": lambda p, a: f"{_m(p, 'jax.nn.leaky_relu')}({a[0]}, {_slope()})",
-        "numba": lambda p, a: f"(({a[0]}) if ({a[0]}) > 0 else {_slope()}*({a[0]}))",
+        "numpy": lambda p, a: (f"{_m(p, 'numpy.where')}(({a[0]}) > 0, {a[0]}, "
+                               f"{leaky_slope()}*({a[0]}))"),
+        "jax": lambda p, a: f"{_m(p, 'jax.nn.leaky_relu')}({a[0]}, {leaky_slope()})",
+        "numba": lambda p, a: f"(({a[0]}) if ({a[0]}) > 0 else {leaky_slope()}*({a[0]}))",
     },
     "softplus": {
         "numpy": lambda p, a: f"{_m(p, 'numpy.logaddexp')}(0.0, {a[0]})",
