@@ -157,16 +157,15 @@ def _compound_terms(z):
                     for k, n in enumerate(COMPOUND)])
 
 
-@pytest.mark.slow
-def test_sympy_functions_and_compound_arguments_compile_with_numba():
-    """One graph (numba compiles each for seconds): against the NumPy backend, and against
-    SymPy's exact evaluation of the same expression."""
+def check_every_function(backend: str) -> None:
+    """SymPy's own functions and every function of the package around a sum, in one graph,
+    compiled on ``backend``: against the NumPy backend, and against SymPy's exact values."""
     g = sb.Graph()
     x = g.inputs("x")
     w = g.params("w")
     z = g.node("z", w * x)
     g.node("h", _api_terms(z) + _compound_terms(z))
-    ref, f = sb.compile(g), sb.compile(g, backend="numba")
+    ref, f = sb.compile(g), sb.compile(g, backend=backend)
     X = np.array([[1.3], [-0.4], [2.0], [-2.0], [0.2]])
     W, Xs = sp.symbols("W X", real=True)
     expr = sb.as_sympy(_api_terms(W * Xs) + _compound_terms(W * Xs))
@@ -180,17 +179,26 @@ def test_sympy_functions_and_compound_arguments_compile_with_numba():
             float(sum(sp.diff(expr, W).subs(p).evalf(30) for p in at)) / 5, rel=1e-10)
 
 
+@pytest.mark.slow
+def test_sympy_functions_and_compound_arguments_compile_with_numba():
+    check_every_function("numba")  # one graph: numba compiles each for seconds
+
+
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES[::3],
                          ids=[f"{a}-{b}" for _, a, b, _ in CASES[::3]])
 @pytest.mark.parametrize("path", ["matrix", "scalar"])
-def test_jax_equals_numpy(layers, activation, loss, out_act, path):
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_jax_and_torch_equal_numpy(layers, activation, loss, out_act, path, backend):
+    pytest.importorskip(backend)  # torch is not in the test extra
     net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
     ref = sb.compile(net, path=path)
-    f = sb.compile(net, backend="jax", path=path)
+    f = sb.compile(net, backend=backend, path=path)
+    assert f.backend == backend and f.path == path
     rng = np.random.default_rng(3)
     theta = rng.normal(size=len(f.params)) * 0.7
     X, T = _data(net, rng, 17)
     _close(f(theta, X, T), ref(theta, X, T), 1e-10)
+    assert f.loss(theta, X, T) == pytest.approx(ref.loss(theta, X, T), rel=1e-10)
     assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-10, abs=1e-14)
 
 

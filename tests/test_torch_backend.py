@@ -1,5 +1,5 @@
 """The PyTorch backend (one module, ``numeric/torch_backend.py``): same gradients as NumPy on
-both paths and every function, ``f.raw`` under ``torch.func``, the same training.
+every function (both paths: ``test_backends.test_jax_and_torch_equal_numpy``), ``f.raw`` under ``torch.func``, the same training.
 
 Oracles: the NumPy backend (itself checked against autograd, SymPy and central differences in
 the other files), PyTorch's own differentiation of the generated loss, and SymPy's exact
@@ -14,32 +14,12 @@ import sys
 
 import numpy as np
 import pytest
-import sympy as sp
 
 import symbackprop as sb
 
-from .catalogue import cases
-from .test_backends import GRAPH, _api_terms, _close, _compound_terms, _data
+from .test_backends import GRAPH, _close, _data, check_every_function
 
 torch = pytest.importorskip("torch")
-
-CASES = cases()
-
-
-@pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES[::2],
-                         ids=[f"{a}-{b}" for _, a, b, _ in CASES[::2]])
-@pytest.mark.parametrize("path", ["matrix", "scalar"])
-def test_torch_equals_numpy(layers, activation, loss, out_act, path):
-    net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
-    ref = sb.compile(net, path=path)
-    f = sb.compile(net, backend="torch", path=path)
-    assert f.backend == "torch" and f.path == path and "torch." in f.source
-    rng = np.random.default_rng(4)
-    theta = rng.normal(size=len(f.params))
-    X, T = _data(net, rng, 11)
-    _close(f(theta, X, T), ref(theta, X, T), 1e-12)
-    assert f.loss(theta, X, T) == pytest.approx(ref.loss(theta, X, T), rel=1e-12)
-    assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
 
 
 def test_a_text_format_graph_with_every_function():
@@ -53,24 +33,9 @@ def test_a_text_format_graph_with_every_function():
 
 def test_sympy_functions_and_compound_arguments():
     """Piecewise, Heaviside, sign, a log to base 2 and every function of the package around a
-    sum: SymPy's exact values (numbers in torch code are float64 tensors: torch.where(c, 1,
-    0.01) would be float32)."""
-    g = sb.Graph()
-    x = g.inputs("x")
-    w = g.params("w")
-    z = g.node("z", w * x)
-    g.node("h", _api_terms(z) + _compound_terms(z))
-    f = sb.compile(g, backend="torch")
-    X = np.array([[1.3], [-0.4], [2.0], [-2.0], [0.2]])
-    W, Xs = sp.symbols("W X", real=True)
-    expr = sb.as_sympy(_api_terms(W * Xs) + _compound_terms(W * Xs))
-    for theta in (np.array([0.7]), np.array([-1.1])):
-        loss, grad = f(theta, X)
-        at = [{W: theta[0], Xs: v} for v in X[:, 0]]
-        assert loss == pytest.approx(float(sum(expr.subs(p).evalf(30) for p in at)) / 5,
-                                     rel=1e-12)
-        assert grad[0] == pytest.approx(
-            float(sum(sp.diff(expr, W).subs(p).evalf(30) for p in at)) / 5, rel=1e-10)
+    sum, against SymPy's exact values (numbers in torch code are float64 tensors:
+    torch.where(c, 1, 0.01) would be float32)."""
+    check_every_function("torch")
 
 
 def test_raw_is_a_torch_function_under_grad_and_vmap():
