@@ -1,5 +1,6 @@
 """The PyTorch backend (one module, ``numeric/torch_backend.py``): same gradients as NumPy on
-every function (both paths: ``test_backends.test_jax_and_torch_equal_numpy``), ``f.raw`` under ``torch.func``, the same training.
+every function (on both paths: ``test_backends.test_jax_and_torch_equal_numpy``), ``f.raw``
+under ``torch.func``, the same training.
 
 Oracles: the NumPy backend (itself checked against autograd, SymPy and central differences in
 the other files), PyTorch's own differentiation of the generated loss, and SymPy's exact
