@@ -544,7 +544,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: all)")
     t.add_argument("--optimizer", default="gd", choices=OPTIMIZERS, help="default: gd")
     t.add_argument("--backend", default="numpy", choices=sorted(BACKENDS),
-                   help="compiled code: numpy (default), numba, jax or torch (optional extras)")
+                   help=f"compiled code: {', '.join(sorted(BACKENDS))} (default: numpy; the "
+                        "others are optional extras)")
     t.add_argument("--plot", metavar="PNG", default=None, help="save the loss curve")
     t.add_argument("--save", metavar="JSON", default=None,
                    help="save the trained parameters (also after Ctrl-C)")
