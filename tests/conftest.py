@@ -37,9 +37,9 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--slow"):
         return
-    slow = [item for item in items if "slow" in item.keywords]
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
     if slow:
-        items[:] = [item for item in items if "slow" not in item.keywords]
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
         config.hook.pytest_deselected(items=slow)
         config.stash[_SLOW] = len(slow)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import sympy as sp
 
 import symbackprop as sb
 from symbackprop.core.errors import MissingDependencyError
 
+from .backend_checks import GRAPH, check_every_function, close, data
 from .catalogue import ACTIVATIONS, LOSS_OUTPUTS, NUMBA_SOFTMAX, NUMBA_WIDE, cases
 
 numba = pytest.importorskip("numba")
@@ -44,25 +44,6 @@ def test_the_numba_cases_cover_every_activation_and_loss():
     assert {loss for _, _, loss, _ in NUMBA_CASES} == {loss for loss, _ in LOSS_OUTPUTS}
 
 
-def _data(net, rng, batch):
-    X = rng.normal(size=(batch, net.n_inputs))
-    m = net.n_outputs
-    if net.loss == "softmax_ce":
-        T = np.eye(m)[rng.integers(0, m, batch)]
-    elif net.loss == "bce":
-        T = rng.integers(0, 2, size=(batch, m)).astype(float)
-    else:
-        T = rng.uniform(size=(batch, m))
-    return X, T
-
-
-def _close(a, b, rtol):
-    (la, ga), (lb, gb) = a, b
-    assert la == pytest.approx(lb, rel=rtol, abs=1e-300)
-    scale = max(np.max(np.abs(gb)), 1e-300)
-    assert np.max(np.abs(ga - gb)) <= rtol * scale, np.max(np.abs(ga - gb)) / scale
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), NUMBA_CASES,
                          ids=[f"{a}-{b}-{'-'.join(map(str, c))}" for c, a, b, _ in NUMBA_CASES])
@@ -74,11 +55,11 @@ def test_numba_equals_numpy_for_every_activation_and_loss(layers, activation, lo
     rng = np.random.default_rng(len(layers) * 7 + len(activation))
     theta = rng.normal(size=len(f.params)) * 0.7
     for batch in (1, 5, 700):  # 700: split over threads
-        X, T = _data(net, rng, batch)
-        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+        X, T = data(net, rng, batch)
+        close(f(theta, X, T), ref(theta, X, T), 1e-12)
         assert f.loss(theta, X, T) == pytest.approx(ref.loss(theta, X, T), rel=1e-12)
         assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
-    X, T = _data(net, rng, 6)
+    X, T = data(net, rng, 6)
     assert sb.check_gradient(f, theta, X, T).ok(rtol=1e-5, atol=1e-7)
 
 
@@ -97,8 +78,8 @@ def test_numba_matrix_path(layers, activation, loss, out_act):
     rng = np.random.default_rng(11)
     theta = rng.normal(size=len(f.params))
     for batch in (1, 33, 600):
-        X, T = _data(net, rng, batch)
-        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+        X, T = data(net, rng, batch)
+        close(f(theta, X, T), ref(theta, X, T), 1e-12)
         assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-12, abs=1e-15)
 
 
@@ -112,21 +93,11 @@ def test_numba_chooses_the_matrix_path_for_big_nets_and_blas_for_big_batches():
     rng = np.random.default_rng(2)
     theta = rng.normal(size=len(f.params))
     for batch in (63, 64, 300):  # loops below 64 examples, the NumPy matrix code from 64 on
-        X, T = _data(big, rng, batch)
-        _close(f(theta, X, T), ref(theta, X, T), 1e-12)
-    X, T = _data(big, rng, 100)
+        X, T = data(big, rng, batch)
+        close(f(theta, X, T), ref(theta, X, T), 1e-12)
+    X, T = data(big, rng, 100)
     run = sb.train(f, X, T, steps=15, lr=0.2)
     assert run.theta == pytest.approx(sb.train(ref, X, T, steps=15, lr=0.2).theta, rel=1e-9)
-
-
-GRAPH = """# params: w1 w2 b
-# targets: t
-z = w1*x + w2*y + b
-a = max(z, x/2, 0) + min(w1, y) + abs(w2*x)
-h = sqrt(1 + z**2) * sin(z) + cos(a) + tanh(z) * sigmoid(a) + relu(z) + softplus(-z)
-k = leaky_relu(z - 1) + swish(z) + gelu(a) + erf(z) + atan(a) + log(1 + exp(z))
-E = (t - h*k)**2 / 2
-"""
 
 
 @pytest.mark.parametrize("backend", [NUMBA, "jax"])
@@ -137,46 +108,8 @@ def test_a_text_format_graph_with_every_function(backend):
     rng = np.random.default_rng(5)
     theta = rng.normal(size=3)
     X, T = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
-    _close(f(theta, X, T), ref(theta, X, T), 1e-12 if backend == "numba" else 1e-10)
+    close(f(theta, X, T), ref(theta, X, T), 1e-12 if backend == "numba" else 1e-10)
     assert sb.check_gradient(f, theta, X, T).ok(rtol=1e-5, atol=1e-7)
-
-
-COMPOUND = ("sigmoid", "relu", "leaky_relu", "softplus", "swish", "gelu")
-
-
-def _api_terms(z):
-    """SymPy's own functions, given through the API (the text format has none of them)."""
-    return (sp.Piecewise((z, z > 0), (z / 10, True)) + z * sp.Heaviside(z) + sp.asinh(z)
-            + sp.log(z**2 + 1, 2) + sp.sign(z) * z)
-
-
-def _compound_terms(z):
-    """Each function of the package around a sum (z - 1, not z), weighted differently, so an
-    error in one cannot cancel another's (leaky_relu once printed 0.01*z - 1)."""
-    return sp.Add(*[(k + 1) * (getattr(sb, n)(z - 1) + getattr(sb, n)(2 - 3 * z))
-                    for k, n in enumerate(COMPOUND)])
-
-
-def check_every_function(backend: str) -> None:
-    """SymPy's own functions and every function of the package around a sum, in one graph,
-    compiled on ``backend``: against the NumPy backend, and against SymPy's exact values."""
-    g = sb.Graph()
-    x = g.inputs("x")
-    w = g.params("w")
-    z = g.node("z", w * x)
-    g.node("h", _api_terms(z) + _compound_terms(z))
-    ref, f = sb.compile(g), sb.compile(g, backend=backend)
-    X = np.array([[1.3], [-0.4], [2.0], [-2.0], [0.2]])
-    W, Xs = sp.symbols("W X", real=True)
-    expr = sb.as_sympy(_api_terms(W * Xs) + _compound_terms(W * Xs))
-    for theta in (np.array([0.7]), np.array([-1.1])):
-        _close(f(theta, X), ref(theta, X), 1e-12)
-        loss, grad = f(theta, X)
-        at = [{W: theta[0], Xs: v} for v in X[:, 0]]
-        assert loss == pytest.approx(float(sum(expr.subs(p).evalf(30) for p in at)) / 5,
-                                     rel=1e-12)
-        assert grad[0] == pytest.approx(
-            float(sum(sp.diff(expr, W).subs(p).evalf(30) for p in at)) / 5, rel=1e-10)
 
 
 @pytest.mark.slow
@@ -187,7 +120,7 @@ def test_sympy_functions_and_compound_arguments_compile_with_numba():
 @pytest.mark.parametrize(("layers", "activation", "loss", "out_act"), CASES[::3],
                          ids=[f"{a}-{b}" for _, a, b, _ in CASES[::3]])
 @pytest.mark.parametrize("path", ["matrix", "scalar"])
-@pytest.mark.parametrize("backend", ["jax", "torch"])
+@pytest.mark.parametrize("backend", ["jax", pytest.param("torch", marks=pytest.mark.torch)])
 def test_jax_and_torch_equal_numpy(layers, activation, loss, out_act, path, backend):
     pytest.importorskip(backend)  # torch is not in the test extra
     net = sb.mlp(layers, activation=activation, loss=loss, output_activation=out_act)
@@ -196,8 +129,8 @@ def test_jax_and_torch_equal_numpy(layers, activation, loss, out_act, path, back
     assert f.backend == backend and f.path == path
     rng = np.random.default_rng(3)
     theta = rng.normal(size=len(f.params)) * 0.7
-    X, T = _data(net, rng, 17)
-    _close(f(theta, X, T), ref(theta, X, T), 1e-10)
+    X, T = data(net, rng, 17)
+    close(f(theta, X, T), ref(theta, X, T), 1e-10)
     assert f.loss(theta, X, T) == pytest.approx(ref.loss(theta, X, T), rel=1e-10)
     assert f.predict(theta, X) == pytest.approx(ref.predict(theta, X), rel=1e-10, abs=1e-14)
 
@@ -212,9 +145,9 @@ def test_jax_raw_is_a_pure_function_under_jit_vmap_and_grad():
         f = sb.compile(net, backend="jax")
         rng = np.random.default_rng(8)
         theta = rng.normal(size=len(f.params))
-        X, T = _data(net, rng, 9)
+        X, T = data(net, rng, 9)
         loss, grad = jax.jit(f.raw)(theta, X, T)
-        _close((float(loss), np.asarray(grad)), sb.compile(net)(theta, X, T), 1e-10)
+        close((float(loss), np.asarray(grad)), sb.compile(net)(theta, X, T), 1e-10)
         # JAX's own differentiation of the generated loss gives the generated gradient
         auto = jax.grad(f.raw_loss)(jnp.asarray(theta), X, T)
         assert np.asarray(auto) == pytest.approx(np.asarray(grad), rel=1e-10, abs=1e-14)

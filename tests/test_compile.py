@@ -8,6 +8,7 @@ import sympy as sp
 
 import symbackprop as sb
 from tests import reference as ref
+from tests.backend_checks import COMPOUND
 from tests.catalogue import cases
 
 
@@ -206,9 +207,6 @@ def test_leaky_relu_compiles_with_the_slope_it_is_derived_with(monkeypatch, requ
     code = NumbaCodePrinter().doprint(sb.leaky_relu(z))
     assert eval(code, {"z": -2.5}) == k * -2.5  # the printed code, by design
     assert eval(code, {"z": 2.5}) == 2.5
-
-
-COMPOUND = ("sigmoid", "relu", "leaky_relu", "softplus", "swish", "gelu")
 
 
 # numba compiles each graph for seconds: its case, every function in one graph (weighted

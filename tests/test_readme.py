@@ -104,9 +104,12 @@ def test_no_file_the_repository_does_not_ship():
 
 
 def test_ci_runs_the_readme_test_command_and_the_slow_tier():
-    """What CI runs: the README's test command, then the tests it leaves out (marked slow)."""
+    """What CI runs: the README's test command, then the tests it leaves out (marked slow)
+    and those of the PyTorch backend (an extra the test extra leaves out)."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = next(code for code, _ in _blocks("bash") if ".[test]" in code).strip()
     lines = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.startswith("#")]
     assert command in lines
-    assert lines[lines.index(command) + 1:] == [".venv/bin/python -m pytest -q --slow -m slow"]
+    assert lines[lines.index(command) + 1:] == [
+        '.venv/bin/pip install -q -e ".[torch]"',
+        '.venv/bin/python -m pytest -q --slow -m "slow or torch"']

@@ -18,9 +18,10 @@ import pytest
 
 import symbackprop as sb
 
-from .test_backends import GRAPH, _close, _data, check_every_function
+from .backend_checks import GRAPH, check_every_function, close, data
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch  # .ci/run installs the torch extra for these
 
 
 def test_a_text_format_graph_with_every_function():
@@ -29,7 +30,7 @@ def test_a_text_format_graph_with_every_function():
     rng = np.random.default_rng(5)
     theta = rng.normal(size=3)
     X, T = rng.normal(size=(40, 2)), rng.normal(size=(40, 1))
-    _close(f(theta, X, T), ref(theta, X, T), 1e-12)
+    close(f(theta, X, T), ref(theta, X, T), 1e-12)
 
 
 def test_sympy_functions_and_compound_arguments():
@@ -44,7 +45,7 @@ def test_raw_is_a_torch_function_under_grad_and_vmap():
     f = sb.compile(net, backend="torch")
     rng = np.random.default_rng(8)
     theta = rng.normal(size=len(f.params))
-    X, T = _data(net, rng, 9)
+    X, T = data(net, rng, 9)
     t = [torch.as_tensor(a, dtype=torch.float64) for a in (theta, X, T)]
     loss, grad = f.raw(*t)
     assert isinstance(grad, torch.Tensor) and grad.dtype == torch.float64
@@ -78,7 +79,7 @@ def test_a_backend_on_another_device_is_one_registration():
         f = sb.compile(net, backend="torch-cpu2")
         theta = np.linspace(-1, 1, len(f.params))
         X, T = np.array([[0.05, 0.1]]), np.array([[0.01]])
-        _close(f(theta, X, T), sb.compile(net)(theta, X, T), 1e-12)
+        close(f(theta, X, T), sb.compile(net)(theta, X, T), 1e-12)
         assert f.engine is be
     finally:
         del BACKENDS["torch-cpu2"]
@@ -89,3 +90,30 @@ def test_import_symbackprop_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("text", [
+    "# params: w b\nE = w*x/3 + b*x",           # no function of torch but the means
+    "# params: w b\nE = sin(w*x) + b",           # a constant gradient: dE/db = 1
+    "# params: w b u\nE = sin(w*x) + b",         # a parameter the loss does not read
+    "# params: w b\nE = (log(2) + sqrt(3))*x*w + max(w*x, 0, b) + min(1, w)",
+])
+def test_numbers_in_the_code_are_float64_tensors(text):
+    g = sb.parse_graph(text)
+    f, ref = sb.compile(g, backend="torch"), sb.compile(g)
+    theta = np.array([0.7, -0.3, 0.2])[:len(f.params)]
+    X = np.array([[1.0], [2.0], [-0.5]])
+    close(f(theta, X), ref(theta, X), 1e-12)
+
+
+def test_logsumexp_of_a_number_and_read_only_arrays():
+    g = sb.Graph()
+    x = g.inputs("x")
+    w = g.params("w")
+    g.node("E", sb.logsumexp(0, w * x))
+    f = sb.compile(g, backend="torch")
+    X = np.array([[1.0], [2.0], [-0.5]])
+    X.setflags(write=False)  # torch.as_tensor would warn (an error here): the checks copy it
+    theta = np.array([0.7])
+    close(f(theta, X), sb.compile(g)(theta, X), 1e-12)
+    assert np.logaddexp(0, 0.7 * X[:, 0]).mean() == pytest.approx(f.loss(theta, X), rel=1e-14)

@@ -111,6 +111,10 @@ class CodeNames:
     def _print_Assignment(self, expr):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
+    def number(self, value) -> str:
+        """A number as a value of the generated code (PyTorch's printer makes it a tensor)."""
+        return repr(float(value))
+
     # Python's own compiler recurses once per operator of a flat ``a + b + c + ...``, so a
     # sum of thousands of terms (the gradient of x in a long chain) cannot be compiled as one
     # line. Long sums and products print as a balanced tree of short chunks: depth ~ log n.

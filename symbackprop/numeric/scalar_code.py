@@ -122,8 +122,8 @@ def scalar_source(g: Graph, be):
     parts = []
     for s in g.param_symbols:
         step = prog.step_for(s)
-        if step is None:
-            parts.append("0.0")
+        if step is None:  # the loss does not depend on it
+            parts.append(p.number(0))
             continue
         grads += assignments(p, [(step.target, step.expr)])
         parts.append(f"{xp}.mean({code_name(step.target)})")

@@ -49,6 +49,20 @@ def printer_class() -> type:
         def __init__(self, settings=None):
             super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
                               **(settings or {})})
+            self._module_format("torch.float64")  # the code always names torch (namespace)
+
+        def number(self, value) -> str:
+            """A number as the code's value: a float64 tensor on the arrays' device (torch's
+            functions take tensors, not Python numbers; every generated function has
+            ``_theta``)."""
+            return (f"{self._module_format('torch.tensor')}({float(value)!r}, "
+                    f"dtype={self._module_format('torch.float64')}, device=_theta.device)")
+
+        def _print_Assignment(self, expr):
+            # a step whose value is a number (a constant gradient, dL/db = 1) is a tensor
+            if expr.rhs.is_number:
+                return f"{self._print(expr.lhs)} = {self.number(expr.rhs)}"
+            return super()._print_Assignment(expr)
 
         def _print(self, expr, **kwargs):
             # a number that is not a plain rational (log(2), sqrt(3), pi) is a float here:
@@ -60,12 +74,8 @@ def printer_class() -> type:
 
         def _tensor(self, expr) -> str:
             """An argument that torch needs as a tensor: a number becomes one (float64)."""
-            if expr is sp.nan:
-                return (f"{self._module_format('torch.tensor')}(float('nan'), "
-                        f"dtype={self._module_format('torch.float64')})")
             if expr.is_number:
-                return (f"{self._module_format('torch.tensor')}({float(expr)!r}, "
-                        f"dtype={self._module_format('torch.float64')})")
+                return self.number(expr)  # NaN too (float(nan) is nan)
             return self._print(expr)
 
         def _fold(self, fn: str, args) -> str:
@@ -106,8 +116,11 @@ def _m(p, name: str) -> str:
 
 
 def _lse(p, a: list[str]) -> str:
+    # each argument as a float64 tensor (a number among them, logsumexp(0, z), included)
+    args = ", ".join(f"{_m(p, 'torch.as_tensor')}({x}, dtype={_m(p, 'torch.float64')}, "
+                     "device=_theta.device)" for x in a)
     return (f"{_m(p, 'torch.logsumexp')}({_m(p, 'torch.stack')}("
-            f"{_m(p, 'torch.broadcast_tensors')}({', '.join(a)})), dim=0)")
+            f"{_m(p, 'torch.broadcast_tensors')}({args})), dim=0)")
 
 
 def _row(fn: str) -> Callable:
@@ -143,6 +156,7 @@ class TorchBackend(Backend):
     """``torch`` tensor code on ``device`` (float64); NumPy arrays in and out."""
 
     package, extra = "torch", "torch"
+    writable = True  # torch.as_tensor warns on a read-only array: the checks copy it first
 
     def new_printer(self):
         return printer_class()()
