@@ -197,7 +197,7 @@ def main():
     cols = ["numba (`f.fast`)", "numba `f(...)`", "NumPy backend (`f.fast`)",
             "NumPy backend `f(...)`", "hand NumPy"]
     cols += ["JAX backend `f(...)`", "JAX jit(value_and_grad)"] if have_jax else []
-    cols += ["PyTorch CPU"] if have_torch else []
+    cols += ["PyTorch backend `f(...)`", "PyTorch CPU"] if have_torch else []
     cols += ["autograd"]
     lines += ["### Gradient time relative to hand-written NumPy backprop", "",
               ("One call of loss and full gradient; ratio = time / time of the hand-written "
@@ -207,7 +207,8 @@ def main():
               "(a few microseconds). numba and NumPy take their automatic path (`f.path`: "
               "the scalar loops for nets up to 400 parameters and the matrix path above, for "
               "numba; the matrix path for NumPy); JAX's generated function is called through "
-              "`jax.jit`."), "",
+              "`jax.jit`; the PyTorch backend's runs on the CPU, on one thread as hand-written "
+              "PyTorch does here, NumPy arrays in and out."), "",
               "| net | batch | numba path | hand NumPy (µs) | " + " | ".join(cols) + " |",
               "|---|---:|---|---:|" + "---:|" * len(cols)]
     results = {}
@@ -231,6 +232,7 @@ def main():
             fns["JAX backend `f(...)`"] = fjx
             fns["JAX jit(value_and_grad)"] = jax_fn(layers)
         if have_torch:
+            fns["PyTorch backend `f(...)`"] = sb.compile(net, backend="torch")
             fns["PyTorch CPU"] = torch_fn(layers)
         theta = rng.normal(size=len(fnp.params)) * 0.5
         for B in BATCHES:
@@ -267,7 +269,8 @@ def main():
               "| backend | time (ms) | ratio to NumPy |", "|---|---:|---:|"]
     train_net = sb.mlp([2, 4, 1], activation="tanh")
     compiled = {be: sb.compile(train_net, backend=be) for be in
-                ("numpy", "numba", *(("jax",) if have_jax else ()))}
+                ("numpy", "numba", *(("jax",) if have_jax else ()),
+                 *(("torch",) if have_torch else ()))}
     for f in compiled.values():
         sb.train(f, X, T, lr=0.5, steps=10, seed=1, progress=False)
     times = {be: [] for be in compiled}
