@@ -236,3 +236,31 @@ def test_functions_of_a_compound_argument(names, backend):
         ders = [sp.diff(expr, W).subs({W: wv, X: xv}).evalf(30) for xv in xs[:, 0]]
         assert loss == pytest.approx(float(sum(vals)) / 5, rel=1e-12)
         assert grad[0] == pytest.approx(float(sum(ders)) / 5, rel=1e-10)
+
+
+@pytest.mark.parametrize("backend", [
+    "numpy", "jax", pytest.param("numba", marks=pytest.mark.slow),
+    pytest.param("torch", marks=pytest.mark.torch)])
+def test_piecewise_conditions_joining_a_parameter_and_a_data_column(backend):
+    """``(w > 0) & (x > 0)``: a scalar (the parameter) and a column (the data) in one
+    condition, element by element (SymPy's NumPy printer stacked them, and failed)."""
+    pytest.importorskip(backend)
+    g = sb.Graph()
+    x = g.inputs("x")
+    w = g.params("w")
+    W, X = sp.symbols("W X", real=True)
+
+    def piecewise(w, x):
+        return sp.Piecewise((w * x**2, (w > 0) & (x > 0)), (w * x / 3, (x < -1) | (w < -2)),
+                            (0, True))
+
+    g.node("E", piecewise(w, x))
+    f = sb.compile(g, backend=backend)
+    xs = np.array([[1.0], [-1.5], [0.5], [-0.2]])
+    exact = piecewise(W, X)
+    for wv in (0.5, -0.5, -3.0):
+        loss, grad = f(np.array([wv]), xs)
+        at = [{W: wv, X: v} for v in xs[:, 0]]
+        assert loss == pytest.approx(float(sum(exact.subs(p) for p in at)) / 4, rel=1e-14)
+        assert grad[0] == pytest.approx(
+            float(sum(sp.diff(exact, W).subs(p) for p in at)) / 4, rel=1e-14, abs=1e-15)

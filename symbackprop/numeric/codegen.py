@@ -143,7 +143,26 @@ class CodeNames:
         return "0.0"
 
 
-class NumPyCodePrinter(CodeNames, SciPyPrinter):
+class _Elementwise:
+    """Logic of array code, element by element: ``a & b`` as ``logical_and(a, b)``, which
+    broadcasts a parameter (a scalar) against a data column (SymPy's printers write
+    ``logical_and.reduce((a, b))``, which cannot stack a scalar with a vector)."""
+
+    def _logic(self, fn, args):  # untyped: a mixin of SymPy's printers
+        name = self._module_format(f"{self._module}.{fn}")
+        out = self._print(args[0])
+        for a in args[1:]:
+            out = f"{name}({out}, {self._print(a)})"
+        return out
+
+    def _print_And(self, expr):
+        return self._logic("logical_and", expr.args)
+
+    def _print_Or(self, expr):
+        return self._logic("logical_or", expr.args)
+
+
+class NumPyCodePrinter(CodeNames, _Elementwise, SciPyPrinter):
     """Vectorised NumPy/SciPy code."""
 
     backend_name = "numpy"
@@ -158,7 +177,7 @@ class NumPyCodePrinter(CodeNames, SciPyPrinter):
                 f"{float(h0)!r})")
 
 
-class JaxCodePrinter(CodeNames, JaxPrinter):
+class JaxCodePrinter(CodeNames, _Elementwise, JaxPrinter):
     """Pure ``jax.numpy`` code."""
 
     backend_name = "jax"
