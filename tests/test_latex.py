@@ -103,7 +103,8 @@ def test_notes_sections_seed004():
                   (r"\frac{\partial E}{\partial w_{1}} &= \frac{\partial E}{\partial a(y)} "
                    r"\frac{\partial a(y)}{\partial y}"),
                   r"\frac{\partial a(h_{1})}{\partial h_{1}} &= a'(h_{1})",
-                  "Written out in the inputs and parameters", r"\subsection*{Matrix form}",
+                  "Written out in the values the computation starts from",
+                  r"\subsection*{Matrix form}",
                   r"\odot"):
         assert piece in tex, piece
     assert r"a(h_{1}) &= a(h_{1})" not in tex  # no tautologies

@@ -157,13 +157,13 @@ def test_default_wrt_is_one_weight_and_one_bias_per_layer():
 def test_expanded_form_is_shown_when_it_fits_a_page():
     for net in (sb.mlp([2, 2, 1], activation="relu"), mazur_net()):
         tex = sb.notes(net, wrt=[net.param_symbols[-2]])
-        assert "Written out in the inputs and parameters" in tex and not tex.remarks
+        assert "Written out in the values the computation starts from" in tex and not tex.remarks
 
 
 def test_too_long_expanded_form_is_left_out_with_its_size():
     net = sb.mlp([2, 3, 3, 3, 1], activation="tanh")
     tex = sb.notes(net, wrt=["w1_11"])
-    assert "Written out in the inputs" not in tex and "nodes" not in tex
+    assert "Written out in the values" not in tex and "nodes" not in tex
     m = re.search(r"w1_11: the fully substituted derivative \(([\d,]+) nodes", " ".join(tex.remarks))
     assert m and int(m.group(1).replace(",", "")) == sb.size(sb.expanded(net, "w1_11")).tree
 

@@ -107,7 +107,8 @@ EN = {
     "product_intro_many": "Multiplied along each path, then added:",
     "product_intro_at": "Multiplied along the path, with the numbers:",
     "product_intro_many_at": "Multiplied along each path, then added, with the numbers:",
-    "expanded_intro": "Written out in the inputs and parameters, the same derivative reads:",
+    "expanded_intro": "Written out in the values the computation starts from, the same "
+                      "derivative reads:",
     "with_delta_one": "With the delta {eq}:",
     "with_delta_intro": "With the deltas {eq}, every gradient of this layer:",
     "activation_note": "For {what}: {formula}.",
@@ -259,7 +260,7 @@ KO = {
     "product_intro_many": "국소 미분을 경로마다 곱해 더하면:",
     "product_intro_at": "국소 미분을 경로를 따라 곱하고 숫자를 넣으면:",
     "product_intro_many_at": "국소 미분을 경로마다 곱해 더하고 숫자를 넣으면:",
-    "expanded_intro": "입력과 매개변수로 모두 풀어 쓰면 같은 편미분은 다음과 같습니다:",
+    "expanded_intro": "계산이 시작하는 값들로 모두 풀어 쓰면 같은 편미분은 다음과 같습니다:",
     "with_delta_one": "식 {eq}의 델타로 쓰면:",
     "with_delta_intro": "식 {eq}의 델타로 쓰면 이 층의 기울기는 모두 다음과 같습니다:",
     "activation_note": "{what}의 도함수: {formula}.",
