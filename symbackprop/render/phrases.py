@@ -164,7 +164,8 @@ EN = {
     "ex_q_check": "Check ${d}$ with central differences, $h = 10^{{-4}}$.",
     "ex_q_dead": "Compute ${d}$. Why is it what it is? (Look at ${z}$.)",
     "ex_answers": "Answers:",
-    "ex_alike": "Every neuron of a layer applies its activation as the first one shown does.",
+    "ex_alike": "The activations not written out are computed in the same way, for example "
+                "{example}.",
     "ex_check_answer": "central difference for ${v}$: ${value}$",
     "ex_forward": "Forward pass:",
     "ex_gradients": "The asked gradients, each a delta times an input:",
@@ -311,7 +312,7 @@ KO = {
     "ex_q_check": "${d}$의 값을 중앙 차분($h = 10^{{-4}}$)으로 확인하시오.",
     "ex_q_dead": "${d}$의 값을 구하고, 왜 그 값이 되는지 설명하시오(${z}$의 값을 보시오).",
     "ex_answers": "답:",
-    "ex_alike": "같은 층의 뉴런은 모두 처음 적은 뉴런과 같은 방식으로 활성화 함수를 적용합니다.",
+    "ex_alike": "적지 않은 활성화도 같은 방식으로 계산합니다. 예: {example}.",
     "ex_check_answer": "${v}$에 대한 중앙 차분: ${value}$",
     "ex_forward": "순전파:",
     "ex_gradients": "구하는 기울기(각각 델타와 입력의 곱):",

@@ -157,20 +157,22 @@ class ProblemSet:
         text, math = fwd.blocks[-2], fwd.blocks[-1]
         rows = math.rows
         if isinstance(g, Network):  # one activation row stands for all of a layer's kind
-            rows, seen = [], set()
+            rows, seen, left_out = [], set(), []
             for n in g.nodes:
                 meta = g.meta.get(n.name, {})
                 if meta.get("role") == "activation":
                     kind = (n.op, meta.get("layer") == g.depth)
                     if kind in seen:
+                        left_out.append(n)
                         continue
                     seen.add(kind)
                 expr = w.loss_display() if n.symbol == w.E else n.expr
                 lhs = w.tex(n.symbol)
                 if lhs.replace(" ", "") != w.tex(expr).replace(" ", ""):
                     rows += w.rows(lhs, expr)
-            if len(rows) < len(math.rows):
-                text = Text(text.tex + " " + phrase(self.lang, "ex_alike"))
+            if left_out:  # the first one left out, written out as the example
+                example = f"${w.tex(left_out[0].symbol)} = {w.tex(left_out[0].expr)}$"
+                text = Text(text.tex + " " + phrase(self.lang, "ex_alike", example=example))
                 math = Math(rows)
         half = (len(rows) + 1) // 2
         while 0 < half < len(rows) and rows[half].lstrip().startswith("&"):
