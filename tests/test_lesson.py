@@ -440,3 +440,41 @@ def test_lesson_documents_compile_clean(tmp_path, make):
     sb.write_notes(make(), path)
     pdf = sb.compile_pdf(path)
     assert not pdf.overfull, pdf.overfull[:3]
+
+
+@pytest.mark.parametrize("layers", [[2, 2, 1], [2, 3, 2], [3, 3, 3, 1], [4, 4, 2]])
+def test_weight_labels_of_the_figure_keep_apart(layers):
+    """Each weight's label is placed along its edge away from the others: the two closest
+    labels are farther apart than at fixed places along the edges (as before, where they came
+    within 0.21-0.45 of a label box and overlapped where the edges cross), and at least 0.45
+    of a box apart."""
+    import itertools
+
+    from symbackprop.render.figure import LABEL_BOX, label_positions
+    dx, dy = min(3.6, 14.0 / len(layers)), 1.9  # as the notes draw them
+
+    def y(l, j):
+        return ((layers[l] - 1) / 2 - (j - 1)) * dy
+
+    centres = {(l, j): (l * dx, y(l, j)) for l in range(len(layers))
+               for j in range(1, layers[l] + 1)}
+    edges = [((l - 1, k), (l, j)) for l in range(1, len(layers))
+             for j in range(1, layers[l] + 1) for k in range(1, layers[l - 1] + 1)]
+    at = label_positions(edges, centres, numbers=True)
+    assert set(at) == set(edges) and all(0 < p < 0.8 for p in at.values())
+    spots = [(centres[a][0] + p * (centres[b][0] - centres[a][0]),
+              centres[a][1] + p * (centres[b][1] - centres[a][1])) for (a, b), p in at.items()]
+    bw, bh = LABEL_BOX
+
+    def closest(points):
+        return min(max(abs(u[0] - v[0]) / (2 * bw), abs(u[1] - v[1]) / (2 * bh))
+                   for u, v in itertools.combinations(points, 2))
+
+    fixed = [(centres[a][0] + p * (centres[b][0] - centres[a][0]),
+              centres[a][1] + p * (centres[b][1] - centres[a][1]))
+             for a, b in edges for p in [0.2 + 0.16 * (b[1] - 1) / max(1, layers[b[0]] - 1)]]
+    assert closest(spots) >= max(0.45, 1.2 * closest(fixed))
+    tex = sb.notes(sb.mlp(layers, activation="tanh"), format="article")
+    from symbackprop.render.figure import MAX_LABELLED
+    if len(edges) <= MAX_LABELLED:  # every weight labelled, at its place
+        assert tex.count(",sloped]") == len(edges)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["MAX_DRAWN", "circuit_tikz", "network_tikz"]
+__all__ = ["LABEL_BOX", "MAX_DRAWN", "circuit_tikz", "label_positions", "network_tikz"]
 
 MAX_DRAWN = 6          # widest layer drawn; a wider network gets no figure
 MAX_LABELLED = 16      # most weights labelled on their edges (more: only the highlighted ones)
@@ -88,14 +88,19 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
     lab = f",label={{[v]above:${lv}$}}" if lv is not None else ""
     out.append(f"\\node[neuron{lab}] (E) at ({cols - 1 + 0.7:.2f},0) {{${tex(loss)}$}};")
     labelled = sum(W.rows * W.cols for W in net.weights) <= MAX_LABELLED
+    shown = [((l - 1, k), (l, j)) for l, W in enumerate(net.weights, 1)
+             for j in range(1, W.rows + 1) for k in range(1, W.cols + 1)
+             if labelled or ((l - 1, k), (l, j)) in hot_edges]
+    at = label_positions(shown, {(l, j): (l * dx, y(l, j) * dy) for l in range(cols)
+                                 for j in range(1, layers[l] + 1)},
+                         numbers=values is not None or deltas is not None)
     for l, W in enumerate(net.weights, 1):
         for j in range(1, W.rows + 1):
             for k in range(1, W.cols + 1):
                 w = W[j - 1, k - 1]
-                hot = ((l - 1, k), (l, j)) in hot_edges
-                style = "->,very thick,blue!70!black" if hot else "->"
-                pos = 0.2 + 0.16 * (j - 1) / max(1, W.rows - 1)  # apart where edges part
-                label = (f" node[w,pos={pos:.2f},sloped] {{${tex(w)}$}}" if labelled or hot
+                edge = ((l - 1, k), (l, j))
+                style = "->,very thick,blue!70!black" if edge in hot_edges else "->"
+                label = (f" node[w,pos={at[edge]:.2f},sloped] {{${tex(w)}$}}" if edge in at
                          else "")
                 out.append(f"\\draw[{style}] (n{l - 1}_{k}) --{label} (n{l}_{j});")
     for j in range(1, layers[-1] + 1):
@@ -106,6 +111,46 @@ def network_tikz(net, tex, values: dict | None, deltas: dict | None, highlight=(
     height = (top - 1) * dy * _CM + 24 + (14 if values is not None else 0) \
         + (14 if deltas is not None else 0)
     return "\n".join(out), height
+
+
+LABEL_BOX = (0.7, 0.42)
+r"""Half a weight label's width and height, with a margin, in centimetres (``\scriptsize``
+:math:`w^{(1)}_{23}` is about 0.9 cm by 0.5 cm)."""
+_CANDIDATES = (0.2, 0.26, 0.32, 0.38, 0.44, 0.5, 0.56, 0.62, 0.68, 0.74)
+
+
+def label_positions(edges, centres: dict, numbers: bool = False, rounds: int = 4) -> dict:
+    """Where along its edge each weight's label goes (TikZ's ``pos``, from the source).
+
+    Each label goes where it is farthest from the other labels and from the neurons (with,
+    when ``numbers``, the value above and the delta below each), the distance measured in
+    label boxes (:data:`LABEL_BOX`): apart by 1 or more, two labels do not overlap. The labels
+    are placed in turn, then each placed again among the others for a few ``rounds``; ties go
+    to the position nearest the source, where the edges leaving one neuron part.
+    ``centres`` maps (layer, index) to a neuron's centre in centimetres."""
+    bw, bh = LABEL_BOX
+    fixed = [(x, y, 0.45 / bw + 1, 0.45 / bh + 1) for x, y in centres.values()]  # neurons
+    if numbers:
+        fixed += [(x, y + d, 2.4, 1.5) for x, y in centres.values() for d in (0.65, -0.65)]
+    ends = {e: (centres[e[0]], centres[e[1]]) for e in edges}
+
+    def spot(e, p):
+        (x0, y0), (x1, y1) = ends[e]
+        return x0 + p * (x1 - x0), y0 + p * (y1 - y0)
+
+    def room(e, p, others):
+        x, y = spot(e, p)
+        return min((max(abs(x - a) / bw / sx, abs(y - b) / bh / sy)
+                    for a, b, sx, sy in others), default=float("inf"))
+
+    out: dict = {}
+    for turn in range(rounds):
+        for e in edges:
+            others = fixed + [(*spot(o, q), 2.0, 2.0) for o, q in out.items() if o != e]
+            if turn and e in out and room(e, out[e], others) >= 1.0:
+                continue  # already clear of everything
+            out[e] = max(_CANDIDATES, key=lambda p, e=e, o=others: (min(room(e, p, o), 2.0), -p))
+    return out
 
 
 _GATES = {"add": "+", "mul": "\\times", "max": "\\max", "min": "\\min"}
