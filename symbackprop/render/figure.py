@@ -149,7 +149,10 @@ def label_positions(edges, centres: dict, numbers: bool = False, rounds: int = 4
             others = fixed + [(*spot(o, q), 2.0, 2.0) for o, q in out.items() if o != e]
             if turn and e in out and room(e, out[e], others) >= 1.0:
                 continue  # already clear of everything
-            out[e] = max(_CANDIDATES, key=lambda p, e=e, o=others: (min(room(e, p, o), 2.0), -p))
+            def score(p, e=e, o=others):  # the most room (enough is enough), then nearest
+                return min(room(e, p, o), 2.0), -p
+
+            out[e] = max(_CANDIDATES, key=score)
     return out
 
 
