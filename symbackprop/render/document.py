@@ -181,22 +181,24 @@ def _use(pkgs) -> str:
     return "".join(f"\\usepackage{{{p}}}\n" for p in pkgs)
 
 
-def _math(rows: list[str], pause: bool = False) -> str:
-    """An ``align*``: a continuation row never begins a page (``\\*`` before it); with
-    ``pause`` (slides) each new equation is revealed by itself."""
-    out = []
-    run = 0  # continuation rows so far in this equation
-    for i, r in enumerate(rows):
-        if i:
-            cont = r.lstrip().startswith("&")
-            run = run + 1 if cont else 0
-            # a long equation may still break, but never before its first two continuations
-            keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
-            out.append(" \\\\*\n" if keep else " \\\\\n")
-            if pause and not cont:
-                out.append("\\pause\n")
-        out.append(r)
-    return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n"
+def _separators(rows: list[str]) -> list[str]:
+    """The line break before each row of an ``align*`` after the first: a continuation row
+    never begins a page (``\\*`` before it), except in a long equation past its first two
+    continuations."""
+    out, run = [], 0  # continuation rows so far in this equation
+    for i in range(1, len(rows)):
+        cont = rows[i].lstrip().startswith("&")
+        run = run + 1 if cont else 0
+        keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
+        out.append(" \\\\*\n" if keep else " \\\\\n")
+    return out
+
+
+def _math(rows: list[str]) -> str:
+    """An ``align*`` whose rows break as :func:`_separators` says."""
+    seps = ["", *_separators(rows)]
+    return "\\begin{align*}\n" + "".join(a + r for a, r in zip(seps, rows, strict=True)) \
+        + "\n\\end{align*}\n"
 
 
 def _cells(row: str) -> list[str]:
@@ -241,16 +243,10 @@ def _slide_math(rows: list[str], step: int) -> tuple[str, int]:
     """An ``align*`` on a slide whose first equation shows at overlay ``step`` and each
     further equation (not its continuation rows) one overlay later; the last step used."""
     out = []
-    run = 0
-    for i, r in enumerate(rows):
-        if i:
-            cont = r.lstrip().startswith("&")
-            run = run + 1 if cont else 0
-            keep = cont and (run <= 2 or _equation_length(rows, i) <= 12)
-            out.append(" \\\\*\n" if keep else " \\\\\n")
-            if not cont:
-                step += 1
-        out.append(_revealed(r, step) if step > 1 else r)
+    for i, (sep, r) in enumerate(zip(["", *_separators(rows)], rows, strict=True)):
+        if i and not r.lstrip().startswith("&"):
+            step += 1
+        out.append(sep + (_revealed(r, step) if step > 1 else r))
     return "\\begin{align*}\n" + "".join(out) + "\n\\end{align*}\n", step
 
 
@@ -301,11 +297,11 @@ def _table(t: Table, small: bool = False) -> str:
     return "\n".join(ln for ln in out if ln) + "\n"
 
 
-def _block(b, small: bool = False, pause: bool = False) -> str:
+def _block(b, small: bool = False) -> str:
     if isinstance(b, Text):
         return b.tex + "\n\n"
     if isinstance(b, Math):
-        return _math(b.rows, pause)
+        return _math(b.rows)
     if isinstance(b, Figure):
         under = ""
         if b.caption:
