@@ -19,7 +19,7 @@ from .phrases import LANGUAGES, packages
 from .printer import name_latex
 
 __all__ = ["Document", "Figure", "Math", "Part", "Table", "Text", "article", "mathjax",
-           "slides", "tex_text"]
+           "slides", "tex_text", "untagged"]
 
 
 @dataclass
@@ -226,6 +226,11 @@ def _cells(row: str) -> list[str]:
 
 
 _TAG = re.compile(r"\s*\\tag\{[^{}]*\}(?:\\label\{[^{}]*\})?\s*$")
+
+
+def untagged(row: str) -> str:
+    """A display row without its equation number (``\\tag{..}\\label{..}``)."""
+    return _TAG.sub("", row)
 
 
 def _revealed(row: str, step: int) -> str:

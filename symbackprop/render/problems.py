@@ -31,7 +31,7 @@ from ..core.errors import InputTypeError, InvalidValueError
 from ..core.graph import Graph
 from ..core.network import Network
 from ..derive import backprop
-from .document import Document, Math, Part, Text, article
+from .document import Document, Math, Part, Text, article, untagged
 from .phrases import check_language, phrase
 
 __all__ = ["H", "Problem", "ProblemSet", "exercises"]
@@ -107,9 +107,10 @@ class ProblemSet:
                 blocks.append(Text(t("ex_answers") + " " + "; ".join(vals) + "."))
                 fwd = w.forward_part()
                 blocks += [Text(t("ex_forward")), *fwd.blocks[-1:]]
-                if isinstance(g, Network):
-                    for p in w.deltas_part(list(pr.asks))[1:]:  # each layer's deltas
-                        blocks += [b for b in p.blocks if isinstance(b, Math)]
+                if isinstance(g, Network):  # each layer's deltas, unnumbered: the key
+                    for p in w.deltas_part(list(pr.asks))[1:]:  # refers to no equation
+                        blocks += [Math([untagged(r) for r in b.rows]) for b in p.blocks
+                                   if isinstance(b, Math)]
                 rows = []
                 for v in pr.asks:
                     e = w.delta_display(v)
