@@ -37,8 +37,8 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..core.errors import NoNumericFormError
 from .stable import stable_form
 
-__all__ = ["CodeNames", "JaxCodePrinter", "NumPyCodePrinter", "NumbaCodePrinter", "code_name",
-           "numpy_source"]
+__all__ = ["CodeNames", "Elementwise", "JaxCodePrinter", "NumPyCodePrinter", "NumbaCodePrinter",
+           "code_name", "numpy_source"]
 
 _MODULES = frozenset({"numpy", "scipy", "math", "functools", "jax", "numba", "mpmath", "cmath",
                       "symbackprop", "operator"})
@@ -143,26 +143,29 @@ class CodeNames:
         return "0.0"
 
 
-class _Elementwise:
-    """Logic of array code, element by element: ``a & b`` as ``logical_and(a, b)``, which
-    broadcasts a parameter (a scalar) against a data column (SymPy's printers write
+class Elementwise:
+    """Array code, element by element: ``a & b`` as ``logical_and(a, b)``, which broadcasts a
+    parameter (a scalar) against a data column (SymPy's printers write
     ``logical_and.reduce((a, b))``, which cannot stack a scalar with a vector)."""
 
-    def _logic(self, fn, args):  # untyped: a mixin of SymPy's printers
-        name = self._module_format(f"{self._module}.{fn}")
-        out = self._print(args[0])
+    def _fold(self, fn, args, each=None):  # untyped: a mixin of SymPy's printers
+        """``fn(fn(a, b), c)``...: a binary function of the module over every argument, each
+        printed by ``each`` (the printer's own ``_print`` by default)."""
+        each = each or self._print
+        name = self._module_format(fn if "." in fn else f"{self._module}.{fn}")
+        out = each(args[0])
         for a in args[1:]:
-            out = f"{name}({out}, {self._print(a)})"
+            out = f"{name}({out}, {each(a)})"
         return out
 
     def _print_And(self, expr):
-        return self._logic("logical_and", expr.args)
+        return self._fold("logical_and", expr.args)
 
     def _print_Or(self, expr):
-        return self._logic("logical_or", expr.args)
+        return self._fold("logical_or", expr.args)
 
 
-class NumPyCodePrinter(CodeNames, _Elementwise, SciPyPrinter):
+class NumPyCodePrinter(CodeNames, Elementwise, SciPyPrinter):
     """Vectorised NumPy/SciPy code."""
 
     backend_name = "numpy"
@@ -177,7 +180,7 @@ class NumPyCodePrinter(CodeNames, _Elementwise, SciPyPrinter):
                 f"{float(h0)!r})")
 
 
-class JaxCodePrinter(CodeNames, _Elementwise, JaxPrinter):
+class JaxCodePrinter(CodeNames, Elementwise, JaxPrinter):
     """Pure ``jax.numpy`` code."""
 
     backend_name = "jax"

@@ -25,7 +25,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from .backend import Backend, register_backend
-from .codegen import CodeNames
+from .codegen import CodeNames, Elementwise
 from .stable import SQRT_HALF, STABLE, leaky_slope
 
 __all__ = ["TorchBackend", "printer_class"]
@@ -41,7 +41,7 @@ def printer_class() -> type:
         return _PRINTER[0]
     from sympy.printing.pytorch import TorchPrinter
 
-    class TorchCodePrinter(CodeNames, TorchPrinter):
+    class TorchCodePrinter(CodeNames, Elementwise, TorchPrinter):
         """``torch`` code: SymPy's printer, with numbers as float64 and the stable forms."""
 
         backend_name = "torch"
@@ -78,17 +78,11 @@ def printer_class() -> type:
                 return self.number(expr)  # NaN too (float(nan) is nan)
             return self._print(expr)
 
-        def _fold(self, fn: str, args) -> str:
-            out = self._tensor(args[0])
-            for a in args[1:]:
-                out = f"{self._module_format(fn)}({out}, {self._tensor(a)})"
-            return out
-
         def _print_Max(self, expr):
-            return self._fold("torch.maximum", expr.args)
+            return self._fold("torch.maximum", expr.args, self._tensor)
 
         def _print_Min(self, expr):
-            return self._fold("torch.minimum", expr.args)
+            return self._fold("torch.minimum", expr.args, self._tensor)
 
         def _print_Piecewise(self, expr):
             # nested torch.where, numbers as float64 tensors (torch.where(c, 1, 0.01) makes
